@@ -1,0 +1,23 @@
+/** The `sluice` command line. Each command lives in its own file under src/cli/. */
+const HELP = `sluice — pulls AWS logs out of S3 and indexes them into OpenSearch, exactly once.
+
+Usage: sluice <command> [options]
+
+Commands:
+  run       run pipelines until stopped (SIGTERM drains and checkpoints)
+  backfill  run pipelines once over a past time range, then exit
+  validate  check a pipeline config and list every problem with file:line:col
+  parse     parse raw log files and print one JSON event per line
+
+Run \`sluice <command> --help\` for the options of a command.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  process.stderr.write(`sluice: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+  return 64;
+}

@@ -1,0 +1,108 @@
+/**
+ * The small interfaces every component kind implements. Each component folder
+ * (parsers/, filters/, outputs/, checkpoint/, sources/) exports from its index.ts a
+ * zod schema for its config slot and a factory that builds it.
+ */
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Doc, LogEvent, SourceObject } from './event.js';
+import type { Metrics } from './metrics.js';
+
+// ---------------------------------------------------------------- parsers
+
+/** Parses one record of one object. May keep state across records of that object (CloudFront's #Fields header). */
+export interface RecordParser {
+  /** Returns zero or more documents (zero for header and comment lines); throws RecordParseError. */
+  parse(record: string, recordNumber: number): Doc[];
+}
+
+export interface ParserFactory {
+  readonly type: string;
+  /** `lines`: one record per line; `document`: the whole object is one record (CloudTrail). */
+  readonly framing: 'lines' | 'document';
+  /** A fresh parser for one object. */
+  forObject(key: string): RecordParser;
+}
+
+// ---------------------------------------------------------------- filters
+
+export interface Filter {
+  readonly type: string;
+  /** Changes the event in place; returns false to drop it. Synchronous: per-event work never awaits. */
+  apply(event: LogEvent): boolean;
+  close?(): Promise<void> | void;
+}
+
+// ---------------------------------------------------------------- dead-letter
+
+export interface DeadLetterEntry {
+  pipeline: string;
+  bucket: string;
+  key: string;
+  etag?: string;
+  /** 1-based record number, or 0 when the whole object failed. */
+  record: number;
+  code: string;
+  reason: string;
+  /** The raw record text when it never became a document. */
+  raw?: string;
+  /** The document when it was rejected by an output. */
+  doc?: Doc;
+  at: string;
+}
+
+export interface DeadLetter {
+  /** Resolves only when every entry is durably stored. */
+  put(entries: DeadLetterEntry[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- outputs
+
+export interface WriteReport {
+  /** Newly stored. */
+  stored: number;
+  /** Already stored before (OpenSearch 409 on a create with the same id). */
+  duplicates: number;
+  /** Handed to the dead-letter with a reason. */
+  deadLettered: number;
+}
+
+export interface Output {
+  readonly type: string;
+  /** Checks the real write path (reachable, authorized, template present); throws an error saying what to fix. */
+  start(): Promise<void>;
+  /** Settles only when every event is stored or dead-lettered; rejects only when neither is possible. */
+  write(events: LogEvent[]): Promise<WriteReport>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- sources
+
+export interface ListWindow {
+  /** Only objects whose LastModified is at or after this instant can be new; null lists everything. */
+  since: Date | null;
+  /** Optional upper bound (backfill). */
+  until?: Date | null;
+}
+
+export interface Source {
+  readonly type: string;
+  /** Names the place in checkpoints and dead-letter entries (the bucket, or the directory). */
+  readonly location: string;
+  /** Objects that may be new in the window, in no guaranteed order. */
+  list(window: ListWindow, signal?: AbortSignal): AsyncIterable<SourceObject>;
+  /** The object's raw bytes (still compressed). */
+  open(object: SourceObject, signal?: AbortSignal): Promise<Readable>;
+}
+
+// ---------------------------------------------------------------- shared context
+
+export interface ComponentContext {
+  pipeline: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Directory the config file lives in: relative paths in config resolve against it. */
+  baseDir: string;
+  deadLetter?: DeadLetter;
+}

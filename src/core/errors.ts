@@ -1,0 +1,131 @@
+/**
+ * Typed errors. Every error sluice raises carries a stable `code`, the context it
+ * happened in (pipeline, bucket, key, record, ...), and a hint that says what to do.
+ * Retryability is decided by each integration, not here.
+ */
+export interface ErrorContext {
+  pipeline?: string;
+  bucket?: string;
+  key?: string;
+  record?: number;
+  field?: string;
+  [name: string]: unknown;
+}
+
+export class SluiceError extends Error {
+  readonly code: string;
+  readonly context: ErrorContext;
+  readonly hint?: string;
+
+  constructor(code: string, message: string, options: { cause?: unknown; context?: ErrorContext; hint?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.context = options.context ?? {};
+    this.hint = options.hint;
+  }
+
+  /** A flat object for structured logs and dead-letter entries. */
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...this.context,
+      ...(this.cause instanceof Error ? { cause: this.cause.message } : {}),
+    };
+  }
+}
+
+/** One problem found while validating configuration. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends SluiceError {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super(
+      'ERR_CONFIG_INVALID',
+      problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'),
+      { hint: 'Fix every listed problem, then run `sluice validate`.' },
+    );
+    this.problems = problems;
+  }
+}
+
+export class RecordParseError extends SluiceError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_RECORD_PARSE', message, {
+      context,
+      cause,
+      hint: 'The record went to the dead-letter with its raw text; check the parser type.',
+    });
+  }
+}
+
+export class DecompressError extends SluiceError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_DECOMPRESS', message, {
+      context,
+      cause,
+      hint: 'The object is not valid gzip (corrupt or truncated); it is quarantined to the dead-letter.',
+    });
+  }
+}
+
+export class S3ReadError extends SluiceError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_S3_READ', message, {
+      context,
+      cause,
+      hint: 'Check the bucket, prefix, region and that the task role may s3:GetObject and s3:ListBucket.',
+    });
+  }
+}
+
+export class BulkRejectedError extends SluiceError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_BULK_REJECTED', message, { context, cause });
+  }
+}
+
+export class OutputError extends SluiceError {
+  constructor(code: string, message: string, context: ErrorContext = {}, hint?: string, cause?: unknown) {
+    super(code, message, { context, hint, cause });
+  }
+}
+
+export class CheckpointConflictError extends SluiceError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_CHECKPOINT_CONFLICT', message, {
+      context,
+      cause,
+      hint: 'Another worker wrote this checkpoint; this worker gives up its lease and waits.',
+    });
+  }
+}
+
+export class CheckpointError extends SluiceError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super('ERR_CHECKPOINT', message, {
+      context,
+      cause,
+      hint: 'Check that the checkpoint bucket or table exists and that the task may read and write it.',
+    });
+  }
+}
+
+/** Message of any thrown value, for logs. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Stable code of any thrown value. */
+export function errorCode(error: unknown): string {
+  return error instanceof SluiceError ? error.code : 'ERR_UNEXPECTED';
+}

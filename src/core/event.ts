@@ -1,0 +1,29 @@
+/** A document as parsers emit it and filters change it: the log's own fields. */
+export type Doc = Record<string, unknown>;
+
+/** Where an event came from. It names the event for its deterministic id, its dead-letter entry and its acknowledgement. */
+export interface Origin {
+  pipeline: string;
+  bucket: string;
+  key: string;
+  etag: string;
+  /** 1-based record number in the object (line number for line framing; 1 for a whole-document object). */
+  record: number;
+  /** 0-based index of the event among those one record produced (CloudTrail: one record, many events). */
+  sub: number;
+}
+
+export interface LogEvent {
+  doc: Doc;
+  origin: Origin;
+}
+
+/** An object that a source can read. */
+export interface SourceObject {
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number;
+  lastModified: Date;
+  storageClass?: string;
+}
