@@ -11,6 +11,8 @@ export interface Origin {
   record: number;
   /** 0-based index of the event among those one record produced (CloudTrail: one record, many events). */
   sub: number;
+  /** The object's LastModified (epoch ms): the fallback event time, so replays pick the same index. */
+  lastModified: number;
 }
 
 export interface LogEvent {

@@ -16,9 +16,7 @@ describe('OpenSearch node', () => {
     const bulk = await client.bulk({ body, refresh: 'true' });
     expect(bulk.body.errors).toBe(false);
     const replay = await client.bulk({ body, refresh: 'true' });
-    expect(replay.body.items.map((item) => item.create?.status)).toEqual([
-      409, 409,
-    ]);
+    expect(replay.body.items.map((item) => item.create?.status)).toEqual([409, 409]);
     const found = await client.search({ index, body: { query: { range: { status: { gte: 500 } } } } });
     expect(found.body.hits.hits.map((hit) => hit._id)).toEqual(['b']);
     const info = await client.info();
