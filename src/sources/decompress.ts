@@ -24,7 +24,7 @@ export function decodeObjectStream(raw: Readable, context: ErrorContext): Readab
 async function* decode(raw: Readable, context: ErrorContext): AsyncGenerator<Buffer> {
   const source = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   // Peek: gather at least two bytes (a first chunk may be a single byte).
-  let head = Buffer.alloc(0);
+  let head: Buffer = Buffer.alloc(0);
   while (head.length < 2) {
     const next = await source.next();
     if (next.done) break;
