@@ -1,0 +1,1 @@
+export { type FramedBatch, type FramingOptions, frameRecords, type OversizedRecord } from './frame-records.js';
