@@ -1,0 +1,27 @@
+/**
+ * Filters: the config slot (a union on `type`) and the factory the pipeline calls once per
+ * configured filter. Factories are async because some open resources (the GeoIP database).
+ */
+import { z } from 'zod';
+import type { ComponentContext, Filter } from '../core/components.js';
+import { createDateFilter, dateFilterSchema } from './date-filter.js';
+import { createDropFilter, dropFilterSchema } from './drop-filter.js';
+
+export const filterConfigSchema = z
+  .discriminatedUnion('type', [dateFilterSchema, dropFilterSchema])
+  .describe('One filter; filters run in the order listed');
+
+export type FilterConfig = z.infer<typeof filterConfigSchema>;
+
+export const filterTypes = ['date', 'drop'] as const satisfies readonly FilterConfig['type'][];
+
+export async function createFilter(config: FilterConfig, _ctx: ComponentContext): Promise<Filter> {
+  switch (config.type) {
+    case 'date':
+      return createDateFilter(config);
+    case 'drop':
+      return createDropFilter(config);
+  }
+}
+
+export { type Condition, compileCondition, conditionSchema, type DocPredicate } from './condition.js';
