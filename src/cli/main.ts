@@ -1,3 +1,7 @@
+import { parseCommand } from './parse-command.js';
+import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+
 /** The `sluice` command line. Each command lives in its own file under src/cli/. */
 const HELP = `sluice — pulls AWS logs out of S3 and indexes them into OpenSearch, exactly once.
 
@@ -13,11 +17,24 @@ Run \`sluice <command> --help\` for the options of a command.
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
-    return 0;
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'backfill':
+      return runCommand(rest, true);
+    case 'validate':
+      return validateCommand(rest);
+    case 'parse':
+      return parseCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return 0;
+    default:
+      process.stderr.write(`sluice: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+      return 64;
   }
-  process.stderr.write(`sluice: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-  return 64;
 }

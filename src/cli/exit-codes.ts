@@ -1,0 +1,6 @@
+/** Exit codes, following sysexits.h where one fits. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 64;
+/** EX_CONFIG: the configuration is invalid. */
+export const EXIT_CONFIG = 78;

@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load-config.js';
+import { ConfigError } from '../core/errors.js';
+import { configPath } from './config-path.js';
+import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
+
+const HELP = `Usage: sluice validate [--config PATH]
+
+Checks a pipeline config (a YAML file or a folder of them) and lists every problem
+as file:line:col path: message. Exits 0 when valid, 78 when not.
+
+Options:
+  --config PATH   file or folder (default: $SLUICE_CONFIG, else ./pipelines)
+`;
+
+export async function validateCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const path = configPath(values.config);
+  try {
+    const loaded = await loadConfig(path);
+    const ids = loaded.pipelines.map((p) => p.config.id).join(', ');
+    process.stdout.write(`ok: ${loaded.pipelines.length} pipeline(s) in ${loaded.files.length} file(s): ${ids}\n`);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n${error.problems.length} problem(s) in ${path}\n`);
+      return EXIT_CONFIG;
+    }
+    throw error;
+  }
+}
+
+

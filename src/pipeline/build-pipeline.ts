@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import { createCheckpointStore } from '../checkpoint/index.js';
+import type { CheckpointStore } from '../checkpoint/store.js';
+import type { LoadedPipeline } from '../config/load-config.js';
+import type { ComponentContext, DeadLetter, DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
+import type { Metrics } from '../core/metrics.js';
+import { compileCondition, type Condition } from '../filters/condition.js';
+import { createFilter } from '../filters/index.js';
+import { createDeadLetter } from '../outputs/dead-letter/index.js';
+import { createOutput } from '../outputs/index.js';
+import { createParserFactory } from '../parsers/index.js';
+import { createSource, sourceSettings } from '../sources/index.js';
+import { RoutedOutput } from './routed-output.js';
+
+export interface PipelineSettings {
+  pollIntervalMs: number;
+  lookbackMs: number;
+  maxObjectsInFlight: number;
+  maxBytesInFlight: number;
+  startTime: Date | null;
+}
+
+/** Everything one pipeline needs at run time, built once from its config. */
+export interface BuiltPipeline {
+  id: string;
+  source: Source;
+  parser: ParserFactory;
+  filters: Filter[];
+  outputs: RoutedOutput[];
+  /** Stores entries durably (or logs them when no dead-letter is configured). */
+  deadLetter: (entries: DeadLetterEntry[]) => Promise<void>;
+  store: CheckpointStore;
+  settings: PipelineSettings;
+  leaseMs: number;
+  maxRecordBytes: number;
+  maxObjectAttempts: number;
+  checkpointEveryRecords: number;
+  /** Checks outputs' write paths (reachable, authorized, template present). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger: Logger;
+  metrics: Metrics;
+  /** The checkpoint's name: the pipeline id for live runs; a backfill has its own. */
+  checkpointName?: string;
+}
+
+export async function buildPipeline(loaded: LoadedPipeline, options: BuildOptions): Promise<BuiltPipeline> {
+  const config = loaded.config;
+  const logger = options.logger.child({ pipeline: config.id });
+  const context: ComponentContext = { pipeline: config.id, logger, metrics: options.metrics, baseDir: loaded.baseDir };
+  const deadLetterSink: DeadLetter | undefined = config.dead_letter ? createDeadLetter(config.dead_letter, context) : undefined;
+  const componentContext: ComponentContext = { ...context, deadLetter: deadLetterSink };
+  const source = createSource(config.source, componentContext);
+  const parser = createParserFactory(config.parser);
+  const filters: Filter[] = [];
+  for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, componentContext));
+  const outputs = config.outputs.map((outputConfig) => {
+    const when = (outputConfig as { when?: Condition }).when;
+    return new RoutedOutput(createOutput(outputConfig, componentContext), when ? compileCondition(when) : undefined);
+  });
+  const store = await createCheckpointStore(config.checkpoint, componentContext, options.checkpointName ?? config.id);
+  const common = sourceSettings(config.source);
+
+  const deadLetter = async (entries: DeadLetterEntry[]): Promise<void> => {
+    if (entries.length === 0) return;
+    if (deadLetterSink) {
+      await deadLetterSink.put(entries);
+      return;
+    }
+    // Without a dead-letter the entries are logged (never the raw text: it may hold secrets).
+    for (const entry of entries) {
+      logger.error(
+        { bucket: entry.bucket, key: entry.key, record: entry.record, code: entry.code, reason: entry.reason },
+        'record not indexed; configure dead_letter to keep it',
+      );
+    }
+  };
+
+  return {
+    id: config.id,
+    source,
+    parser,
+    filters,
+    outputs,
+    deadLetter,
+    store,
+    settings: {
+      pollIntervalMs: common.pollIntervalSeconds * 1000,
+      lookbackMs: common.lookbackMinutes * 60_000,
+      maxObjectsInFlight: common.maxObjectsInFlight,
+      maxBytesInFlight: common.maxBytesInFlight,
+      startTime: common.startTime ?? null,
+    },
+    leaseMs: (config.checkpoint as { lease_seconds?: number }).lease_seconds !== undefined
+      ? (config.checkpoint as { lease_seconds: number }).lease_seconds * 1000
+      : 30_000,
+    maxRecordBytes: config.max_record_bytes,
+    maxObjectAttempts: config.max_object_attempts,
+    checkpointEveryRecords: config.checkpoint_every_records,
+    async start() {
+      for (const output of outputs) await output.output.start();
+    },
+    async close() {
+      await Promise.allSettled(outputs.map((output) => output.output.close()));
+      await Promise.allSettled(filters.map((filter) => filter.close?.()));
+      await deadLetterSink?.close();
+    },
+  };
+}

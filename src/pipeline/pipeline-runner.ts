@@ -1,0 +1,287 @@
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import type { ListWindow } from '../core/components.js';
+import { backoffDelayMs, sleep } from '../core/backoff.js';
+import { DecompressError, errorCode, errorMessage, S3ReadError } from '../core/errors.js';
+import type { SourceObject } from '../core/event.js';
+import type { Metrics } from '../core/metrics.js';
+import { PipelineCheckpoint } from '../checkpoint/lease.js';
+import type { BuiltPipeline } from './build-pipeline.js';
+import { processObject } from './process-object.js';
+
+export type RunMode = { kind: 'live' } | { kind: 'backfill'; from: Date; to: Date | null };
+
+export interface RunnerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  /** Identifies this worker in leases (task id, host and pid). */
+  owner: string;
+  mode: RunMode;
+  /** Live mode only: stop after one complete poll (demo, cron-style runs). */
+  once?: boolean;
+  /** Aborted on SIGTERM: stop listing, finish or checkpoint what is in flight, release the lease. */
+  drainSignal: AbortSignal;
+  /** Told about state changes (health endpoint). */
+  onState?: (state: PipelineState, detail?: string) => void;
+  /** Told after every object (progress reporting). */
+  onObjectDone?: (object: SourceObject, events: number) => void;
+}
+
+export type PipelineState = 'starting' | 'waiting_for_lease' | 'running' | 'draining' | 'stopped' | 'failing';
+
+export interface RunSummary {
+  objects: number;
+  failedObjects: number;
+  records: number;
+  events: number;
+  bytes: number;
+  /** Why the run ended. */
+  reason: 'drained' | 'completed' | 'lease_lost';
+}
+
+/**
+ * Runs one pipeline: holds its lease, polls the source for objects that are not done,
+ * processes them with bounded concurrency (objects and bytes in flight), and moves the
+ * checkpoint only after every record of an object is acknowledged.
+ */
+export class PipelineRunner {
+  private readonly logger: Logger;
+  private readonly summary: RunSummary = { objects: 0, failedObjects: 0, records: 0, events: 0, bytes: 0, reason: 'completed' };
+  private readonly attempts = new Map<string, number>();
+  private readonly inFlightKeys = new Set<string>();
+  private bytesInFlight = 0;
+  private byteWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly pipeline: BuiltPipeline,
+    private readonly options: RunnerOptions,
+  ) {
+    this.logger = options.logger.child({ pipeline: pipeline.id });
+  }
+
+  async run(): Promise<RunSummary> {
+    const { pipeline, options } = this;
+    const labels = { pipeline: pipeline.id };
+    const checkpoint = new PipelineCheckpoint({
+      store: pipeline.store,
+      owner: options.owner,
+      leaseMs: pipeline.leaseMs,
+      lookbackMs: pipeline.settings.lookbackMs,
+      logger: this.logger,
+      metrics: options.metrics,
+      pipeline: pipeline.id,
+    });
+    // Listing and reading stop on drain and when another worker took the lease.
+    const stop = AbortSignal.any([options.drainSignal, checkpoint.lostSignal]);
+    options.onState?.('waiting_for_lease');
+    try {
+      await checkpoint.acquire(options.drainSignal);
+    } catch (error) {
+      if (options.drainSignal.aborted) {
+        options.onState?.('stopped');
+        return { ...this.summary, reason: 'drained' };
+      }
+      throw error;
+    }
+    options.onState?.('running');
+    this.logger.info({ owner: options.owner, mode: options.mode.kind }, 'lease held; pipeline running');
+    options.metrics.pipelineHealthy.set(labels, 1);
+
+    const queue = new PQueue({ concurrency: pipeline.settings.maxObjectsInFlight });
+    try {
+      while (!stop.aborted) {
+        const pollStarted = Date.now();
+        const window = this.window(checkpoint);
+        let pollComplete = true;
+        try {
+          for await (const object of pipeline.source.list(window, stop)) {
+            if (stop.aborted) break;
+            if (this.inFlightKeys.has(object.key) || !checkpoint.isCandidate(object)) continue;
+            options.metrics.objectsListed.inc(labels);
+            this.inFlightKeys.add(object.key);
+            await this.reserveBytes(object.size, stop);
+            // Backpressure: listing waits while the queue is full.
+            await queue.onSizeLessThan(pipeline.settings.maxObjectsInFlight);
+            void queue.add(async () => {
+              try {
+                const ok = await this.runObject(object, checkpoint, stop);
+                if (!ok) pollComplete = false;
+              } finally {
+                this.releaseBytes(object.size);
+                this.inFlightKeys.delete(object.key);
+              }
+            });
+          }
+        } catch (error) {
+          if (!stop.aborted) {
+            pollComplete = false;
+            options.onState?.('failing', errorMessage(error));
+            options.metrics.pipelineHealthy.set(labels, 0);
+            this.logger.error({ err: error, code: errorCode(error) }, 'listing failed; retrying next poll');
+          }
+        }
+        await queue.onIdle();
+        if (!stop.aborted && pollComplete) {
+          // Every candidate of this poll is done: the watermark may move.
+          checkpoint.advance();
+          options.metrics.pipelineHealthy.set(labels, 1);
+          options.onState?.('running');
+        }
+        await checkpoint.flush();
+        const newest = checkpoint.newestDone();
+        if (newest !== null) options.metrics.lagSeconds.set(labels, Math.max(0, (Date.now() - newest) / 1000));
+        if ((options.mode.kind === 'backfill' || options.once) && pollComplete) break;
+        const wait = Math.max(0, pipeline.settings.pollIntervalMs - (Date.now() - pollStarted));
+        await sleep(pollComplete ? wait : Math.max(wait, 1000), stop).catch(() => undefined);
+      }
+    } finally {
+      options.onState?.('draining');
+      await queue.onIdle();
+      if (checkpoint.lost) {
+        this.summary.reason = 'lease_lost';
+        this.logger.warn('lease lost to another worker; stopped without saving');
+      } else {
+        await checkpoint.release().catch((error: unknown) => {
+          this.logger.error({ err: error }, 'final checkpoint save failed; the next worker repeats some work (no duplicates: ids are deterministic)');
+        });
+        if (options.drainSignal.aborted) this.summary.reason = 'drained';
+      }
+      options.metrics.pipelineHealthy.set(labels, 0);
+      options.onState?.('stopped');
+    }
+    return { ...this.summary };
+  }
+
+  private window(checkpoint: PipelineCheckpoint): ListWindow {
+    const mode = this.options.mode;
+    if (mode.kind === 'backfill') {
+      const since = checkpoint.listSince();
+      return { since: since && since > mode.from ? since : mode.from, until: mode.to };
+    }
+    const since = checkpoint.listSince();
+    const start = this.pipeline.settings.startTime;
+    if (start && (!since || since < start)) return { since: start };
+    return { since };
+  }
+
+  /** Processes one object with bounded retries; returns false when it must be tried again in a later poll. */
+  private async runObject(object: SourceObject, checkpoint: PipelineCheckpoint, stop: AbortSignal): Promise<boolean> {
+    const { pipeline, options } = this;
+    const labels = { pipeline: pipeline.id };
+    const log = this.logger.child({ bucket: object.bucket, key: object.key });
+    if (object.size === 0) {
+      options.metrics.objectsSkipped.inc({ ...labels, reason: 'empty' });
+      checkpoint.markDone(object);
+      return true;
+    }
+    const resumeAfter = checkpoint.resumeRecord(object);
+    if (resumeAfter > 0) log.info({ record: resumeAfter }, 'resuming object after its last acknowledged record');
+    let lastSaved = resumeAfter;
+    try {
+      const outcome = await processObject(
+        {
+          pipeline: pipeline.id,
+          source: pipeline.source,
+          parser: pipeline.parser,
+          filters: pipeline.filters,
+          outputs: pipeline.outputs,
+          deadLetter: pipeline.deadLetter,
+          metrics: options.metrics,
+          logger: log,
+          maxRecordBytes: pipeline.maxRecordBytes,
+          maxBatchesInFlight: 4,
+          drainSignal: stop,
+          onOffset: (record) => {
+            if (record - lastSaved >= pipeline.checkpointEveryRecords) {
+              lastSaved = record;
+              checkpoint.markOffset(object, record);
+            }
+          },
+        },
+        object,
+        resumeAfter,
+        stop,
+      );
+      if (outcome.kind === 'interrupted') {
+        checkpoint.markOffset(object, outcome.offset);
+        log.info({ record: outcome.offset }, 'drain: object interrupted; offset saved');
+        return false;
+      }
+      checkpoint.markDone(object);
+      this.attempts.delete(object.key);
+      this.summary.objects++;
+      this.summary.records += outcome.records;
+      this.summary.events += outcome.events;
+      this.summary.bytes += object.size;
+      options.metrics.objectsProcessed.inc(labels);
+      options.onObjectDone?.(object, outcome.events);
+      log.debug({ records: outcome.records, events: outcome.events }, 'object done');
+      return true;
+    } catch (error) {
+      if (stop.aborted) return false;
+      return this.handleObjectFailure(object, checkpoint, error, log);
+    }
+  }
+
+  private async handleObjectFailure(
+    object: SourceObject,
+    checkpoint: PipelineCheckpoint,
+    error: unknown,
+    log: Logger,
+  ): Promise<boolean> {
+    const { pipeline, options } = this;
+    const labels = { pipeline: pipeline.id };
+    // Only problems of the object itself count towards quarantine; an output that is down is not the object's fault.
+    const objectFault =
+      error instanceof DecompressError || (error instanceof S3ReadError && (error as { retryable?: boolean }).retryable === false);
+    const attempt = (this.attempts.get(object.key) ?? 0) + 1;
+    this.attempts.set(object.key, attempt);
+    if (objectFault || error instanceof S3ReadError) {
+      if (attempt >= pipeline.maxObjectAttempts) {
+        const reason = `${errorMessage(error)} (after ${attempt} attempts)`;
+        log.error({ code: errorCode(error), attempts: attempt }, 'object quarantined to the dead-letter');
+        await pipeline.deadLetter([
+          {
+            pipeline: pipeline.id,
+            bucket: object.bucket,
+            key: object.key,
+            etag: object.etag,
+            record: 0,
+            code: errorCode(error),
+            reason,
+            at: new Date().toISOString(),
+          },
+        ]);
+        options.metrics.objectsFailed.inc(labels);
+        this.summary.failedObjects++;
+        checkpoint.markDone(object, reason);
+        this.attempts.delete(object.key);
+        return true;
+      }
+      log.warn({ code: errorCode(error), attempt, err: error }, 'object failed; retrying');
+      await sleep(backoffDelayMs(attempt, 500, 10_000)).catch(() => undefined);
+      return false;
+    }
+    options.onState?.('failing', errorMessage(error));
+    options.metrics.pipelineHealthy.set(labels, 0);
+    log.error({ code: errorCode(error), err: error }, 'object failed on the output side; retried next poll');
+    await sleep(backoffDelayMs(Math.min(attempt, 6), 1000, 30_000)).catch(() => undefined);
+    return false;
+  }
+
+  private async reserveBytes(size: number, signal: AbortSignal): Promise<void> {
+    const limit = this.pipeline.settings.maxBytesInFlight;
+    // One object always fits, however large: it streams.
+    while (this.bytesInFlight > 0 && this.bytesInFlight + size > limit && !signal.aborted) {
+      await new Promise<void>((resolve) => this.byteWaiters.push(resolve));
+    }
+    this.bytesInFlight += size;
+  }
+
+  private releaseBytes(size: number): void {
+    this.bytesInFlight -= size;
+    const waiters = this.byteWaiters;
+    this.byteWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
