@@ -1,0 +1,159 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { CheckpointConflictError, CheckpointError, errorMessage } from '../core/errors.js';
+import { type CheckpointState, decodeState, encodeState } from './state.js';
+import type { CheckpointStore, VersionedState } from './store.js';
+
+/** DynamoDB items are at most 400 KB; stay clear of it so the key and attributes always fit. */
+export const MAX_DYNAMODB_STATE_BYTES = 350 * 1024;
+
+export interface DynamoCheckpointStoreOptions {
+  client: DynamoDBClient;
+  table: string;
+  name: string;
+  pipeline: string;
+}
+
+/**
+ * One item per checkpoint, keyed by `pipeline` (the checkpoint name). `version` is a number
+ * checked by a ConditionExpression on every write; the state is gzip-compressed JSON in the
+ * binary attribute `state`, which keeps a done-set of thousands of keys under the item limit.
+ */
+export class DynamoCheckpointStore implements CheckpointStore {
+  constructor(private readonly options: DynamoCheckpointStoreOptions) {}
+
+  describe(): string {
+    return `dynamodb://${this.options.table}/${this.options.name}`;
+  }
+
+  /** Creates the table (on-demand billing, partition key `pipeline`) unless it exists, and waits until it is ACTIVE. */
+  static async ensureTable(client: DynamoDBClient, table: string, maxWaitSeconds = 120): Promise<void> {
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: table,
+          AttributeDefinitions: [{ AttributeName: 'pipeline', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pipeline', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) {
+        throw new CheckpointError(
+          `cannot create checkpoint table ${table}: ${errorMessage(error)}; create it yourself (partition key "pipeline", type S) or allow dynamodb:CreateTable`,
+          { table },
+          error,
+        );
+      }
+    }
+    try {
+      await waitUntilTableExists(
+        { client, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 5 },
+        { TableName: table },
+      );
+    } catch (error) {
+      throw new CheckpointError(
+        `checkpoint table ${table} did not become ACTIVE: ${errorMessage(error)}`,
+        { table },
+        error,
+      );
+    }
+  }
+
+  async load(): Promise<VersionedState | null> {
+    const { client, table, name } = this.options;
+    let item: Record<string, AttributeValue> | undefined;
+    try {
+      const got = await client.send(
+        new GetItemCommand({ TableName: table, Key: { pipeline: { S: name } }, ConsistentRead: true }),
+      );
+      item = got.Item;
+    } catch (error) {
+      throw new CheckpointError(
+        `cannot read checkpoint ${this.describe()}: ${errorMessage(error)}`,
+        this.context(),
+        error,
+      );
+    }
+    if (!item) return null;
+    const version = item.version?.N;
+    const blob = item.state?.B;
+    if (!version || !blob) {
+      throw new CheckpointError(
+        `checkpoint ${this.describe()} lacks its version or state attribute; delete the item to start over`,
+        this.context(),
+      );
+    }
+    try {
+      return { state: decodeState(gunzipSync(blob).toString('utf8')), version };
+    } catch (error) {
+      throw new CheckpointError(
+        `checkpoint ${this.describe()} is unreadable (${errorMessage(error)}); delete the item to start over or restore a good copy`,
+        this.context(),
+        error,
+      );
+    }
+  }
+
+  async save(state: CheckpointState, expectedVersion: string | null): Promise<string> {
+    const blob = gzipSync(encodeState(state));
+    if (blob.length > MAX_DYNAMODB_STATE_BYTES) {
+      throw new CheckpointError(
+        `checkpoint ${this.describe()} is ${Math.round(blob.length / 1024)} KB compressed, above the ${MAX_DYNAMODB_STATE_BYTES / 1024} KB that fits a DynamoDB item: too many objects inside the lookback window. Shorten the source's lookback_minutes, or use the s3 checkpoint store`,
+        { ...this.context(), bytes: blob.length },
+      );
+    }
+    const next = expectedVersion === null ? 1 : Number(expectedVersion) + 1;
+    const { client, table, name } = this.options;
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            pipeline: { S: name },
+            version: { N: String(next) },
+            state: { B: blob },
+            updated_at: { N: String(state.updated_at) },
+          },
+          ...(expectedVersion === null
+            ? {
+                ConditionExpression: 'attribute_not_exists(#pipeline)',
+                ExpressionAttributeNames: { '#pipeline': 'pipeline' },
+              }
+            : {
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': { N: expectedVersion } },
+              }),
+        }),
+      );
+      return String(next);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new CheckpointConflictError(
+          `checkpoint ${this.describe()} changed since version ${expectedVersion ?? '(none)'} was read`,
+          this.context(),
+          error,
+        );
+      }
+      throw new CheckpointError(
+        `cannot write checkpoint ${this.describe()}: ${errorMessage(error)}`,
+        this.context(),
+        error,
+      );
+    }
+  }
+
+  private context() {
+    return { pipeline: this.options.pipeline, table: this.options.table, checkpoint: this.options.name };
+  }
+}

@@ -1,0 +1,127 @@
+import { isAbsolute, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import type { ComponentContext } from '../core/components.js';
+import { DynamoCheckpointStore } from './dynamodb-checkpoint-store.js';
+import { FileCheckpointStore } from './file-checkpoint-store.js';
+import { S3CheckpointStore } from './s3-checkpoint-store.js';
+import type { CheckpointStore } from './store.js';
+
+export { DynamoCheckpointStore, MAX_DYNAMODB_STATE_BYTES } from './dynamodb-checkpoint-store.js';
+export { FileCheckpointStore } from './file-checkpoint-store.js';
+export { type ListingPass, PipelineCheckpoint, type PipelineCheckpointOptions } from './lease.js';
+export { createOwnerId } from './owner-id.js';
+export * from './progress.js';
+export { S3CheckpointStore } from './s3-checkpoint-store.js';
+export { type CheckpointState, emptyState } from './state.js';
+export type { CheckpointStore, VersionedState } from './store.js';
+
+/** Transient AWS failures are retried by the SDK itself; only what outlasts these attempts surfaces. */
+const AWS_MAX_ATTEMPTS = 6;
+
+// The lookback window is the source's setting (lookback_minutes): it describes how late its objects arrive.
+const common = {
+  lease_seconds: z
+    .number()
+    .int()
+    .min(3)
+    .max(3600)
+    .default(30)
+    .describe(
+      'How long the lease lasts without renewal. It is renewed every third of this; a second task takes over this long after the first stops.',
+    ),
+  flush_interval_seconds: z
+    .number()
+    .positive()
+    .max(60)
+    .default(1)
+    .describe('Longest time progress stays unsaved; a crash re-reads at most this much (without duplicates).'),
+};
+
+const awsLocation = {
+  region: z.string().min(1).optional().describe('AWS region; defaults to the SDK default chain (AWS_REGION).'),
+  endpoint: z.url().optional().describe('Endpoint override for S3- or DynamoDB-compatible servers.'),
+};
+
+export const s3CheckpointConfigSchema = z.strictObject({
+  type: z.literal('s3'),
+  bucket: z.string().min(3).describe('Bucket that holds the checkpoint objects.'),
+  prefix: z
+    .string()
+    .default('sluice/checkpoints')
+    .describe('Folder for checkpoint objects; each pipeline writes <prefix>/<pipeline>.json.'),
+  ...awsLocation,
+  force_path_style: z.boolean().default(false).describe('Path-style addressing (most S3-compatible servers).'),
+  ...common,
+});
+
+export const dynamodbCheckpointConfigSchema = z.strictObject({
+  type: z.literal('dynamodb'),
+  table: z.string().min(3).max(255).describe('Table with partition key "pipeline" (string); one item per pipeline.'),
+  ...awsLocation,
+  create_table: z
+    .boolean()
+    .default(false)
+    .describe('Create the table (on-demand billing) when it does not exist, and wait until it is active.'),
+  ...common,
+});
+
+export const fileCheckpointConfigSchema = z.strictObject({
+  type: z.literal('file'),
+  directory: z
+    .string()
+    .min(1)
+    .describe('Directory for checkpoint files (local development); relative to the config file.'),
+  ...common,
+});
+
+export const checkpointConfigSchema = z.discriminatedUnion('type', [
+  s3CheckpointConfigSchema,
+  dynamodbCheckpointConfigSchema,
+  fileCheckpointConfigSchema,
+]);
+
+export type CheckpointConfig = z.infer<typeof checkpointConfigSchema>;
+
+/**
+ * Builds the store for one checkpoint. `name` is the pipeline id, or e.g.
+ * `backfill-<pipeline>-<from>-<to>` for a backfill, which must never move the live checkpoint.
+ * Credentials come from the AWS default chain.
+ */
+export async function createCheckpointStore(
+  config: CheckpointConfig,
+  ctx: ComponentContext,
+  name: string,
+): Promise<CheckpointStore> {
+  switch (config.type) {
+    case 's3':
+      return new S3CheckpointStore({
+        client: new S3Client({
+          region: config.region,
+          endpoint: config.endpoint,
+          forcePathStyle: config.force_path_style,
+          maxAttempts: AWS_MAX_ATTEMPTS,
+        }),
+        bucket: config.bucket,
+        prefix: config.prefix,
+        name,
+        pipeline: ctx.pipeline,
+      });
+    case 'dynamodb': {
+      const client = new DynamoDBClient({
+        region: config.region,
+        endpoint: config.endpoint,
+        maxAttempts: AWS_MAX_ATTEMPTS,
+      });
+      if (config.create_table) await DynamoCheckpointStore.ensureTable(client, config.table);
+      return new DynamoCheckpointStore({ client, table: config.table, name, pipeline: ctx.pipeline });
+    }
+    case 'file':
+      return new FileCheckpointStore({
+        directory: isAbsolute(config.directory) ? config.directory : resolve(ctx.baseDir, config.directory),
+        name,
+        pipeline: ctx.pipeline,
+      });
+  }
+}
