@@ -6,19 +6,22 @@ import { z } from 'zod';
 import type { ComponentContext, Filter } from '../core/components.js';
 import { createDateFilter, dateFilterSchema } from './date-filter.js';
 import { createDropFilter, dropFilterSchema } from './drop-filter.js';
+import { createMutateFilter, mutateFilterSchema } from './mutate-filter.js';
 
 export const filterConfigSchema = z
-  .discriminatedUnion('type', [dateFilterSchema, dropFilterSchema])
+  .discriminatedUnion('type', [dateFilterSchema, mutateFilterSchema, dropFilterSchema])
   .describe('One filter; filters run in the order listed');
 
 export type FilterConfig = z.infer<typeof filterConfigSchema>;
 
-export const filterTypes = ['date', 'drop'] as const satisfies readonly FilterConfig['type'][];
+export const filterTypes = ['date', 'mutate', 'drop'] as const satisfies readonly FilterConfig['type'][];
 
 export async function createFilter(config: FilterConfig, _ctx: ComponentContext): Promise<Filter> {
   switch (config.type) {
     case 'date':
       return createDateFilter(config);
+    case 'mutate':
+      return createMutateFilter(config);
     case 'drop':
       return createDropFilter(config);
   }
