@@ -91,12 +91,12 @@ export class PipelineRunner {
     try {
       while (!stop.aborted) {
         const pollStarted = Date.now();
-        const window = this.window(checkpoint);
+        const pass = checkpoint.beginPass();
         let pollComplete = true;
         try {
-          for await (const object of pipeline.source.list(window, stop)) {
+          for await (const object of pipeline.source.list(this.window(pass.since), stop)) {
             if (stop.aborted) break;
-            if (this.inFlightKeys.has(object.key) || !checkpoint.isCandidate(object)) continue;
+            if (this.inFlightKeys.has(object.key) || !pass.offer(object)) continue;
             options.metrics.objectsListed.inc(labels);
             this.inFlightKeys.add(object.key);
             await this.reserveBytes(object.size, stop);
@@ -112,6 +112,7 @@ export class PipelineRunner {
               }
             });
           }
+          if (!stop.aborted) pass.complete();
         } catch (error) {
           if (!stop.aborted) {
             pollComplete = false;
@@ -122,13 +123,11 @@ export class PipelineRunner {
         }
         await queue.onIdle();
         if (!stop.aborted && pollComplete) {
-          // Every candidate of this poll is done: the watermark may move.
-          checkpoint.advance();
           options.metrics.pipelineHealthy.set(labels, 1);
           options.onState?.('running');
         }
-        await checkpoint.flush();
-        const newest = checkpoint.newestDone();
+        if (!checkpoint.lost) await checkpoint.flush();
+        const newest = newestDone(checkpoint);
         if (newest !== null) options.metrics.lagSeconds.set(labels, Math.max(0, (Date.now() - newest) / 1000));
         if ((options.mode.kind === 'backfill' || options.once) && pollComplete) break;
         const wait = Math.max(0, pipeline.settings.pollIntervalMs - (Date.now() - pollStarted));
@@ -152,13 +151,11 @@ export class PipelineRunner {
     return { ...this.summary };
   }
 
-  private window(checkpoint: PipelineCheckpoint): ListWindow {
+  private window(since: Date | null): ListWindow {
     const mode = this.options.mode;
     if (mode.kind === 'backfill') {
-      const since = checkpoint.listSince();
       return { since: since && since > mode.from ? since : mode.from, until: mode.to };
     }
-    const since = checkpoint.listSince();
     const start = this.pipeline.settings.startTime;
     if (start && (!since || since < start)) return { since: start };
     return { since };
@@ -284,4 +281,13 @@ export class PipelineRunner {
     this.byteWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** LastModified of the newest object fully done (for the lag gauge), or null. */
+function newestDone(checkpoint: PipelineCheckpoint): number | null {
+  let newest: number | null = null;
+  for (const entry of Object.values(checkpoint.state.done)) {
+    if (newest === null || entry.last_modified > newest) newest = entry.last_modified;
+  }
+  return newest;
 }
