@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { ParserFactory } from '../core/components.js';
+import { albParserFactory } from './alb-parser.js';
+import { cloudfrontParserFactory } from './cloudfront-parser.js';
+import { cloudtrailParserFactory } from './cloudtrail-parser.js';
+import { elbParserFactory } from './elb-parser.js';
+import { jsonLinesParserFactory, wafParserFactory } from './json-object-parser.js';
+import { linesParserFactory } from './lines-parser.js';
+import { s3AccessParserFactory } from './s3-access-parser.js';
+import { vpcFlowParserFactory } from './vpc-flow-parser.js';
+
+export { type FramedBatch, frameRecords } from './framing/index.js';
+
+const vpcFieldName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a flow log field name such as "srcaddr" or "log-status"');
+
+export const parserConfigSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('alb').describe('Application Load Balancer access logs.') }),
+  z.strictObject({ type: z.literal('elb').describe('Classic Load Balancer access logs.') }),
+  z.strictObject({
+    type: z.literal('waf').describe('AWS WAF logs: one JSON document per line, kept as AWS writes it.'),
+  }),
+  z.strictObject({
+    type: z.literal('cloudfront').describe('CloudFront standard logs (tab-separated, with #Fields: headers).'),
+    fields: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Column names for objects without a #Fields: header (default: the documented standard fields).'),
+  }),
+  z.strictObject({ type: z.literal('s3_access').describe('S3 server access logs.') }),
+  z.strictObject({
+    type: z.literal('vpc_flow').describe('VPC flow logs; the header line of each file names its fields.'),
+    fields: z
+      .array(vpcFieldName)
+      .min(1)
+      .optional()
+      .describe('The flow log format for files without a header line, e.g. ["version", "account-id", ...].'),
+  }),
+  z.strictObject({
+    type: z.literal('cloudtrail').describe('CloudTrail log files: each element of Records is an event.'),
+  }),
+  z.strictObject({ type: z.literal('json_lines').describe('One JSON object per line.') }),
+  z.strictObject({
+    type: z.literal('lines').describe('Each line as it is, under one field.'),
+    field: z.string().min(1).optional().describe('The field that holds the line (default "message").'),
+  }),
+]);
+
+export type ParserConfig = z.infer<typeof parserConfigSchema>;
+
+export const parserTypes = parserConfigSchema.options.map((option) => option.shape.type.value);
+
+export function createParserFactory(config: ParserConfig): ParserFactory {
+  switch (config.type) {
+    case 'alb':
+      return albParserFactory();
+    case 'elb':
+      return elbParserFactory();
+    case 'waf':
+      return wafParserFactory();
+    case 'cloudfront':
+      return cloudfrontParserFactory({ fields: config.fields });
+    case 's3_access':
+      return s3AccessParserFactory();
+    case 'vpc_flow':
+      return vpcFlowParserFactory({ fields: config.fields });
+    case 'cloudtrail':
+      return cloudtrailParserFactory();
+    case 'json_lines':
+      return jsonLinesParserFactory();
+    case 'lines':
+      return linesParserFactory({ field: config.field });
+  }
+}
