@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { ComponentContext, Output } from '../core/components.js';
+import { FileOutput, fileOutputConfigSchema } from './file-output.js';
+import { opensearchOutputConfigSchema } from './opensearch/opensearch-config.js';
+import { OpenSearchOutput } from './opensearch/opensearch-output.js';
+import { StdoutOutput, stdoutOutputConfigSchema } from './stdout-output.js';
+
+export const outputConfigSchema = z
+  .discriminatedUnion('type', [opensearchOutputConfigSchema, stdoutOutputConfigSchema, fileOutputConfigSchema])
+  .describe('Where events go: opensearch, stdout or file.');
+
+export type OutputConfig = z.infer<typeof outputConfigSchema>;
+
+export function createOutput(config: OutputConfig, ctx: ComponentContext): Output {
+  switch (config.type) {
+    case 'opensearch':
+      return new OpenSearchOutput(config, ctx);
+    case 'stdout':
+      return new StdoutOutput(ctx);
+    case 'file':
+      return new FileOutput(config, ctx);
+  }
+}
+
+export { FileOutput, fileOutputConfigSchema } from './file-output.js';
+export { opensearchOutputConfigSchema } from './opensearch/opensearch-config.js';
+export { OpenSearchOutput } from './opensearch/opensearch-output.js';
+export { StdoutOutput, stdoutOutputConfigSchema } from './stdout-output.js';

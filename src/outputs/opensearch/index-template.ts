@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { OutputError } from '../../core/errors.js';
+import type { TemplateConfig } from './opensearch-config.js';
+import { albProperties } from './templates/alb-mappings.js';
+import { commonMappings, commonProperties, type Mapping } from './templates/common-mappings.js';
+import { wafProperties } from './templates/waf-mappings.js';
+
+export interface IndexTemplate {
+  index_patterns: string[];
+  priority: number;
+  data_stream?: Record<string, never>;
+  template: { settings: Record<string, unknown>; mappings: Record<string, unknown> };
+  _meta: Record<string, unknown>;
+}
+
+const KIND_PROPERTIES: Record<TemplateConfig['kind'], Record<string, Mapping>> = {
+  alb: albProperties,
+  waf: wafProperties,
+  generic: {},
+};
+
+/** The composable template body to PUT at `_index_template/<name>`. */
+export async function buildIndexTemplate(
+  config: TemplateConfig,
+  options: { indexPattern: string; dataStream: boolean; baseDir: string },
+): Promise<IndexTemplate> {
+  const settings = { number_of_shards: config.number_of_shards, number_of_replicas: config.number_of_replicas };
+  if (config.file) {
+    const path = resolve(options.baseDir, config.file);
+    let parsed: Partial<IndexTemplate>;
+    try {
+      parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<IndexTemplate>;
+    } catch (cause) {
+      throw new OutputError(
+        'ERR_OUTPUT_TEMPLATE',
+        `cannot read index template file ${path}`,
+        { file: path },
+        'Point template.file at a JSON file holding a composable index template body.',
+        cause,
+      );
+    }
+    const template = parsed.template ?? { settings: {}, mappings: {} };
+    return {
+      ...parsed,
+      index_patterns: parsed.index_patterns ?? [options.indexPattern],
+      priority: parsed.priority ?? config.priority,
+      ...(options.dataStream ? { data_stream: {} } : {}),
+      template: {
+        ...template,
+        settings: { ...settings, ...(template.settings ?? {}) },
+        mappings: template.mappings ?? {},
+      },
+      _meta: { managed_by: 'sluice', ...(parsed._meta ?? {}) },
+    };
+  }
+  return {
+    index_patterns: [options.indexPattern],
+    priority: config.priority,
+    ...(options.dataStream ? { data_stream: {} } : {}),
+    template: {
+      settings,
+      mappings: { ...commonMappings, properties: { ...commonProperties, ...KIND_PROPERTIES[config.kind] } },
+    },
+    _meta: { managed_by: 'sluice', kind: config.kind },
+  };
+}

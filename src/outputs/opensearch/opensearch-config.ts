@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+export const tlsConfigSchema = z
+  .strictObject({
+    ca_file: z
+      .string()
+      .optional()
+      .describe('PEM file with the CA certificate(s) that signed the server certificate; relative to the config file.'),
+    cert_file: z.string().optional().describe('PEM client certificate for mutual TLS (needs key_file).'),
+    key_file: z.string().optional().describe('PEM private key of the client certificate (needs cert_file).'),
+    insecure_skip_verify: z
+      .boolean()
+      .default(false)
+      .describe(
+        'DANGEROUS: accept any server certificate, so anyone on the network path can read and change your logs and ' +
+          'steal the credentials sent with them. Only for throwaway local testing; use ca_file instead.',
+      ),
+  })
+  .refine((tls) => (tls.cert_file === undefined) === (tls.key_file === undefined), {
+    message: 'cert_file and key_file go together',
+  })
+  .describe('TLS settings for https hosts. Certificates are always verified unless insecure_skip_verify is true.');
+
+export const authConfigSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('basic'),
+      username: z
+        .string()
+        .min(1)
+        .describe('User name; usually interpolated from an environment variable (OPENSEARCH_USERNAME).'),
+      password: z
+        .string()
+        .min(1)
+        .describe('Password; keep it in the environment (OPENSEARCH_PASSWORD) and interpolate it, never in the file.'),
+    }),
+    z.strictObject({
+      type: z.literal('aws_sigv4'),
+      region: z.string().min(1).describe('AWS region of the domain or collection, e.g. eu-west-1.'),
+      service: z
+        .enum(['es', 'aoss'])
+        .default('es')
+        .describe('`es` for Amazon OpenSearch Service domains, `aoss` for OpenSearch Serverless collections.'),
+    }),
+  ])
+  .describe(
+    'How to authenticate. aws_sigv4 signs with the default AWS credential chain (environment, ECS task role, instance profile).',
+  );
+
+export const templateConfigSchema = z
+  .strictObject({
+    name: z.string().optional().describe('Template name; defaults to `sluice-<pipeline>`.'),
+    kind: z
+      .enum(['alb', 'waf', 'generic'])
+      .default('generic')
+      .describe('Built-in mappings to install: `alb`, `waf`, or `generic` (shared fields only). Ignored with file.'),
+    file: z
+      .string()
+      .optional()
+      .describe('A JSON file holding your own composable index template body; replaces the built-in mappings.'),
+    number_of_shards: z.int().min(1).default(1).describe('Primary shards of each new index.'),
+    number_of_replicas: z.int().min(0).default(1).describe('Replicas of each new index; 0 on a single-node cluster.'),
+    priority: z.int().min(0).default(200).describe('Template priority; higher wins over overlapping templates.'),
+  })
+  .describe('Install a composable index template (_index_template) at start-up so fields get real mappings.');
+
+export const opensearchOutputConfigSchema = z
+  .strictObject({
+    type: z.literal('opensearch'),
+    when: z
+      .unknown()
+      .optional()
+      .describe('Routing condition: only events that match go to this output (applied by the pipeline).'),
+    hosts: z
+      .array(z.url())
+      .min(1)
+      .describe('OpenSearch endpoints, e.g. https://search-logs.eu-west-1.es.amazonaws.com:443.'),
+    index: z
+      .string()
+      .min(1)
+      .describe(
+        'Index name pattern: `%{+YYYY.MM.dd}` formats the event @timestamp in UTC (YYYY, YY, MM, dd, HH, ww, xxxx), ' +
+          '`%{[field][sub]}` inserts a field. With data_stream it names the data stream.',
+      ),
+    action: z
+      .enum(['create', 'index'])
+      .default('create')
+      .describe('`create` (default) refuses an existing id, so a replay is counted as a duplicate, not rewritten.'),
+    document_id: z
+      .enum(['deterministic', 'auto'])
+      .default('deterministic')
+      .describe(
+        '`deterministic` ids come from bucket, key, ETag and record number. `auto` lets OpenSearch pick ids: a little ' +
+          'faster, but gives up exactly-once: every replay after a crash or redeploy stores the events again.',
+      ),
+    data_stream: z
+      .boolean()
+      .default(false)
+      .describe('Write into a data stream named by `index` (op type create). The template then declares it.'),
+    flush_bytes: z
+      .int()
+      .min(1024)
+      .default(5 * MiB)
+      .describe('Send a bulk request once it holds this many bytes.'),
+    flush_events: z.int().min(1).default(5000).describe('Send a bulk request once it holds this many events.'),
+    flush_interval_ms: z
+      .int()
+      .min(1)
+      .default(1000)
+      .describe('Send a bulk request at the latest this long after its first event.'),
+    concurrency: z.int().min(1).max(64).default(2).describe('Bulk requests in flight at once.'),
+    max_buffered_bytes: z
+      .int()
+      .min(1024)
+      .optional()
+      .describe(
+        'Backpressure bound on bytes waiting or in flight; write() waits above it. Defaults to flush_bytes * (2 * concurrency + 1).',
+      ),
+    max_retries: z
+      .int()
+      .min(0)
+      .default(10)
+      .describe('Retries of a bulk request or of its items after 429, 5xx or network errors before the write fails.'),
+    retry_backoff: z
+      .strictObject({
+        initial_ms: z.int().min(1).default(200).describe('Upper bound of the first jittered delay.'),
+        max_ms: z.int().min(1).default(20_000).describe('Cap of the jittered exponential delay.'),
+      })
+      .default({ initial_ms: 200, max_ms: 20_000 })
+      .describe('Full-jitter exponential backoff between retries.'),
+    request_timeout_seconds: z.number().positive().default(60).describe('Timeout of one HTTP request.'),
+    tls: tlsConfigSchema.optional(),
+    auth: authConfigSchema.optional(),
+    template: templateConfigSchema.optional(),
+  })
+  .describe('Bulk-index events into OpenSearch, exactly once with deterministic ids.');
+
+export type OpenSearchOutputConfig = z.infer<typeof opensearchOutputConfigSchema>;
+export type TemplateConfig = z.infer<typeof templateConfigSchema>;
