@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { ComponentContext, Source } from '../core/components.js';
+import { FileSource } from './file/file-source.js';
+import { fileSourceConfigSchema } from './file/file-source-config.js';
+import { S3Source, type S3SourceOptions } from './s3/s3-source.js';
+import { s3SourceConfigSchema } from './s3/s3-source-config.js';
+
+export { FileSource } from './file/file-source.js';
+export { type FileSourceConfig, fileSourceConfigSchema } from './file/file-source-config.js';
+export { isRetryableS3Failure, S3ObjectReadError } from './s3/s3-read-failure.js';
+export { createS3Client, S3Source } from './s3/s3-source.js';
+export { type S3SourceConfig, s3SourceConfigSchema } from './s3/s3-source-config.js';
+
+export const sourceConfigSchema = z.discriminatedUnion('type', [s3SourceConfigSchema, fileSourceConfigSchema]);
+export type SourceConfig = z.infer<typeof sourceConfigSchema>;
+
+export function createSource(config: SourceConfig, context: ComponentContext, options: S3SourceOptions = {}): Source {
+  switch (config.type) {
+    case 's3':
+      return new S3Source(config, context, options);
+    case 'file':
+      return new FileSource(config, context);
+  }
+}
+
+/** What the pipeline needs from either source: poll cadence, lookback and concurrency limits. */
+export interface SourceSettings {
+  pollIntervalSeconds: number;
+  lookbackMinutes: number;
+  maxObjectsInFlight: number;
+  maxBytesInFlight: number;
+  startTime?: Date;
+}
+
+export function sourceSettings(config: SourceConfig): SourceSettings {
+  return {
+    pollIntervalSeconds: config.poll_interval_seconds,
+    lookbackMinutes: config.lookback_minutes,
+    maxObjectsInFlight: config.max_objects_in_flight,
+    maxBytesInFlight: config.max_bytes_in_flight,
+    ...(config.start_time ? { startTime: new Date(config.start_time) } : {}),
+  };
+}

@@ -1,0 +1,164 @@
+import { type Readable, Transform } from 'node:stream';
+import { type _Object, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
+import type { SourceObject } from '../../core/event.js';
+import { parsePartitionPattern } from './partition-pattern.js';
+import { S3Lister } from './s3-lister.js';
+import { toS3ReadError } from './s3-read-failure.js';
+import { type S3SourceConfig, s3Prefixes } from './s3-source-config.js';
+
+export interface S3SourceOptions {
+  /** A ready client (tests count its requests); built from the config otherwise. */
+  client?: S3Client;
+  now?: () => Date;
+}
+
+/** The SDK's default credential chain (ECS task role in production); region from config or AWS_REGION. */
+export function createS3Client(config: S3SourceConfig): S3Client {
+  const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return new S3Client({
+    ...(region ? { region } : {}),
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    forcePathStyle: config.force_path_style,
+  });
+}
+
+function stripQuotes(etag: string): string {
+  return etag.replace(/^"(.*)"$/, '$1');
+}
+
+/** Reads objects from one bucket under one or more prefixes. */
+export class S3Source implements Source {
+  readonly type = 's3';
+  readonly location: string;
+  private readonly client: S3Client;
+  private readonly listers: S3Lister;
+  private readonly include: RegExp[];
+  private readonly exclude: RegExp[];
+  private readonly skipClasses: Set<string>;
+  private readonly startTime: Date | null;
+  /** Objects already reported as skipped (key → LastModified ms), so each is warned and counted once. */
+  private readonly skipped = new Map<string, number>();
+
+  constructor(
+    private readonly config: S3SourceConfig,
+    private readonly context: ComponentContext,
+    options: S3SourceOptions = {},
+  ) {
+    this.location = config.bucket;
+    this.client = options.client ?? createS3Client(config);
+    this.listers = new S3Lister({
+      client: this.client,
+      bucket: config.bucket,
+      layout: config.layout,
+      pattern: config.partition_pattern ? parsePartitionPattern(config.partition_pattern) : undefined,
+      logger: context.logger,
+      pipeline: context.pipeline,
+      now: options.now,
+    });
+    this.include = config.include.map((r) => new RegExp(r));
+    this.exclude = config.exclude.map((r) => new RegExp(r));
+    this.skipClasses = new Set(config.skip_storage_classes);
+    this.startTime = config.start_time ? new Date(config.start_time) : null;
+  }
+
+  async *list(window: ListWindow, signal?: AbortSignal): AsyncIterable<SourceObject> {
+    let since = window.since;
+    if (this.startTime && (!since || since < this.startTime)) since = this.startTime;
+    const effective: ListWindow = { since, until: window.until ?? null };
+    this.pruneSkipped(since);
+    const seen = new Set<string>();
+    for (const prefix of s3Prefixes(this.config)) {
+      for await (const entry of this.listers.list(prefix, effective, signal)) {
+        const object = this.accept(entry, effective);
+        // Overlapping prefixes list a key twice; the pipeline should see it once.
+        if (object && !seen.has(object.key)) {
+          seen.add(object.key);
+          yield object;
+        }
+      }
+    }
+  }
+
+  private accept(entry: _Object, window: ListWindow): SourceObject | null {
+    const key = entry.Key;
+    if (!key || key.endsWith('/') || !entry.LastModified) return null;
+    const lastModified = entry.LastModified;
+    if (window.since && lastModified < window.since) return null;
+    if (window.until && lastModified > window.until) return null;
+    if (this.include.length > 0 && !this.include.some((r) => r.test(key))) return null;
+    if (this.exclude.some((r) => r.test(key))) return null;
+    const size = entry.Size ?? 0;
+    const storageClass = entry.StorageClass;
+    if (size === 0) {
+      this.skip(key, lastModified, 'empty');
+      return null;
+    }
+    if (storageClass && this.skipClasses.has(storageClass)) {
+      if (this.skip(key, lastModified, 'storage_class')) {
+        this.context.logger.warn(
+          { bucket: this.config.bucket, key, storageClass },
+          'object skipped: its storage class needs a restore before it can be read',
+        );
+      }
+      return null;
+    }
+    return {
+      bucket: this.config.bucket,
+      key,
+      etag: stripQuotes(entry.ETag ?? ''),
+      size,
+      lastModified,
+      ...(storageClass ? { storageClass } : {}),
+    };
+  }
+
+  /** Counts a skip once per object version; returns whether it is new. */
+  private skip(key: string, lastModified: Date, reason: string): boolean {
+    const id = `${key}\0${lastModified.getTime()}`;
+    if (this.skipped.has(id)) return false;
+    this.skipped.set(id, lastModified.getTime());
+    this.context.metrics.objectsSkipped.inc({ pipeline: this.context.pipeline, reason });
+    return true;
+  }
+
+  private pruneSkipped(since: Date | null): void {
+    if (!since) return;
+    for (const [id, at] of this.skipped) if (at < since.getTime()) this.skipped.delete(id);
+  }
+
+  async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
+    const context = { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key, operation: 'GetObject' };
+    let body: Readable;
+    try {
+      const output = await this.client.send(
+        new GetObjectCommand({
+          Bucket: object.bucket,
+          Key: object.key,
+          // The version that was listed, or nothing: never half of an older one and half of a newer one.
+          ...(object.etag ? { IfMatch: `"${object.etag}"` } : {}),
+        }),
+        { abortSignal: signal },
+      );
+      if (!output.Body) throw new Error('GetObject returned no body');
+      body = output.Body as Readable;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw toS3ReadError(error, context);
+    }
+    const labels = { pipeline: this.context.pipeline };
+    const metrics = this.context.metrics;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        metrics.bytesRead.inc(labels, chunk.length);
+        callback(null, chunk);
+      },
+    });
+    // A connection dropped mid-object is transient: the pipeline retries the object.
+    body.on('error', (error) => counter.destroy(signal?.aborted ? signal.reason : toS3ReadError(error, context)));
+    counter.on('close', () => {
+      if (!body.destroyed) body.destroy();
+    });
+    return body.pipe(counter);
+  }
+}
