@@ -200,6 +200,27 @@ export class PipelineCheckpoint {
     };
   }
 
+  /**
+   * For runners that do not use beginPass: the caller states that a listing which started at
+   * `listingStartedAt` (default: now) ran to its end and every object it yielded is done.
+   * Moves the watermark at once (saved by the next flush), capped like a completed pass.
+   */
+  advance(listingStartedAt: number = Date.now()): void {
+    let ceiling = listingStartedAt - CLOCK_MARGIN_MS;
+    ceiling = Math.min(ceiling, this.oldestUnfinished());
+    advance(this.current, this.options.lookbackMs, ceiling);
+    this.dirty = true;
+  }
+
+  /** LastModified (epoch ms) of the newest object fully done, for the lag metric; null before any. */
+  newestDone(): number | null {
+    let newest = this.current.watermark;
+    for (const entry of Object.values(this.current.done)) {
+      if (newest === null || entry.last_modified > newest) newest = entry.last_modified;
+    }
+    return newest;
+  }
+
   isCandidate(obj: TrackedObject): boolean {
     return isCandidate(this.current, obj, this.options.lookbackMs);
   }
@@ -344,22 +365,24 @@ export class PipelineCheckpoint {
     return false;
   }
 
-  /** How far the watermark may move (see the class comment). */
+  /** How far the watermark may move when saving (see the class comment). */
   private watermarkCeiling(): number {
     if (this.completedPassStart === null) return this.current.watermark ?? Number.NEGATIVE_INFINITY;
-    let ceiling = this.completedPassStart - CLOCK_MARGIN_MS;
-    for (const lastModified of this.pending.values()) if (lastModified < ceiling) ceiling = lastModified;
+    return Math.min(this.completedPassStart - CLOCK_MARGIN_MS, this.oldestUnfinished());
+  }
+
+  /** Oldest LastModified among objects offered but not done, and objects in progress. */
+  private oldestUnfinished(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const lastModified of this.pending.values()) if (lastModified < oldest) oldest = lastModified;
     for (const entry of Object.values(this.current.in_progress)) {
-      if (entry.last_modified < ceiling) ceiling = entry.last_modified;
+      if (entry.last_modified < oldest) oldest = entry.last_modified;
     }
-    return ceiling;
+    return oldest;
   }
 
   private updateLag(now: number): void {
-    let newest = this.current.watermark;
-    for (const entry of Object.values(this.current.done)) {
-      if (newest === null || entry.last_modified > newest) newest = entry.last_modified;
-    }
+    const newest = this.newestDone();
     if (newest !== null) this.options.metrics.lagSeconds.set(this.labels, Math.max(0, (now - newest) / 1000));
   }
 
