@@ -7,19 +7,37 @@ import type { ComponentContext, Filter } from '../core/components.js';
 import { createDateFilter, dateFilterSchema } from './date-filter.js';
 import { createDropFilter, dropFilterSchema } from './drop-filter.js';
 import { createMutateFilter, mutateFilterSchema } from './mutate-filter.js';
+import { createRedactFilter, redactFilterSchema } from './redact-filter.js';
+import { createWafHeadersFilter, wafHeadersFilterSchema } from './waf-headers-filter.js';
 
 export const filterConfigSchema = z
-  .discriminatedUnion('type', [dateFilterSchema, mutateFilterSchema, dropFilterSchema])
+  .discriminatedUnion('type', [
+    dateFilterSchema,
+    wafHeadersFilterSchema,
+    redactFilterSchema,
+    mutateFilterSchema,
+    dropFilterSchema,
+  ])
   .describe('One filter; filters run in the order listed');
 
 export type FilterConfig = z.infer<typeof filterConfigSchema>;
 
-export const filterTypes = ['date', 'mutate', 'drop'] as const satisfies readonly FilterConfig['type'][];
+export const filterTypes = [
+  'date',
+  'waf_headers',
+  'redact',
+  'mutate',
+  'drop',
+] as const satisfies readonly FilterConfig['type'][];
 
 export async function createFilter(config: FilterConfig, _ctx: ComponentContext): Promise<Filter> {
   switch (config.type) {
     case 'date':
       return createDateFilter(config);
+    case 'waf_headers':
+      return createWafHeadersFilter(config);
+    case 'redact':
+      return createRedactFilter(config);
     case 'mutate':
       return createMutateFilter(config);
     case 'drop':
