@@ -191,7 +191,7 @@ describe('frameRecords (lines)', () => {
     const before = process.memoryUsage().arrayBuffers;
     const batches: FramedBatch[] = [];
     for await (const b of frameRecords(endless(), 'lines', { maxRecordBytes: 1024 * 1024 })) batches.push(b);
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(60 * 1024 * 1024); // holding the line would take 100 MiB; garbage not yet collected counts too;
     expect(batches.flatMap((b) => b.oversized)).toEqual([{ record: 1, bytes: 1600 * 64 * 1024 }]);
     expect(flatten(batches)).toEqual([[2, 'after']]);
   });

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createParserFactory, parserConfigSchema, parserTypes } from '../../src/parsers/index.js';
+
+describe('parserConfigSchema', () => {
+  it('lists every parser type', () => {
+    expect(parserTypes).toEqual([
+      'alb',
+      'elb',
+      'waf',
+      'cloudfront',
+      's3_access',
+      'vpc_flow',
+      'cloudtrail',
+      'json_lines',
+      'lines',
+    ]);
+  });
+
+  it.each(parserTypes)('builds a factory of type %s when the config names it', (type) => {
+    const factory = createParserFactory(parserConfigSchema.parse({ type }));
+    expect(factory.type).toBe(type);
+    expect(factory.framing).toBe(type === 'cloudtrail' ? 'document' : 'lines');
+  });
+
+  it.each([
+    [{ type: 'alb', fields: ['x'] }, 'unknown key'],
+    [{ type: 'nginx' }, 'unknown type'],
+    [{ type: 'vpc_flow', fields: ['Src Addr'] }, 'invalid field name'],
+    [{ type: 'vpc_flow', fields: [] }, 'empty field list'],
+    [{ type: 'lines', field: '' }, 'empty field'],
+  ])('rejects %j (%s)', (config) => {
+    expect(parserConfigSchema.safeParse(config).success).toBe(false);
+  });
+
+  it('passes configured vpc_flow fields to the parser when files lack a header', () => {
+    const factory = createParserFactory(parserConfigSchema.parse({ type: 'vpc_flow', fields: ['srcaddr', 'bytes'] }));
+    expect(factory.forObject('k').parse('10.0.0.1 5', 1)).toEqual([{ srcaddr: '10.0.0.1', bytes: 5 }]);
+  });
+
+  it('passes the configured field to the lines parser', () => {
+    const factory = createParserFactory(parserConfigSchema.parse({ type: 'lines', field: 'raw' }));
+    expect(factory.forObject('k').parse('x', 1)).toEqual([{ raw: 'x' }]);
+  });
+});
