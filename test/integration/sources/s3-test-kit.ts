@@ -58,8 +58,9 @@ export function countRequests(s3: S3Client): RequestCounter {
       const name = context.commandName ?? 'unknown';
       counter.byCommand[name] = (counter.byCommand[name] ?? 0) + 1;
       const result = await next(args);
-      const output = result.output as { KeyCount?: number };
-      counter.keysReturned += output.KeyCount ?? 0;
+      // Objects only (KeyCount also counts CommonPrefixes).
+      const output = result.output as { Contents?: unknown[] };
+      counter.keysReturned += output.Contents?.length ?? 0;
       return result;
     },
     { step: 'initialize', name: 'sluiceTestRequestCounter' },
