@@ -22,13 +22,13 @@ describe('parserConfigSchema', () => {
     expect(factory.framing).toBe(type === 'cloudtrail' ? 'document' : 'lines');
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     [{ type: 'alb', fields: ['x'] }, 'unknown key'],
     [{ type: 'nginx' }, 'unknown type'],
     [{ type: 'vpc_flow', fields: ['Src Addr'] }, 'invalid field name'],
     [{ type: 'vpc_flow', fields: [] }, 'empty field list'],
     [{ type: 'lines', field: '' }, 'empty field'],
-  ])('rejects %j (%s)', (config) => {
+  ])('rejects %j (%s)', (config: unknown) => {
     expect(parserConfigSchema.safeParse(config).success).toBe(false);
   });
 
