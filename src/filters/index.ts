@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ComponentContext, Filter } from '../core/components.js';
 import { createDateFilter, dateFilterSchema } from './date-filter.js';
 import { createDropFilter, dropFilterSchema } from './drop-filter.js';
+import { createGeoipFilter, geoipFilterSchema } from './geoip-filter.js';
 import { createMutateFilter, mutateFilterSchema } from './mutate-filter.js';
 import { createRedactFilter, redactFilterSchema } from './redact-filter.js';
 import { createWafHeadersFilter, wafHeadersFilterSchema } from './waf-headers-filter.js';
@@ -13,6 +14,7 @@ import { createWafHeadersFilter, wafHeadersFilterSchema } from './waf-headers-fi
 export const filterConfigSchema = z
   .discriminatedUnion('type', [
     dateFilterSchema,
+    geoipFilterSchema,
     wafHeadersFilterSchema,
     redactFilterSchema,
     mutateFilterSchema,
@@ -24,16 +26,19 @@ export type FilterConfig = z.infer<typeof filterConfigSchema>;
 
 export const filterTypes = [
   'date',
+  'geoip',
   'waf_headers',
   'redact',
   'mutate',
   'drop',
 ] as const satisfies readonly FilterConfig['type'][];
 
-export async function createFilter(config: FilterConfig, _ctx: ComponentContext): Promise<Filter> {
+export async function createFilter(config: FilterConfig, ctx: ComponentContext): Promise<Filter> {
   switch (config.type) {
     case 'date':
       return createDateFilter(config);
+    case 'geoip':
+      return createGeoipFilter(config, ctx);
     case 'waf_headers':
       return createWafHeadersFilter(config);
     case 'redact':

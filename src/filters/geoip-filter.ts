@@ -1,0 +1,203 @@
+/**
+ * `geoip`: places an IP address with a MaxMind GeoIP2/GeoLite2 City (or Country) database,
+ * in the shape OpenSearch's and Elasticsearch's geoip processors write, with `location` as a
+ * geo_point object. The database is read once at build; lookups go through a bounded LRU
+ * cache because log traffic repeats the same clients.
+ */
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import maxmind, { type CityResponse, type Reader } from 'maxmind';
+import { z } from 'zod';
+import type { ComponentContext, Filter } from '../core/components.js';
+import type { LogEvent } from '../core/event.js';
+import { type FieldPath, getField, parseFieldPath, setField } from '../core/field-path.js';
+import { compileCondition, type DocPredicate } from './condition.js';
+import { fieldPathSchema } from './field-path-schema.js';
+import { FilterBuildError } from './filter-build-error.js';
+import { whenSchema } from './filter-when.js';
+import { isPrivateAddress } from './is-private-address.js';
+import { LruCache } from './lru-cache.js';
+import { addTag } from './tags.js';
+
+export const geoipFilterSchema = z
+  .strictObject({
+    type: z.literal('geoip'),
+    database: z
+      .string()
+      .min(1)
+      .describe(
+        'Path to a GeoIP2 or GeoLite2 City (or Country) .mmdb file; relative paths resolve against the config file',
+      ),
+    source: fieldPathSchema.describe(
+      'Field holding the IP address, e.g. client_ip (ALB) or httpRequest.clientIp (WAF)',
+    ),
+    target: fieldPathSchema.default('geoip').describe('Field that receives the location object'),
+    cache_size: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe('Addresses whose lookups are kept (least recently used evicted first); 0 disables the cache'),
+    tag_on_failure: z
+      .string()
+      .min(1)
+      .default('_geoip_lookup_failure')
+      .describe('Tag added when the source is not an IP address; the event is kept'),
+    tag_on_unknown: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Tag added when the database does not know the address (default: no tag, nothing added)'),
+    when: whenSchema,
+  })
+  .describe('Adds the location of an IP address');
+
+export type GeoipFilterConfig = z.infer<typeof geoipFilterSchema>;
+
+/** What the filter writes at `target`; absent facts are left out. */
+export interface GeoipResult {
+  ip: string;
+  country_iso_code?: string;
+  country_name?: string;
+  continent_code?: string;
+  region_iso_code?: string;
+  region_name?: string;
+  city_name?: string;
+  postal_code?: string;
+  timezone?: string;
+  location?: { lat: number; lon: number };
+}
+
+/** Cached outcome: a result, unknown to the database, or an address no database can place. */
+type Lookup = GeoipResult | 'unknown' | 'private';
+
+export interface GeoipCacheStats {
+  hits: number;
+  misses: number;
+  size: number;
+  /** Database lookups done (cache misses for valid, public addresses). */
+  lookups: number;
+}
+
+function toResult(ip: string, record: CityResponse): GeoipResult {
+  const result: GeoipResult = { ip };
+  const countryIso = record.country?.iso_code;
+  if (countryIso) result.country_iso_code = countryIso;
+  const countryName = record.country?.names?.en;
+  if (countryName) result.country_name = countryName;
+  const continent = record.continent?.code;
+  if (continent) result.continent_code = continent;
+  const region = record.subdivisions?.[0];
+  // Like the OpenSearch/Elasticsearch geoip processors: "US-CA", not "CA".
+  if (region?.iso_code) result.region_iso_code = countryIso ? `${countryIso}-${region.iso_code}` : region.iso_code;
+  if (region?.names?.en) result.region_name = region.names.en;
+  const city = record.city?.names?.en;
+  if (city) result.city_name = city;
+  const postal = record.postal?.code;
+  if (postal) result.postal_code = postal;
+  const timezone = record.location?.time_zone;
+  if (timezone) result.timezone = timezone;
+  const { latitude, longitude } = record.location ?? {};
+  if (typeof latitude === 'number' && typeof longitude === 'number')
+    result.location = { lat: latitude, lon: longitude };
+  return result;
+}
+
+export class GeoipFilter implements Filter {
+  readonly type = 'geoip';
+  private readonly source: FieldPath;
+  private readonly target: FieldPath;
+  private readonly cache: LruCache<string, Lookup>;
+  private readonly when: DocPredicate | undefined;
+  private lookups = 0;
+
+  constructor(
+    private readonly reader: Reader<CityResponse>,
+    private readonly config: GeoipFilterConfig,
+  ) {
+    this.source = parseFieldPath(config.source);
+    this.target = parseFieldPath(config.target);
+    this.cache = new LruCache(config.cache_size);
+    this.when = config.when === undefined ? undefined : compileCondition(config.when);
+  }
+
+  apply(event: LogEvent): boolean {
+    const doc = event.doc;
+    if (this.when !== undefined && !this.when(doc)) return true;
+    const value = getField(doc, this.source);
+    if (value === undefined || value === null || value === '') return true;
+    if (typeof value !== 'string') {
+      addTag(doc, this.config.tag_on_failure);
+      return true;
+    }
+    let found = this.cache.get(value);
+    if (found === undefined) {
+      found = this.lookup(value);
+      if (found === undefined) {
+        // Not an address: not cached, so garbage cannot push real addresses out.
+        addTag(doc, this.config.tag_on_failure);
+        return true;
+      }
+      this.cache.set(value, found);
+    }
+    if (found === 'private') return true;
+    if (found === 'unknown') {
+      if (this.config.tag_on_unknown) addTag(doc, this.config.tag_on_unknown);
+      return true;
+    }
+    // A copy per event: later filters may edit it, and the cached one must not change.
+    setField(doc, this.target, found.location ? { ...found, location: { ...found.location } } : { ...found });
+    return true;
+  }
+
+  /** Lookup outcome, or undefined when the text is not an IP address. */
+  private lookup(text: string): Lookup | undefined {
+    let address = text.trim();
+    // ALB and ELB never bracket IPv6, but other sources do: [2001:db8::1].
+    if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
+    const version = isIP(address);
+    if (version === 0) return undefined;
+    if (isPrivateAddress(address, version as 4 | 6)) return 'private';
+    // Look IPv4-mapped IPv6 up as the IPv4 address it carries.
+    const mapped = version === 6 && /^::ffff:/i.test(address) ? address.slice(7) : '';
+    const lookupAddress = isIP(mapped) === 4 ? mapped : address;
+    this.lookups++;
+    let record: CityResponse | null;
+    try {
+      record = this.reader.get(lookupAddress);
+    } catch {
+      return undefined;
+    }
+    return record === null ? 'unknown' : toResult(address, record);
+  }
+
+  cacheStats(): GeoipCacheStats {
+    return { hits: this.cache.hits, misses: this.cache.misses, size: this.cache.size, lookups: this.lookups };
+  }
+}
+
+/** Opens the database once; fails with a typed error saying what to fix. */
+export async function createGeoipFilter(config: GeoipFilterConfig, ctx: ComponentContext): Promise<GeoipFilter> {
+  const path = resolve(ctx.baseDir, config.database);
+  let reader: Reader<CityResponse>;
+  try {
+    // The reader's own cache holds decoded records by offset; ours holds results by address.
+    reader = await maxmind.open<CityResponse>(path, { cache: { max: 1_000 } });
+  } catch (error) {
+    throw new FilterBuildError(
+      `cannot open GeoIP database ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { pipeline: ctx.pipeline, database: path },
+      'Point database at a readable GeoIP2 or GeoLite2 City .mmdb file (relative paths resolve against the config file).',
+      error,
+    );
+  }
+  const kind = reader.metadata.databaseType;
+  if (!/City|Country/i.test(kind)) {
+    throw new FilterBuildError(
+      `GeoIP database ${path} is a ${kind} database, not a City or Country database`,
+      { pipeline: ctx.pipeline, database: path },
+      'Use a GeoIP2 or GeoLite2 City (or Country) .mmdb file.',
+    );
+  }
+  return new GeoipFilter(reader, config);
+}

@@ -1,0 +1,220 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ComponentContext } from '../../../src/core/components.js';
+import type { Doc } from '../../../src/core/event.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { Metrics } from '../../../src/core/metrics.js';
+import { createGeoipFilter, type GeoipFilter, geoipFilterSchema } from '../../../src/filters/geoip-filter.js';
+import { createFilter, filterConfigSchema } from '../../../src/filters/index.js';
+import { makeEvent } from '../../filters/make-event.js';
+import { geoipDatabasePath } from '../../helpers/services.js';
+
+function context(baseDir: string): ComponentContext {
+  return { pipeline: 'geoip-test', logger: silentLogger(), metrics: new Metrics(), baseDir };
+}
+
+async function build(config: Record<string, unknown>): Promise<GeoipFilter> {
+  const parsed = geoipFilterSchema.parse({ type: 'geoip', database: geoipDatabasePath(), ...config });
+  return createGeoipFilter(parsed, context('/'));
+}
+
+const london = {
+  country_iso_code: 'GB',
+  country_name: 'United Kingdom',
+  continent_code: 'EU',
+  region_iso_code: 'GB-ENG',
+  region_name: 'England',
+  city_name: 'London',
+  postal_code: 'EC2V',
+  timezone: 'Europe/London',
+  location: { lat: 51.5142, lon: -0.0931 },
+};
+
+describe('geoip filter', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'sluice-geoip-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const places: Array<[string, string, Record<string, unknown>]> = [
+    ['an IPv4 address in London', '192.0.2.10', { ip: '192.0.2.10', ...london }],
+    [
+      'an IPv4 address in Berlin',
+      '198.51.100.7',
+      {
+        ip: '198.51.100.7',
+        country_iso_code: 'DE',
+        country_name: 'Germany',
+        continent_code: 'EU',
+        region_iso_code: 'DE-BE',
+        region_name: 'Land Berlin',
+        city_name: 'Berlin',
+        postal_code: '10115',
+        timezone: 'Europe/Berlin',
+        location: { lat: 52.5244, lon: 13.4105 },
+      },
+    ],
+    [
+      'an IPv4 address in San Francisco',
+      '203.0.113.5',
+      expect.objectContaining({ city_name: 'San Francisco', region_iso_code: 'US-CA', continent_code: 'NA' }),
+    ],
+    [
+      'an IPv6 address in New York',
+      '2001:db8::1',
+      expect.objectContaining({ ip: '2001:db8::1', city_name: 'New York', country_iso_code: 'US' }),
+    ],
+    ['an IPv6 address in London', '2001:db8:1::abcd', { ip: '2001:db8:1::abcd', ...london }],
+    [
+      'a bracketed IPv6 address',
+      '[2001:db8::1]',
+      expect.objectContaining({ ip: '2001:db8::1', city_name: 'New York' }),
+    ],
+    ['an IPv4-mapped IPv6 address', '::ffff:192.0.2.10', { ip: '::ffff:192.0.2.10', ...london }],
+  ];
+  it.each(places)('places %s', async (_name, ip, expected) => {
+    const filter = await build({ source: 'client_ip' });
+    const event = makeEvent({ client_ip: ip });
+    expect(filter.apply(event)).toBe(true);
+    expect(event.doc.geoip).toEqual(expected);
+    expect(event.doc.tags).toBeUndefined();
+  });
+
+  const skipped: string[] = [
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '127.0.0.1',
+    '169.254.169.254',
+    '0.0.0.0',
+    '100.64.0.1',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd12:3456::1',
+    'fc00::1',
+    '::ffff:10.0.0.1',
+  ];
+  it.each(skipped)('skips the private or reserved address %s without a lookup or tag', async (ip) => {
+    const filter = await build({ source: 'client_ip', tag_on_unknown: '_geoip_unknown' });
+    const event = makeEvent({ client_ip: ip });
+    expect(filter.apply(event)).toBe(true);
+    expect(event.doc).toEqual({ client_ip: ip });
+    expect(filter.cacheStats().lookups).toBe(0);
+  });
+
+  const failures: Array<[string, Doc, Doc]> = [
+    [
+      'tags an invalid address',
+      { client_ip: 'not-an-ip' },
+      { client_ip: 'not-an-ip', tags: ['_geoip_lookup_failure'] },
+    ],
+    [
+      'tags an address with a port',
+      { client_ip: '192.0.2.1:443' },
+      { client_ip: '192.0.2.1:443', tags: ['_geoip_lookup_failure'] },
+    ],
+    ['tags a number', { client_ip: 3232235777 }, { client_ip: 3232235777, tags: ['_geoip_lookup_failure'] }],
+    ['adds nothing for an unknown public address', { client_ip: '8.8.8.8' }, { client_ip: '8.8.8.8' }],
+    ['adds nothing for a missing field', { other: 1 }, { other: 1 }],
+    ['adds nothing for a null field (ALB writes - for no client)', { client_ip: null }, { client_ip: null }],
+  ];
+  it.each(failures)('%s', async (_name, doc, expected) => {
+    const filter = await build({ source: 'client_ip' });
+    const event = makeEvent(doc);
+    expect(filter.apply(event)).toBe(true);
+    expect(event.doc).toEqual(expected);
+  });
+
+  it('tags an unknown address when tag_on_unknown is set', async () => {
+    const filter = await build({ source: 'client_ip', tag_on_unknown: '_geoip_unknown' });
+    const event = makeEvent({ client_ip: '2001:4860::8888' });
+    filter.apply(event);
+    expect(event.doc).toEqual({ client_ip: '2001:4860::8888', tags: ['_geoip_unknown'] });
+  });
+
+  it('reads a nested WAF source and writes a custom target', async () => {
+    const filter = await build({ source: 'httpRequest.clientIp', target: '[client][geo]' });
+    const event = makeEvent({ httpRequest: { clientIp: '203.0.113.9' } });
+    filter.apply(event);
+    expect((event.doc.client as Doc).geo).toEqual(expect.objectContaining({ city_name: 'San Francisco' }));
+  });
+
+  it('serves repeated addresses from the cache and evicts the least recently used', async () => {
+    const filter = await build({ source: 'client_ip', cache_size: 2 });
+    const cities: string[] = [];
+    for (const ip of ['192.0.2.1', '198.51.100.1', '192.0.2.1', '203.0.113.1', '192.0.2.1', '198.51.100.1']) {
+      const event = makeEvent({ client_ip: ip });
+      filter.apply(event);
+      cities.push((event.doc.geoip as { city_name: string }).city_name);
+    }
+    expect(cities).toEqual(['London', 'Berlin', 'London', 'San Francisco', 'London', 'Berlin']);
+    // London stays (used last before each eviction); Berlin is evicted by San Francisco and looked up again.
+    expect(filter.cacheStats()).toEqual({ hits: 2, misses: 4, size: 2, lookups: 4 });
+  });
+
+  it('looks every address up when the cache is disabled', async () => {
+    const filter = await build({ source: 'client_ip', cache_size: 0 });
+    for (let i = 0; i < 3; i++) filter.apply(makeEvent({ client_ip: '192.0.2.1' }));
+    expect(filter.cacheStats()).toEqual({ hits: 0, misses: 3, size: 0, lookups: 3 });
+  });
+
+  it('gives each event its own copy of a cached result', async () => {
+    const filter = await build({ source: 'client_ip' });
+    const first = makeEvent({ client_ip: '192.0.2.1' });
+    const second = makeEvent({ client_ip: '192.0.2.1' });
+    filter.apply(first);
+    (first.doc.geoip as { location: { lat: number } }).location.lat = 0;
+    (first.doc.geoip as { city_name: string }).city_name = 'changed';
+    filter.apply(second);
+    expect(second.doc.geoip).toEqual({ ip: '192.0.2.1', ...london });
+  });
+
+  it('does not cache invalid strings', async () => {
+    const filter = await build({ source: 'client_ip', cache_size: 1 });
+    filter.apply(makeEvent({ client_ip: '192.0.2.1' }));
+    filter.apply(makeEvent({ client_ip: 'garbage' }));
+    filter.apply(makeEvent({ client_ip: '192.0.2.1' }));
+    expect(filter.cacheStats().lookups).toBe(1);
+  });
+
+  it('applies only where the when condition holds', async () => {
+    const filter = await build({ source: 'client_ip', when: { equals: { field: 'kind', value: 'alb' } } });
+    const skippedEvent = makeEvent({ kind: 'waf', client_ip: '192.0.2.1' });
+    filter.apply(skippedEvent);
+    expect(skippedEvent.doc.geoip).toBeUndefined();
+    const appliedEvent = makeEvent({ kind: 'alb', client_ip: '192.0.2.1' });
+    filter.apply(appliedEvent);
+    expect(appliedEvent.doc.geoip).toEqual({ ip: '192.0.2.1', ...london });
+  });
+
+  it('resolves a relative database path against the config directory through createFilter', async () => {
+    const dir = join(tmp, 'conf');
+    mkdirSync(join(dir, 'db'), { recursive: true });
+    copyFileSync(geoipDatabasePath(), join(dir, 'db', basename(geoipDatabasePath())));
+    const config = filterConfigSchema.parse({
+      type: 'geoip',
+      database: `db/${basename(geoipDatabasePath())}`,
+      source: 'client_ip',
+    });
+    const filter = await createFilter(config, context(dir));
+    const event = makeEvent({ client_ip: '192.0.2.1' });
+    filter.apply(event);
+    expect(event.doc.geoip).toEqual({ ip: '192.0.2.1', ...london });
+  });
+
+  it('fails with a typed error naming the path when the database is missing', async () => {
+    const parsed = geoipFilterSchema.parse({ type: 'geoip', database: 'missing.mmdb', source: 'client_ip' });
+    await expect(createGeoipFilter(parsed, context(tmp))).rejects.toMatchObject({
+      code: 'ERR_FILTER_BUILD',
+      message: expect.stringContaining(join(tmp, 'missing.mmdb')),
+    });
+  });
+
+  it('fails with a typed error when the file is not a MaxMind database', async () => {
+    const path = join(tmp, 'bad.mmdb');
+    writeFileSync(path, 'not a database');
+    const parsed = geoipFilterSchema.parse({ type: 'geoip', database: path, source: 'client_ip' });
+    await expect(createGeoipFilter(parsed, context(tmp))).rejects.toMatchObject({ code: 'ERR_FILTER_BUILD' });
+  });
+});
