@@ -1,5 +1,6 @@
 import { CreateBucketCommand, PutObjectCommand, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
 import type { ComponentContext, ListWindow, Source } from '../../../src/core/components.js';
+import type { SourceObject } from '../../../src/core/event.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { Metrics } from '../../../src/core/metrics.js';
 import { S3Source } from '../../../src/sources/s3/s3-source.js';
@@ -74,6 +75,12 @@ export function testContext(metrics = new Metrics()): ComponentContext {
 
 export function s3Source(s3: S3Client, config: Record<string, unknown>, context = testContext()): S3Source {
   return new S3Source(s3SourceConfigSchema.parse({ type: 's3', ...config }), context, { client: s3 });
+}
+
+export async function listObjects(source: Source, window: ListWindow): Promise<SourceObject[]> {
+  const objects: SourceObject[] = [];
+  for await (const object of source.list(window)) objects.push(object);
+  return objects;
 }
 
 export async function listKeys(source: Source, window: ListWindow): Promise<string[]> {
