@@ -1,0 +1,152 @@
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceObject } from '../../src/core/event.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { Metrics } from '../../src/core/metrics.js';
+import { createSource, sourceConfigSchema, sourceSettings } from '../../src/sources/index.js';
+
+const context = (metrics = new Metrics()) => ({ pipeline: 'test', logger: silentLogger(), metrics, baseDir: '/' });
+
+async function list(
+  source: ReturnType<typeof createSource>,
+  since: Date | null,
+  until?: Date,
+): Promise<SourceObject[]> {
+  const out: SourceObject[] = [];
+  for await (const o of source.list({ since, until })) out.push(o);
+  return out;
+}
+
+async function read(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('FileSource', () => {
+  let dir: string;
+  const old = new Date('2024-01-01T00:00:00Z');
+  const recent = new Date('2024-06-01T12:00:00Z');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-file-source-'));
+    await mkdir(join(dir, 'alb/2024/06'), { recursive: true });
+    const files: Array<[string, string, Date]> = [
+      ['top.log.gz', 'top', recent],
+      ['alb/2024/06/a.log.gz', 'a', recent],
+      ['alb/2024/06/b.log', 'b', recent],
+      ['alb/old.log.gz', 'old', old],
+      ['alb/empty.log.gz', '', recent],
+    ];
+    for (const [path, body, mtime] of files) {
+      await writeFile(join(dir, path), body);
+      await utimes(join(dir, path), mtime, mtime);
+    }
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const source = (extra: Record<string, unknown> = {}, metrics?: Metrics) =>
+    createSource(sourceConfigSchema.parse({ type: 'file', path: dir, ...extra }), context(metrics));
+
+  it('lists matching files recursively with relative keys when include is a ** glob', async () => {
+    const metrics = new Metrics();
+    const objects = await list(source({ include: ['**/*.log.gz'] }, metrics), null);
+    expect(objects.map((o) => o.key).sort()).toEqual(['alb/2024/06/a.log.gz', 'alb/old.log.gz', 'top.log.gz']);
+    const a = objects.find((o) => o.key === 'alb/2024/06/a.log.gz')!;
+    expect(a).toMatchObject({ bucket: dir, size: 1, lastModified: recent });
+    expect(a.etag).toBe(`1-${recent.getTime()}`);
+    expect((await metrics.objectsSkipped.get()).values.find((v) => v.labels.reason === 'empty')?.value).toBe(1);
+  });
+
+  it.each([
+    {
+      name: 'since excludes older files',
+      since: new Date('2024-03-01T00:00:00Z'),
+      until: undefined,
+      expected: ['alb/2024/06/a.log.gz', 'alb/2024/06/b.log', 'top.log.gz'],
+    },
+    {
+      name: 'until ends before recent files',
+      since: new Date('2023-12-01T00:00:00Z'),
+      until: new Date('2024-02-01T00:00:00Z'),
+      expected: ['alb/old.log.gz'],
+    },
+  ])('returns files modified inside the window when $name', async ({ since, until, expected }) => {
+    expect((await list(source(), since, until)).map((o) => o.key).sort()).toEqual(expected);
+  });
+
+  it('ignores files before start_time when the window is open (first run)', async () => {
+    const keys = (await list(source({ start_time: '2024-03-01' }), null)).map((o) => o.key).sort();
+    expect(keys).toEqual(['alb/2024/06/a.log.gz', 'alb/2024/06/b.log', 'top.log.gz']);
+  });
+
+  it('opens the raw bytes and gives a new etag when a file is rewritten in place', async () => {
+    const src = source({ include: ['alb/2024/**'], exclude: ['**/*.log'] });
+    const [first] = await list(src, null);
+    expect(first.key).toBe('alb/2024/06/a.log.gz');
+    expect(await read(await src.open(first))).toBe('a');
+    await writeFile(join(dir, first.key), 'rewritten');
+    const [second] = await list(src, null);
+    expect(second.etag).not.toBe(first.etag);
+    expect(await read(await src.open(second))).toBe('rewritten');
+    await expect(src.open(first)).rejects.toMatchObject({ code: 'ERR_FILE_READ' });
+  });
+
+  it('throws a typed error naming the directory when it does not exist', async () => {
+    const missing = createSource(sourceConfigSchema.parse({ type: 'file', path: join(dir, 'nope') }), context());
+    await expect(list(missing, null)).rejects.toMatchObject({ code: 'ERR_FILE_READ' });
+  });
+});
+
+describe('sourceSettings', () => {
+  it.each([
+    {
+      config: { type: 'file', path: '/x' },
+      expected: {
+        pollIntervalSeconds: 60,
+        lookbackMinutes: 60,
+        maxObjectsInFlight: 4,
+        maxBytesInFlight: 256 * 1024 * 1024,
+      },
+    },
+    {
+      config: {
+        type: 's3',
+        bucket: 'logs',
+        poll_interval_seconds: 5,
+        lookback_minutes: 15,
+        max_objects_in_flight: 8,
+        max_bytes_in_flight: 1024,
+        start_time: '2024-01-01T00:00:00Z',
+      },
+      expected: {
+        pollIntervalSeconds: 5,
+        lookbackMinutes: 15,
+        maxObjectsInFlight: 8,
+        maxBytesInFlight: 1024,
+        startTime: new Date('2024-01-01T00:00:00Z'),
+      },
+    },
+  ])('gives the common settings of a $config.type source when defaults or values are given', ({ config, expected }) => {
+    expect(sourceSettings(sourceConfigSchema.parse(config))).toEqual(expected);
+  });
+});
+
+describe('sourceConfigSchema', () => {
+  it.each([
+    [{ type: 's3', bucket: 'logs', prefix: 'a/', prefixes: ['b/'] }, 'either `prefix` or `prefixes`'],
+    [{ type: 's3', bucket: 'logs', partition_pattern: 'logs/{yyyy}/' }, 'too coarse'],
+    [{ type: 's3', bucket: 'logs', include: ['('] }, 'not a valid regular expression'],
+    [{ type: 's3', bucket: 'logs', layout: 'elbv2' }, ''],
+    [{ type: 's3', bucket: 'logs', pollInterval: 5 }, ''],
+  ])('rejects %j', (config, message) => {
+    const result = sourceConfigSchema.safeParse(config);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.message).join('\n')).toContain(message);
+  });
+});
