@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { ComponentContext } from '../core/components.js';
+import { CheckpointError } from '../core/errors.js';
 import { DynamoCheckpointStore } from './dynamodb-checkpoint-store.js';
 import { FileCheckpointStore } from './file-checkpoint-store.js';
 import { S3CheckpointStore } from './s3-checkpoint-store.js';
@@ -16,6 +17,8 @@ export * from './progress.js';
 export { S3CheckpointStore } from './s3-checkpoint-store.js';
 export { type CheckpointState, emptyState } from './state.js';
 export type { CheckpointStore, VersionedState } from './store.js';
+
+const CHECKPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 
 /** Transient AWS failures are retried by the SDK itself; only what outlasts these attempts surfaces. */
 const AWS_MAX_ATTEMPTS = 6;
@@ -94,6 +97,13 @@ export async function createCheckpointStore(
   ctx: ComponentContext,
   name: string,
 ): Promise<CheckpointStore> {
+  // The name becomes an S3 key, a DynamoDB key and a file name: keep it to characters safe in all three.
+  if (!CHECKPOINT_NAME.test(name)) {
+    throw new CheckpointError(
+      `checkpoint name ${JSON.stringify(name)} may only use letters, digits and . _ - : (no slashes); rename the pipeline id`,
+      { pipeline: ctx.pipeline },
+    );
+  }
   switch (config.type) {
     case 's3':
       return new S3CheckpointStore({

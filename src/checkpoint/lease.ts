@@ -55,7 +55,8 @@ const CLOCK_MARGIN_MS = 60_000;
  *   await cp.acquire(signal);                       // waits while another task holds the lease
  *   const pass = cp.beginPass();
  *   for await (const obj of source.list({ since: pass.since })) if (pass.offer(obj)) queue(obj);
- *   pass.complete();
+ *   pass.complete();                                // or, without passes: cp.advance(pollStartedAt) once a
+ *                                                   // poll's listing ended and all its objects are done
  *   ... cp.resumeRecord(obj), cp.markOffset(obj, n) after acknowledgements, cp.markDone(obj) ...
  *   cp.lostSignal aborts when another task took over: stop at once.
  *   await cp.release();                             // on clean shutdown
