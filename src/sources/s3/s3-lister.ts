@@ -77,7 +77,31 @@ export class S3Lister {
       yield* this.s3Access(prefix, { since, until: window.until }, hourly, signal);
       return;
     }
+    if (this.reachesIntoDates(prefix)) {
+      // The prefix already names a date partition (`.../2024/05/`): it is narrow, list it whole.
+      this.options.logger.warn(
+        { bucket: this.options.bucket, prefix },
+        'prefix reaches into the date partitions of its layout; listed in full every poll',
+      );
+      yield* this.listAll({ prefix }, signal);
+      return;
+    }
     yield* this.directory(prefix, this.align(prefix), { since, until: window.until }, signal);
+  }
+
+  private reachesIntoDates(prefix: string): boolean {
+    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const segments = dir === '' ? [] : dir.slice(0, -1).split('/');
+    return this.patterns.some((pattern) =>
+      segments.some((_, start) => {
+        const tail = segments.slice(start);
+        return (
+          tail.length > pattern.dateIndex &&
+          tail.length <= pattern.segments.length &&
+          tail.every((segment, i) => matchKeyTemplate(pattern.segments[i], segment) !== null)
+        );
+      }),
+    );
   }
 
   /** Candidates at `prefix`: the prefix may already spell the pattern's first segments (`AWSLogs/123/`). */

@@ -183,3 +183,19 @@ describe('S3Source.list with date-partition-aware layouts', () => {
     expect(await listKeys(source, window)).toEqual([old[3]]);
   });
 });
+
+describe('S3Source.list with a prefix inside a date partition', () => {
+  it('lists the prefix in full when it already names a day of the layout', async () => {
+    const s3 = testS3Client();
+    const bucket = uniqueName('src-dayprefix');
+    await createBucket(s3, bucket);
+    const day = 'AWSLogs/123456789012/elasticloadbalancing/us-east-1/2024/05/10/';
+    await putAll(s3, bucket, [
+      `${day}a.log.gz`,
+      `${day}b.log.gz`,
+      'AWSLogs/123456789012/elasticloadbalancing/us-east-1/2024/05/11/c.log.gz',
+    ]);
+    const source = s3Source(s3, { bucket, layout: 'alb', prefix: day });
+    expect(await listKeys(source, { since: daysAgo(1) })).toEqual([`${day}a.log.gz`, `${day}b.log.gz`]);
+  });
+});
