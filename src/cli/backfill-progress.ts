@@ -18,7 +18,10 @@ export class BackfillProgress {
   ) {}
 
   start(): void {
-    this.logger.info({ from: this.mode.from.toISOString(), to: this.mode.to?.toISOString() ?? null }, 'backfill started');
+    this.logger.info(
+      { from: this.mode.from.toISOString(), to: this.mode.to?.toISOString() ?? null },
+      'backfill started',
+    );
     this.timer = setInterval(() => this.report(), this.intervalMs);
     this.timer.unref();
   }
@@ -53,7 +56,10 @@ export class BackfillProgress {
     if (this.timer) clearInterval(this.timer);
     const seconds = (Date.now() - this.started) / 1000;
     const line = `backfill done: ${this.objects} objects, ${this.bytes} bytes, ${this.events} events in ${seconds.toFixed(1)} s`;
-    this.logger.info({ objects: this.objects, bytes: this.bytes, events: this.events, seconds, pipelines: summaries }, line);
+    this.logger.info(
+      { objects: this.objects, bytes: this.bytes, events: this.events, seconds, pipelines: summaries },
+      line,
+    );
     process.stdout.write(`${line}\n`);
   }
 }

@@ -26,7 +26,18 @@ Parsers: ${parserTypes.join(', ')}
 `;
 
 export async function parseCommand(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: { parser: { type: 'string' }; config: { type: 'string' }; pipeline: { type: 'string' }; 'max-record-bytes': { type: 'string' }; help: { type: 'boolean' } }; allowPositionals: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      options: {
+        parser: { type: 'string' };
+        config: { type: 'string' };
+        pipeline: { type: 'string' };
+        'max-record-bytes': { type: 'string' };
+        help: { type: 'boolean' };
+      };
+      allowPositionals: true;
+    }>
+  >;
   try {
     parsed = parseArgs({
       args: argv,
@@ -64,7 +75,9 @@ export async function parseCommand(argv: string[]): Promise<number> {
         process.stderr.write(`sluice parse: no pipeline named ${values.pipeline}\n`);
         return EXIT_CONFIG;
       }
-      parser = createParserFactory(values.parser ? parserConfigSchema.parse({ type: values.parser }) : loaded.config.parser);
+      parser = createParserFactory(
+        values.parser ? parserConfigSchema.parse({ type: values.parser }) : loaded.config.parser,
+      );
       maxRecordBytes = loaded.config.max_record_bytes;
       const context: ComponentContext = {
         pipeline: loaded.config.id,
@@ -83,7 +96,9 @@ export async function parseCommand(argv: string[]): Promise<number> {
   } else {
     const config = parserConfigSchema.safeParse({ type: values.parser });
     if (!config.success) {
-      process.stderr.write(`sluice parse: unknown parser "${values.parser}"; expected one of: ${parserTypes.join(', ')}\n`);
+      process.stderr.write(
+        `sluice parse: unknown parser "${values.parser}"; expected one of: ${parserTypes.join(', ')}\n`,
+      );
       return EXIT_USAGE;
     }
     parser = createParserFactory(config.data);

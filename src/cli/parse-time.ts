@@ -4,14 +4,15 @@
  */
 export function parseUtcTime(text: string, name: string): Date {
   const trimmed = text.trim();
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(trimmed);
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(trimmed);
   if (!match) throw new Error(`${name}: "${text}" is not a date (use 2024-01-31 or 2024-01-31T06:00:00Z)`);
   const date = new Date(
     match[7] && match[7] !== 'Z'
       ? trimmed.replace(' ', 'T')
       : Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!, +(match[4] ?? 0), +(match[5] ?? 0), +(match[6] ?? 0)),
   );
-  if (Number.isNaN(date.getTime()) || date.getUTCMonth() + 1 !== +match[2]! && !match[7]) {
+  if (Number.isNaN(date.getTime()) || (date.getUTCMonth() + 1 !== +match[2]! && !match[7])) {
     throw new Error(`${name}: "${text}" is not a valid date`);
   }
   return date;

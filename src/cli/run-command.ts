@@ -82,7 +82,10 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
   }
   const pipelineIds = values.pipeline?.length
     ? values.pipeline
-    : (process.env.SLUICE_PIPELINES ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    : (process.env.SLUICE_PIPELINES ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
   const unknown = pipelineIds.filter((id) => !config.pipelines.some((p) => p.config.id === id));
   if (unknown.length > 0) {
     process.stderr.write(`sluice: no pipeline named ${unknown.join(', ')} in the config\n`);
@@ -110,14 +113,21 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
       logger,
       mode,
       pipelineIds,
-      http: port === 0 && process.env.SLUICE_HTTP_PORT === '0' ? null : { port, host: process.env.SLUICE_HTTP_HOST ?? '127.0.0.1' },
+      http:
+        port === 0 && process.env.SLUICE_HTTP_PORT === '0'
+          ? null
+          : { port, host: process.env.SLUICE_HTTP_HOST ?? '127.0.0.1' },
       shutdownTimeoutMs,
       stopSignal: controller.signal,
       onObjectDone: (pipeline, object, events) => progress?.objectDone(pipeline, object, events),
     });
     progress?.stop(result.summaries);
     const totals = Object.values(result.summaries).reduce(
-      (sum, s) => ({ objects: sum.objects + s.objects, events: sum.events + s.events, failed: sum.failed + s.failedObjects }),
+      (sum, s) => ({
+        objects: sum.objects + s.objects,
+        events: sum.events + s.events,
+        failed: sum.failed + s.failedObjects,
+      }),
       { objects: 0, events: 0, failed: 0 },
     );
     logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');

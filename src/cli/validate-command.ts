@@ -33,5 +33,3 @@ export async function validateCommand(argv: string[]): Promise<number> {
     throw error;
   }
 }
-
-

@@ -1,6 +1,16 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
-import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument, type Scalar, visit } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Scalar,
+  visit,
+} from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { closest } from './did-you-mean.js';
@@ -87,7 +97,9 @@ async function listConfigFiles(path: string): Promise<string[]> {
   if (!info.isDirectory()) return [absolute];
   const names = (await readdir(absolute)).filter((name) => YAML_EXTENSIONS.has(extname(name))).sort();
   if (names.length === 0) {
-    throw new ConfigError([{ file: path, line: 0, column: 0, path: '', message: 'the folder holds no .yml or .yaml file' }]);
+    throw new ConfigError([
+      { file: path, line: 0, column: 0, path: '', message: 'the folder holds no .yml or .yaml file' },
+    ]);
   }
   return names.map((name) => join(absolute, name));
 }
@@ -146,7 +158,9 @@ function keyPosition(parsed: ParsedFile, path: readonly PropertyKey[], key: stri
 
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`))
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`,
+    )
     .join('');
 }
 
@@ -170,7 +184,9 @@ function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedFile, data: unknow
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
     const options = (issue.options as unknown[]).map(String);
     if (value === undefined) {
-      return [{ ...position, path: formatPath(path), message: `missing "type"; expected one of: ${options.join(', ')}` }];
+      return [
+        { ...position, path: formatPath(path), message: `missing "type"; expected one of: ${options.join(', ')}` },
+      ];
     }
     const suggestion = closest(String(value), options);
     return [
@@ -182,7 +198,9 @@ function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedFile, data: unknow
     ];
   }
   if (issue.code === 'invalid_type' && value === undefined) {
-    return [{ ...position, path: formatPath(path), message: `missing required key "${String(path[path.length - 1])}"` }];
+    return [
+      { ...position, path: formatPath(path), message: `missing required key "${String(path[path.length - 1])}"` },
+    ];
   }
   return [{ ...position, path: formatPath(path), message: issue.message }];
 }

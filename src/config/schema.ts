@@ -22,7 +22,9 @@ export const pipelineConfigSchema = z
     dead_letter: deadLetterConfigSchema
       .optional()
       .describe('Where records that could not be parsed or indexed go, with the reason. Without one they are logged.'),
-    checkpoint: checkpointConfigSchema.describe('Where progress and the lease are kept (s3 or dynamodb; file for development).'),
+    checkpoint: checkpointConfigSchema.describe(
+      'Where progress and the lease are kept (s3 or dynamodb; file for development).',
+    ),
     max_record_bytes: z
       .number()
       .int()

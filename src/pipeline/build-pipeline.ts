@@ -2,9 +2,16 @@ import type { Logger } from 'pino';
 import { createCheckpointStore } from '../checkpoint/index.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import type { LoadedPipeline } from '../config/load-config.js';
-import type { ComponentContext, DeadLetter, DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
+import type {
+  ComponentContext,
+  DeadLetter,
+  DeadLetterEntry,
+  Filter,
+  ParserFactory,
+  Source,
+} from '../core/components.js';
 import type { Metrics } from '../core/metrics.js';
-import { compileCondition, type Condition } from '../filters/condition.js';
+import { type Condition, compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { createDeadLetter } from '../outputs/dead-letter/index.js';
 import { createOutput } from '../outputs/index.js';
@@ -51,7 +58,9 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   const config = loaded.config;
   const logger = options.logger.child({ pipeline: config.id });
   const context: ComponentContext = { pipeline: config.id, logger, metrics: options.metrics, baseDir: loaded.baseDir };
-  const deadLetterSink: DeadLetter | undefined = config.dead_letter ? createDeadLetter(config.dead_letter, context) : undefined;
+  const deadLetterSink: DeadLetter | undefined = config.dead_letter
+    ? createDeadLetter(config.dead_letter, context)
+    : undefined;
   const componentContext: ComponentContext = { ...context, deadLetter: deadLetterSink };
   const source = createSource(config.source, componentContext);
   const parser = createParserFactory(config.parser);
@@ -94,9 +103,10 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
       maxBytesInFlight: common.maxBytesInFlight,
       startTime: common.startTime ?? null,
     },
-    leaseMs: (config.checkpoint as { lease_seconds?: number }).lease_seconds !== undefined
-      ? (config.checkpoint as { lease_seconds: number }).lease_seconds * 1000
-      : 30_000,
+    leaseMs:
+      (config.checkpoint as { lease_seconds?: number }).lease_seconds !== undefined
+        ? (config.checkpoint as { lease_seconds: number }).lease_seconds * 1000
+        : 30_000,
     maxRecordBytes: config.max_record_bytes,
     maxObjectAttempts: config.max_object_attempts,
     checkpointEveryRecords: config.checkpoint_every_records,

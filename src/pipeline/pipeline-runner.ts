@@ -1,11 +1,11 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import type { ListWindow } from '../core/components.js';
+import { PipelineCheckpoint } from '../checkpoint/lease.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
+import type { ListWindow } from '../core/components.js';
 import { DecompressError, errorCode, errorMessage, S3ReadError } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
-import { PipelineCheckpoint } from '../checkpoint/lease.js';
 import type { BuiltPipeline } from './build-pipeline.js';
 import { processObject } from './process-object.js';
 
@@ -46,7 +46,14 @@ export interface RunSummary {
  */
 export class PipelineRunner {
   private readonly logger: Logger;
-  private readonly summary: RunSummary = { objects: 0, failedObjects: 0, records: 0, events: 0, bytes: 0, reason: 'completed' };
+  private readonly summary: RunSummary = {
+    objects: 0,
+    failedObjects: 0,
+    records: 0,
+    events: 0,
+    bytes: 0,
+    reason: 'completed',
+  };
   private readonly attempts = new Map<string, number>();
   private readonly inFlightKeys = new Set<string>();
   private bytesInFlight = 0;
@@ -141,7 +148,10 @@ export class PipelineRunner {
         this.logger.warn('lease lost to another worker; stopped without saving');
       } else {
         await checkpoint.release().catch((error: unknown) => {
-          this.logger.error({ err: error }, 'final checkpoint save failed; the next worker repeats some work (no duplicates: ids are deterministic)');
+          this.logger.error(
+            { err: error },
+            'final checkpoint save failed; the next worker repeats some work (no duplicates: ids are deterministic)',
+          );
         });
         if (options.drainSignal.aborted) this.summary.reason = 'drained';
       }
@@ -228,9 +238,18 @@ export class PipelineRunner {
   ): Promise<boolean> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
+    const status = (error as { status?: number }).status;
+    if (error instanceof S3ReadError && (status === 404 || status === 412)) {
+      // Deleted, or rewritten since it was listed: this version is gone; a rewrite is listed again with its new ETag.
+      log.warn({ status }, 'object version no longer exists; skipped');
+      options.metrics.objectsSkipped.inc({ ...labels, reason: status === 404 ? 'deleted' : 'rewritten' });
+      checkpoint.markDone(object, status === 404 ? 'deleted before it was read' : 'rewritten before it was read');
+      return true;
+    }
     // Only problems of the object itself count towards quarantine; an output that is down is not the object's fault.
     const objectFault =
-      error instanceof DecompressError || (error instanceof S3ReadError && (error as { retryable?: boolean }).retryable === false);
+      error instanceof DecompressError ||
+      (error instanceof S3ReadError && (error as { retryable?: boolean }).retryable === false);
     const attempt = (this.attempts.get(object.key) ?? 0) + 1;
     this.attempts.set(object.key, attempt);
     if (objectFault || error instanceof S3ReadError) {

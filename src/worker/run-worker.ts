@@ -120,7 +120,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
 
   let timedOut = false;
   const all = Promise.all(runs);
-  const onStop = new Promise<void>((resolve) => options.stopSignal.addEventListener('abort', () => resolve(), { once: true }));
+  const onStop = new Promise<void>((resolve) =>
+    options.stopSignal.addEventListener('abort', () => resolve(), { once: true }),
+  );
   await Promise.race([all, onStop]);
   if (options.stopSignal.aborted) {
     logger.info({ timeoutMs: options.shutdownTimeoutMs }, 'draining: listing stopped, finishing in-flight records');
@@ -135,6 +137,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
 }
 
 function backfillCheckpointName(id: string, mode: Extract<RunMode, { kind: 'backfill' }>): string {
-  const day = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const day = (date: Date) =>
+    date
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
   return `backfill-${id}-${day(mode.from)}-${mode.to ? day(mode.to) : 'open'}`;
 }

@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import PQueue from 'p-queue';
+import { describe, expect, it } from 'vitest';
+import { albKey, albObject } from '../../helpers/alb-data.js';
+import { awsEndpoint, openSearchUrl, testOpenSearchClient, testS3Client, uniqueName } from '../../helpers/services.js';
+import { startSluice, waitFor } from '../../helpers/sluice-process.js';
+
+/**
+ * The promise of sluice: a few hundred objects of mixed sizes, the process SIGKILLed at
+ * random moments again and again and restarted, and at the end OpenSearch holds exactly one
+ * document per record: none missing (count), none duplicated (no trace id twice).
+ */
+describe('exactly once across SIGKILLs', () => {
+  const s3 = testS3Client();
+  const opensearch = testOpenSearchClient();
+
+  for (const store of ['s3', 'dynamodb'] as const) {
+    it(`stores every record exactly once when the process is killed 10 times (${store} checkpoint)`, async () => {
+      const bucket = uniqueName('kill');
+      const index = uniqueName(`kill-${store}`);
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      // Mixed sizes: many small objects, some medium, a few large enough to be killed mid-object.
+      const sizes: number[] = [];
+      for (let i = 0; i < 240; i++) sizes.push(i % 40 === 0 ? 12_000 : i % 7 === 0 ? 1500 : 1 + ((i * 37) % 300));
+      const expected = sizes.reduce((a, b) => a + b, 0);
+      const uploads = new PQueue({ concurrency: 16 });
+      sizes.forEach((lines, i) => {
+        const day = new Date(Date.UTC(2024, 4, 1 + (i % 3)));
+        void uploads.add(() =>
+          s3.send(new PutObjectCommand({ Bucket: bucket, Key: albKey('', day, i), Body: albObject(i, lines) })),
+        );
+      });
+      await uploads.onIdle();
+
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-kill-'));
+      const checkpoint =
+        store === 's3'
+          ? `{ type: s3, bucket: ${bucket}, prefix: checkpoints, endpoint: "${awsEndpoint()}", force_path_style: true, region: us-east-1, lease_seconds: 3 }`
+          : `{ type: dynamodb, table: ${uniqueName('ckpt')}, create_table: true, endpoint: "${awsEndpoint()}", region: us-east-1, lease_seconds: 3 }`;
+      const config = join(dir, 'pipeline.yml');
+      writeFileSync(
+        config,
+        `pipelines:
+  - id: kill-test
+    source:
+      type: s3
+      bucket: ${bucket}
+      region: us-east-1
+      endpoint: "${awsEndpoint()}"
+      force_path_style: true
+      poll_interval_seconds: 1
+      max_objects_in_flight: 4
+    parser: { type: alb }
+    filters:
+      - { type: date, field: time }
+    outputs:
+      - type: opensearch
+        hosts: ["${openSearchUrl()}"]
+        index: "${index}-%{+YYYY.MM.dd}"
+        flush_events: 1000
+        flush_interval_ms: 200
+    checkpoint: ${checkpoint}
+    checkpoint_every_records: 2000
+`,
+      );
+
+      const count = async (): Promise<number> => {
+        await opensearch.indices.refresh({ index: `${index}-*` }).catch(() => undefined);
+        const response = await opensearch.count({ index: `${index}-*` }).catch(() => null);
+        return response ? Number(response.body.count) : 0;
+      };
+
+      // Kill at random moments, at least 10 times, each run getting some work done.
+      let kills = 0;
+      let progressAtKills: number[] = [];
+      while (kills < 10) {
+        const run = startSluice(['run', '--config', config]);
+        // Kill while it works: after it holds the lease (a killed holder's lease must expire first).
+        await waitFor(() => run.output().includes('lease held'), 20_000, 'the lease').catch((error) => {
+          throw new Error(`${(error as Error).message}; process output:\n${run.output().slice(-3000)}`);
+        });
+        await new Promise((r) => setTimeout(r, 200 + Math.random() * 2500));
+        run.child.kill('SIGKILL');
+        const exit = await run.exited;
+        expect(exit.signal).toBe('SIGKILL');
+        kills++;
+        progressAtKills.push(await count());
+      }
+      // A last run finishes the work, then drains on SIGTERM.
+      const final = startSluice(['run', '--config', config]);
+      await waitFor(async () => (await count()) >= expected, 150_000, `${expected} documents`).catch((error) => {
+        throw new Error(`${(error as Error).message}; process output:\n${final.output().slice(-4000)}`);
+      });
+      // Give it a moment: a duplicate would show up as a count above the expected one.
+      await new Promise((r) => setTimeout(r, 2000));
+      final.child.kill('SIGTERM');
+      const exit = await final.exited;
+      expect(exit.code, final.output().slice(-2000)).toBe(0);
+
+      expect(await count()).toBe(expected);
+      const duplicates = await opensearch.search({
+        index: `${index}-*`,
+        body: {
+          size: 0,
+          aggs: { twice: { terms: { field: 'trace_id.keyword', min_doc_count: 2, size: 10 } } },
+        } as Record<string, unknown>,
+      });
+      const buckets = (duplicates.body.aggregations?.twice as { buckets: unknown[] }).buckets;
+      expect(buckets).toEqual([]);
+      console.log(
+        `kill test (${store}): ${sizes.length} objects, ${expected} records, ${kills} SIGKILLs; documents after each kill: ${progressAtKills.join(', ')}`,
+      );
+      progressAtKills = [];
+    }, 400_000);
+  }
+});
