@@ -166,7 +166,8 @@ export class GeoipFilter implements Filter {
     try {
       record = this.reader.get(lookupAddress);
     } catch {
-      return undefined;
+      // A valid address the reader refuses (IPv6 in an IPv4-only database) is one it cannot place.
+      return 'unknown';
     }
     return record === null ? 'unknown' : toResult(address, record);
   }
