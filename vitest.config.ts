@@ -21,6 +21,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: the servers need one; run integration files two at a time.
           maxWorkers: 2,
+          // Integration files run after the unit files (vitest needs distinct groups for distinct maxWorkers).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -39,6 +39,8 @@ export interface BuiltPipeline {
   store: CheckpointStore;
   settings: PipelineSettings;
   leaseMs: number;
+  /** Longest time progress stays unsaved. */
+  flushIntervalMs: number;
   maxRecordBytes: number;
   maxObjectAttempts: number;
   checkpointEveryRecords: number;
@@ -103,10 +105,8 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
       maxBytesInFlight: common.maxBytesInFlight,
       startTime: common.startTime ?? null,
     },
-    leaseMs:
-      (config.checkpoint as { lease_seconds?: number }).lease_seconds !== undefined
-        ? (config.checkpoint as { lease_seconds: number }).lease_seconds * 1000
-        : 30_000,
+    leaseMs: config.checkpoint.lease_seconds * 1000,
+    flushIntervalMs: config.checkpoint.flush_interval_seconds * 1000,
     maxRecordBytes: config.max_record_bytes,
     maxObjectAttempts: config.max_object_attempts,
     checkpointEveryRecords: config.checkpoint_every_records,

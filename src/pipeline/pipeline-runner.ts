@@ -73,6 +73,7 @@ export class PipelineRunner {
       store: pipeline.store,
       owner: options.owner,
       leaseMs: pipeline.leaseMs,
+      flushIntervalMs: pipeline.flushIntervalMs,
       lookbackMs: pipeline.settings.lookbackMs,
       logger: this.logger,
       metrics: options.metrics,
@@ -133,9 +134,8 @@ export class PipelineRunner {
           options.metrics.pipelineHealthy.set(labels, 1);
           options.onState?.('running');
         }
+        // The checkpoint itself sets the lag gauge as it saves.
         if (!checkpoint.lost) await checkpoint.flush();
-        const newest = newestDone(checkpoint);
-        if (newest !== null) options.metrics.lagSeconds.set(labels, Math.max(0, (Date.now() - newest) / 1000));
         if ((options.mode.kind === 'backfill' || options.once) && pollComplete) break;
         const wait = Math.max(0, pipeline.settings.pollIntervalMs - (Date.now() - pollStarted));
         await sleep(pollComplete ? wait : Math.max(wait, 1000), stop).catch(() => undefined);
@@ -300,13 +300,4 @@ export class PipelineRunner {
     this.byteWaiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-/** LastModified of the newest object fully done (for the lag gauge), or null. */
-function newestDone(checkpoint: PipelineCheckpoint): number | null {
-  let newest: number | null = null;
-  for (const entry of Object.values(checkpoint.state.done)) {
-    if (newest === null || entry.last_modified > newest) newest = entry.last_modified;
-  }
-  return newest;
 }
