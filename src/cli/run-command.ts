@@ -18,6 +18,7 @@ With SLUICE_BACKFILL_FROM set it runs a backfill instead (see \`sluice backfill\
 Options:
   --config PATH    YAML file or folder (default: $SLUICE_CONFIG, else ./pipelines)
   --pipeline ID    run only this pipeline (repeatable; default: all, or $SLUICE_PIPELINES)
+  --once           stop after one complete poll of every pipeline (cron-style runs, the demo)
 Environment: SLUICE_HTTP_PORT (9600; 0 disables), SLUICE_HTTP_HOST (127.0.0.1),
   SLUICE_LOG_LEVEL (info), SLUICE_SHUTDOWN_TIMEOUT_SECONDS (25)
 `;
@@ -32,7 +33,7 @@ Environment equivalents: SLUICE_BACKFILL_FROM, SLUICE_BACKFILL_TO.
 `;
 
 export async function runCommand(argv: string[], forceBackfill = false): Promise<number> {
-  let values: { config?: string; pipeline?: string[]; from?: string; to?: string; help?: boolean };
+  let values: { config?: string; pipeline?: string[]; from?: string; to?: string; once?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -41,6 +42,7 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
         pipeline: { type: 'string', multiple: true },
         from: { type: 'string' },
         to: { type: 'string' },
+        once: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -112,6 +114,7 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
       config,
       logger,
       mode,
+      once: values.once,
       pipelineIds,
       http:
         port === 0 && process.env.SLUICE_HTTP_PORT === '0'
