@@ -1,3 +1,4 @@
+import { demoCommand } from './demo-command.js';
 import { parseCommand } from './parse-command.js';
 import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
@@ -12,6 +13,7 @@ Commands:
   backfill  run pipelines once over a past time range, then exit
   validate  check a pipeline config and list every problem with file:line:col
   parse     parse raw log files and print one JSON event per line
+  demo      run once over the bundled sample ALB and WAF logs (no AWS needed)
 
 Run \`sluice <command> --help\` for the options of a command.
 `;
@@ -27,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'parse':
       return parseCommand(rest);
+    case 'demo':
+      return demoCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import type { RunSummary } from '../pipeline/pipeline-runner.js';
 import { httpPortFromEnv } from '../worker/http-server.js';
 import { runWorker } from '../worker/run-worker.js';
 import { BackfillProgress } from './backfill-progress.js';
@@ -134,9 +135,20 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
       { objects: 0, events: 0, failed: 0 },
     );
     logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
+    if (values.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
     return mode.kind === 'backfill' && !result.ok ? EXIT_FAILURE : EXIT_OK;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
+}
+
+/** One human line per run: what each pipeline read and wrote. */
+export function summaryLine(summaries: Record<string, RunSummary>): string {
+  const parts = Object.entries(summaries).map(
+    ([id, s]) =>
+      `${id}: ${s.objects} new object(s), ${s.records} record(s), ${s.events} event(s)${s.failedObjects ? `, ${s.failedObjects} quarantined` : ''}`,
+  );
+  const total = Object.values(summaries).reduce((sum, s) => sum + s.objects, 0);
+  return `sluice: ${parts.join('; ')}${total === 0 ? ' — nothing new since the last run (checkpoint)' : ''}`;
 }
