@@ -145,10 +145,12 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
 
 /** One human line per run: what each pipeline read and wrote. */
 export function summaryLine(summaries: Record<string, RunSummary>): string {
-  const parts = Object.entries(summaries).map(
-    ([id, s]) =>
-      `${id}: ${s.objects} new object(s), ${s.records} record(s), ${s.events} event(s)${s.failedObjects ? `, ${s.failedObjects} quarantined` : ''}`,
-  );
+  const parts = Object.entries(summaries)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([id, s]) =>
+        `${id}: ${s.objects} new object(s), ${s.records} record(s), ${s.events} event(s)${s.failedObjects ? `, ${s.failedObjects} quarantined` : ''}`,
+    );
   const total = Object.values(summaries).reduce((sum, s) => sum + s.objects, 0);
   return `sluice: ${parts.join('; ')}${total === 0 ? ' — nothing new since the last run (checkpoint)' : ''}`;
 }

@@ -17,6 +17,8 @@ export interface RunningProxy {
   port: number;
   /** Requests seen, by outcome. */
   stats: Record<string, number>;
+  /** Authorization header values received, so tests can assert they never reach a log line. */
+  authorizations: string[];
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ function listen(
         url: `${scheme}://127.0.0.1:${port}`,
         port,
         stats,
+        authorizations,
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();

@@ -12,6 +12,8 @@ export interface PositionalFormat {
   minFields: number;
   /** `[...]` groups a token (S3 access logs' time). */
   brackets?: boolean;
+  /** A hand-written builder for the format's hot path; the table-driven mapping otherwise. */
+  build?: (tokens: readonly (string | null)[], count: number, context: { key: string; record: number }) => Doc;
 }
 
 /** A parser for a space-separated AWS format whose fields are known by position (ALB, Classic ELB, S3 access). */
@@ -43,6 +45,7 @@ export class PositionalParser implements RecordParser {
         { ...this.context, field: this.format.fields[count]?.name },
       );
     }
+    if (this.format.build) return [this.format.build(this.tokens, count, this.context)];
     return [mapTokens(this.tokens, count, this.format.fields, {}, this.context)];
   }
 }

@@ -38,14 +38,15 @@ export function tokenizeLine(line: string, out: (string | null)[], brackets = fa
       const start = pos + 1;
       let end = line.indexOf('"', start);
       if (end === -1) throw new TokenizeError(`unterminated quoted field starting at column ${pos + 1}`, count);
-      const backslash = line.indexOf('\\', start);
-      if (backslash !== -1 && backslash < end) {
+      const value = line.slice(start, end);
+      // Look for backslashes inside this field only (searching the line would rescan its rest per field).
+      if (value.indexOf('\\') !== -1) {
         const scanned = unescapeQuoted(line, start);
         if (scanned === null) throw new TokenizeError(`unterminated quoted field starting at column ${pos + 1}`, count);
         out[count++] = scanned.value === '-' ? null : scanned.value;
         end = scanned.end;
       } else {
-        out[count++] = end - start === 1 && line.charCodeAt(start) === DASH ? null : line.slice(start, end);
+        out[count++] = end - start === 1 && line.charCodeAt(start) === DASH ? null : value;
       }
       pos = end + 1;
       if (pos < length && line.charCodeAt(pos) !== SPACE) {

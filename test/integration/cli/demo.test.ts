@@ -20,7 +20,7 @@ describe('sluice demo', () => {
     const env = { ...process.env, SLUICE_DEMO_OUT: out };
     const first = await promisify(execFile)(process.execPath, [BIN, 'demo'], { env });
     expect(first.stdout.trim()).toBe(
-      'sluice: demo-waf: 2 new object(s), 120 record(s), 120 event(s); demo-alb: 3 new object(s), 600 record(s), 600 event(s)',
+      'sluice: demo-alb: 3 new object(s), 600 record(s), 600 event(s); demo-waf: 2 new object(s), 120 record(s), 120 event(s)',
     );
     const alb = lines(join(out, 'alb-2024.05.01.ndjson'));
     const waf = lines(join(out, 'waf-2024.05.01.ndjson'));
