@@ -102,7 +102,7 @@ opensearch_http_port() { cat "$RUN/opensearch.port" 2>/dev/null || echo $((OPENS
 opensearch_ready() { curl -fsS "http://127.0.0.1:$(opensearch_http_port)/_cluster/health?wait_for_status=yellow&timeout=1s"; }
 
 start_opensearch() {
-  if pid_alive opensearch && opensearch_ready >/dev/null 2>&1; then return; fi
+  if opensearch_ready >/dev/null 2>&1; then return; fi
   local base="$CACHE/opensearch/data"
   # A node's data does not survive restarts of the runner cleanly; start empty.
   rm -rf "$base"
@@ -139,7 +139,7 @@ EOF
 moto_ready() { curl -fsS "http://127.0.0.1:$1/moto-api/data.json"; }
 
 start_moto() {
-  if pid_alive moto && moto_ready "$MOTO_PORT" >/dev/null 2>&1; then return; fi
+  if moto_ready "$MOTO_PORT" >/dev/null 2>&1; then return; fi
   log "starting moto server (127.0.0.1:$MOTO_PORT)"
   nohup "$CACHE/moto/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 &
   echo $! >"$RUN/moto.pid"
@@ -147,7 +147,7 @@ start_moto() {
 }
 
 start_moto_serial() {
-  if pid_alive moto-serial && moto_ready "$MOTO_SERIAL_PORT" >/dev/null 2>&1; then return; fi
+  if moto_ready "$MOTO_SERIAL_PORT" >/dev/null 2>&1; then return; fi
   log "starting serial moto server (127.0.0.1:$MOTO_SERIAL_PORT)"
   nohup "$CACHE/moto/bin/python" "$ROOT/scripts/moto-serial.py" 127.0.0.1 "$MOTO_SERIAL_PORT" >"$LOGS/moto-serial.log" 2>&1 &
   echo $! >"$RUN/moto-serial.pid"
@@ -182,6 +182,9 @@ stop_one() {
 
 case "${1:-}" in
 start)
+  # Concurrent starts (two test runs at once) wait for each other instead of racing for ports.
+  exec 9>"$RUN/start.lock"
+  flock 9
   command -v python3 >/dev/null || die "python3 is required"
   command -v mvn >/dev/null || die "maven (mvn) is required"
   command -v "$JAVA_BIN" >/dev/null || die "java 17+ is required"
