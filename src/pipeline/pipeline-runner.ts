@@ -75,7 +75,7 @@ export class PipelineRunner {
       leaseMs: pipeline.leaseMs,
       flushIntervalMs: pipeline.flushIntervalMs,
       lookbackMs: pipeline.settings.lookbackMs,
-      logger: this.logger,
+      logger: options.logger,
       metrics: options.metrics,
       pipeline: pipeline.id,
     });
