@@ -77,6 +77,10 @@ function listen(
   stats: Record<string, number>,
   scheme: string,
 ): Promise<RunningProxy> {
+  const authorizations: string[] = [];
+  server.on('request', (req: http.IncomingMessage) => {
+    if (req.headers.authorization) authorizations.push(req.headers.authorization);
+  });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
