@@ -32,7 +32,8 @@ export class E2eIndex {
         aggs: { twice: { terms: { field: 'trace_id.keyword', min_doc_count: 2, size: 10 } } },
       } as Record<string, unknown>,
     });
-    const buckets = (response.body.aggregations?.twice as { buckets: Array<{ key: string }> }).buckets;
-    return buckets.map((bucket) => bucket.key);
+    const twice = response.body.aggregations?.twice as { buckets: Array<{ key: string }> } | undefined;
+    if (!twice) throw new Error(`no aggregation in the search response of ${this.pattern}`);
+    return twice.buckets.map((bucket) => bucket.key);
   }
 }
