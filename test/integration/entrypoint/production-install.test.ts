@@ -1,0 +1,239 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runToExit, type SpawnedProcess, spawnProcess } from '../../helpers/process.js';
+
+/**
+ * What the container's runtime stage does, without Docker: the compiled code, bin/ and a
+ * production-only `npm ci --omit=dev` in a clean folder; then the real entrypoint.sh with the
+ * real node validates and runs a pipeline (file source over the repo's demo ALB logs, file
+ * output, file checkpoint), answers /readyz and /metrics, drains on SIGTERM and exits 0.
+ */
+const run = promisify(execFile);
+const app = mkdtempSync(join(tmpdir(), 'sluice-prod-'));
+const work = join(app, 'work');
+const entrypoint = resolve(repoRoot, 'entrypoint.sh');
+const demoLogs = resolve(repoRoot, 'examples/demo/logs');
+const albFiles = () =>
+  readdirSync(demoLogs, { recursive: true, encoding: 'utf8' }).filter(
+    (path) => path.includes('elasticloadbalancing') && path.endsWith('.log.gz'),
+  );
+
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  // Build from the committed tree, as a fresh clone (CI, `docker build`) would: uncommitted
+  // work of others in the shared work tree must not decide whether the image builds.
+  const source = join(app, 'source');
+  mkdirSync(source);
+  const files = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src'];
+  const archive = await run('git', ['archive', '--format=tar', 'HEAD', ...files], {
+    cwd: repoRoot,
+    encoding: 'buffer',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  await new Promise<void>((resolveTar, rejectTar) => {
+    const tar = execFile('tar', ['-x', '-C', source], (error) => (error ? rejectTar(error) : resolveTar()));
+    tar.stdin!.end(archive.stdout);
+  });
+  symlinkSync(resolve(repoRoot, 'node_modules'), join(source, 'node_modules'));
+  // `npm run build` (the Dockerfile's build stage), emitting into the app folder.
+  await run(
+    process.execPath,
+    [resolve(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(app, 'dist')],
+    { cwd: source },
+  ).catch((error: { stdout?: string; message: string }) => {
+    throw new Error(`tsc failed: the image build would fail too\n${error.stdout ?? error.message}`);
+  });
+  // The runtime stage: package files and bin/, then production dependencies only.
+  for (const file of ['package.json', 'package-lock.json', 'bin']) {
+    cpSync(join(source, file), join(app, file), { recursive: true });
+  }
+  await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: app,
+    env: { ...process.env, NODE_ENV: 'production' },
+    maxBuffer: 10 * 1024 * 1024,
+  });
+  mkdirSync(work);
+  writeFileSync(
+    join(work, 'pipelines.yml'),
+    [
+      'pipelines:',
+      '  - id: demo-alb',
+      '    source:',
+      '      type: file',
+      `      path: ${JSON.stringify(demoLogs)}`,
+      "      include: ['**/elasticloadbalancing/**/*.log.gz']",
+      '    parser:',
+      '      type: alb',
+      '    outputs:',
+      '      - type: file',
+      '        path: out/alb.ndjson',
+      '    checkpoint:',
+      '      type: file',
+      '      directory: state',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(work, 'bad.yml'),
+    'pipelines:\n  - id: demo-alb\n    source:\n      type: file\n    parser:\n      type: nope\n',
+  );
+}, 180_000);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolveClose) => server.close(resolveClose));
+  return port;
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function metricValue(text: string, name: string, labels: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+const outputLines = () => {
+  try {
+    return readFileSync(join(work, 'out/alb.ndjson'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+/** Starts the entrypoint as the container would, with the real node and the installed app. */
+async function startContainer() {
+  const port = await freePort();
+  const container = spawnProcess(entrypoint, [], {
+    cwd: work,
+    env: {
+      SLUICE_NODE: process.execPath,
+      SLUICE_APP_DIR: app,
+      SLUICE_CONFIG: join(work, 'pipelines.yml'),
+      SLUICE_HTTP_HOST: '127.0.0.1',
+      SLUICE_HTTP_PORT: String(port),
+      SLUICE_PIPELINES: 'demo-alb',
+      SLUICE_BACKFILL_FROM: undefined,
+      SLUICE_BACKFILL_TO: undefined,
+      SLUICE_LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+    },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return { container, base };
+}
+
+/**
+ * SIGTERM on an idle worker: the drain has nothing in flight, so the process must exit 0 at
+ * once, not when the drain budget (25 s) runs out; ECS waits for it on every deploy.
+ */
+async function expectPromptExit(container: SpawnedProcess): Promise<void> {
+  const signalledAt = Date.now();
+  container.kill('SIGTERM');
+  expect(await container.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+  const seconds = (Date.now() - signalledAt) / 1000;
+  expect(seconds, 'exit after an idle drain took this long: a pending timer keeps node alive').toBeLessThan(10);
+}
+
+describe('production install', () => {
+  it('holds only production dependencies when installed with npm ci --omit=dev', () => {
+    const installed = readdirSync(join(app, 'node_modules'));
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    for (const dev of Object.keys(manifest.devDependencies)) expect(installed).not.toContain(dev.split('/')[0]);
+    for (const dependency of Object.keys(manifest.dependencies)) {
+      expect(readdirSync(join(app, 'node_modules', ...dependency.split('/').slice(0, -1)))).toContain(
+        dependency.split('/').at(-1),
+      );
+    }
+  });
+
+  it('stops the container with 78 and the validator messages before running when the config is invalid', async () => {
+    const result = await runToExit(entrypoint, [], {
+      cwd: work,
+      env: {
+        SLUICE_NODE: process.execPath,
+        SLUICE_APP_DIR: app,
+        SLUICE_CONFIG: join(work, 'bad.yml'),
+        SLUICE_BACKFILL_FROM: undefined,
+      },
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/bad\.yml:\d+:\d+ /);
+    expect(result.process.logEntries()).toContainEqual(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+  });
+
+  it('ingests the demo logs through the entrypoint, serves health and metrics, and exits 0 on SIGTERM', async () => {
+    const expectedRecords = albFiles()
+      .map(
+        (path) =>
+          gunzipSync(readFileSync(join(demoLogs, path)))
+            .toString('utf8')
+            .split('\n')
+            .filter(Boolean).length,
+      )
+      .reduce((a, b) => a + b, 0);
+    expect(expectedRecords).toBeGreaterThan(0);
+
+    const { container, base } = await startContainer();
+    await container.waitForLogLine({ component: 'entrypoint', command: 'run' });
+    const ready = await eventually(async () => {
+      const response = await fetch(`${base}/readyz`);
+      return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
+    }, '/readyz 200');
+    // Ready already while it waits for its lease, which it then takes: nobody else holds it.
+    expect(ready).toMatchObject({ ready: true, live: true });
+    expect(['running', 'waiting_for_lease']).toContain(
+      (ready.pipelines as Record<string, { state: string }>)['demo-alb']!.state,
+    );
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+
+    await eventually(
+      async () => (outputLines().length >= expectedRecords ? true : undefined),
+      'every record in the output',
+    );
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return metricValue(text, 'sluice_objects_processed_total', 'pipeline="demo-alb"') === albFiles().length
+        ? text
+        : undefined;
+    }, 'objects processed in /metrics');
+    expect(metricValue(metrics, 'sluice_records_parsed_total', 'pipeline="demo-alb"')).toBe(expectedRecords);
+    const running = (await (await fetch(`${base}/readyz`)).json()) as { pipelines: Record<string, { state: string }> };
+    expect(running.pipelines['demo-alb']!.state).toBe('running');
+
+    await expectPromptExit(container);
+    expect(outputLines()).toHaveLength(expectedRecords);
+    expect(container.logEntries()).toContainEqual(
+      expect.objectContaining({ msg: 'sluice stopped', events: expectedRecords }),
+    );
+
+    // A second start finds the checkpoint: nothing is read or written again.
+    const again = await startContainer();
+    await eventually(
+      async () => ((await fetch(`${again.base}/readyz`)).status === 200 ? true : undefined),
+      'second /readyz 200',
+    );
+    await expectPromptExit(again.container);
+    expect(outputLines()).toHaveLength(expectedRecords);
+    expect(again.container.logEntries()).toContainEqual(expect.objectContaining({ msg: 'sluice stopped', events: 0 }));
+  });
+});
