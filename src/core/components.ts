@@ -84,6 +84,12 @@ export interface ListWindow {
   since: Date | null;
   /** Optional upper bound (backfill). */
   until?: Date | null;
+  /**
+   * What since/until compare with: the object's LastModified (live runs, default), or the time
+   * its key names (backfill: `[since, until)` by the log's own date; keys without a date fall
+   * back to LastModified).
+   */
+  selectBy?: 'last_modified' | 'key_time';
 }
 
 export interface Source {

@@ -164,7 +164,8 @@ export class PipelineRunner {
   private window(since: Date | null): ListWindow {
     const mode = this.options.mode;
     if (mode.kind === 'backfill') {
-      return { since: since && since > mode.from ? since : mode.from, until: mode.to };
+      // A backfill selects objects by the time their key names (the log's own date), not LastModified.
+      return { since: mode.from, until: mode.to, selectBy: 'key_time' };
     }
     const start = this.pipeline.settings.startTime;
     if (start && (!since || since < start)) return { since: start };

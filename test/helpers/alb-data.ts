@@ -19,10 +19,12 @@ export function albLine(
   );
 }
 
-/** A gzip ALB object of `lines` records. */
-export function albObject(objectIndex: number, lines: number): Buffer {
+/** A gzip ALB object of `lines` records, logged on `day` (UTC; default 2024-05-01). */
+export function albObject(objectIndex: number, lines: number, day = new Date(Date.UTC(2024, 4, 1))): Buffer {
   const parts: string[] = [];
-  for (let line = 1; line <= lines; line++) parts.push(albLine(objectIndex, line));
+  for (let line = 1; line <= lines; line++) {
+    parts.push(albLine(objectIndex, line, new Date(day.getTime() + (line % 86_400) * 1000)));
+  }
   return gzipSync(`${parts.join('\n')}\n`);
 }
 

@@ -5,6 +5,7 @@ import { type Readable, Transform } from 'node:stream';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
 import { SluiceError } from '../../core/errors.js';
 import type { SourceObject } from '../../core/event.js';
+import { inWindow } from '../in-window.js';
 import type { FileSourceConfig } from './file-source-config.js';
 import { globToRegex } from './glob-to-regex.js';
 
@@ -60,8 +61,7 @@ export class FileSource implements Source {
       // Gone since readdir, or not a regular file.
       if (!info?.isFile()) continue;
       const lastModified = info.mtime;
-      if (since && lastModified < since) continue;
-      if (window.until && lastModified > window.until) continue;
+      if (!inWindow(key, lastModified, { ...window, since })) continue;
       if (info.size === 0) {
         this.context.metrics.objectsSkipped.inc({ pipeline: this.context.pipeline, reason: 'empty' });
         continue;

@@ -2,6 +2,7 @@ import { type Readable, Transform } from 'node:stream';
 import { type _Object, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
 import type { SourceObject } from '../../core/event.js';
+import { inWindow } from '../in-window.js';
 import { parsePartitionPattern } from './partition-pattern.js';
 import { S3Lister } from './s3-lister.js';
 import { toS3ReadError } from './s3-read-failure.js';
@@ -65,7 +66,7 @@ export class S3Source implements Source {
   async *list(window: ListWindow, signal?: AbortSignal): AsyncIterable<SourceObject> {
     let since = window.since;
     if (this.startTime && (!since || since < this.startTime)) since = this.startTime;
-    const effective: ListWindow = { since, until: window.until ?? null };
+    const effective: ListWindow = { since, until: window.until ?? null, selectBy: window.selectBy };
     this.pruneSkipped(since);
     const seen = new Set<string>();
     for (const prefix of s3Prefixes(this.config)) {
@@ -84,8 +85,7 @@ export class S3Source implements Source {
     const key = entry.Key;
     if (!key || key.endsWith('/') || !entry.LastModified) return null;
     const lastModified = entry.LastModified;
-    if (window.since && lastModified < window.since) return null;
-    if (window.until && lastModified > window.until) return null;
+    if (!inWindow(key, lastModified, window)) return null;
     if (this.include.length > 0 && !this.include.some((r) => r.test(key))) return null;
     if (this.exclude.some((r) => r.test(key))) return null;
     const size = entry.Size ?? 0;
