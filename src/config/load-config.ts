@@ -1,20 +1,23 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   type Document,
   isMap,
   isPair,
   isScalar,
+  isSeq,
   LineCounter,
   type Node,
   parseDocument,
   type Scalar,
   visit,
+  type YAMLError,
 } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import { describeIssue, type IssueValue } from './describe-issue.js';
 import { closest } from './did-you-mean.js';
-import { hasReference, interpolate } from './interpolate.js';
+import { hasReference, interpolate, type Substitution } from './interpolate.js';
 import { configSchema, type PipelineConfig } from './schema.js';
 import { knownKeysAt } from './schema-walk.js';
 
@@ -35,14 +38,20 @@ interface ParsedFile {
   displayName: string;
   doc: Document;
   lineCounter: LineCounter;
+  /** Scalars that used `${VAR}`, with the variables they used (to name them instead of echoing values). */
+  interpolated: Map<Node, Substitution[]>;
 }
 
 const YAML_EXTENSIONS = new Set(['.yml', '.yaml']);
+
+/** Interpolated values this long or longer are masked wherever a message would echo them. */
+const MIN_SCRUBBED_LENGTH = 4;
 
 /**
  * Loads a YAML file, or every YAML file in a folder (sorted by name), interpolates
  * `${VAR}` from the environment, validates against the schema, and reports every
  * problem of every file at once as `file:line:col path: message` (ConfigError).
+ * Values taken from the environment are never echoed in messages: they may be secrets.
  */
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const files = await listConfigFiles(path);
@@ -51,48 +60,68 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   const seenIds = new Map<string, string>();
 
   for (const file of files) {
-    const displayName = relative(process.cwd(), file) || file;
+    const displayName = displayNameOf(file);
     const text = await readFile(file, 'utf8');
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-    const parsed: ParsedFile = { file, displayName, doc, lineCounter };
+    const parsed: ParsedFile = { file, displayName, doc, lineCounter, interpolated: new Map() };
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) {
-        const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [1, 1];
-        problems.push({ file: displayName, line, column, path: '', message: error.message.split('\n')[0]! });
-      }
+      problems.push(syntaxProblem(parsed, doc.errors[0]!, text));
       continue;
     }
-    problems.push(...interpolateDocument(parsed, env));
+    const fileProblems = interpolateDocument(parsed, env);
     const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-    const result = configSchema.safeParse(data ?? {});
-    if (!result.success) {
-      problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, parsed, data)));
-      continue;
-    }
-    result.data.pipelines.forEach((pipeline, index) => {
-      const previous = seenIds.get(pipeline.id);
-      if (previous) {
-        problems.push({
-          ...positionOf(parsed, ['pipelines', index, 'id']),
-          path: `pipelines[${index}].id`,
-          message: `duplicate pipeline id "${pipeline.id}" (first defined in ${previous})`,
+    if (data === null || data === undefined) {
+      fileProblems.push({
+        ...linePosition(parsed, undefined),
+        path: '',
+        message: 'the file is empty: it needs a "pipelines:" list',
+      });
+    } else {
+      const result = configSchema.safeParse(data);
+      if (result.success) {
+        result.data.pipelines.forEach((pipeline, index) => {
+          const previous = seenIds.get(pipeline.id);
+          if (previous) {
+            fileProblems.push({
+              ...positionOf(parsed, ['pipelines', index, 'id']),
+              path: `pipelines[${index}].id`,
+              message: `duplicate pipeline id "${pipeline.id}" (first defined in ${previous}); ids name checkpoints and must be unique`,
+            });
+            return;
+          }
+          seenIds.set(pipeline.id, displayName);
+          pipelines.push({ config: pipeline, file, baseDir: dirname(file) });
         });
-        return;
+      } else {
+        fileProblems.push(...problemsOf(result.error.issues, parsed, data));
       }
-      seenIds.set(pipeline.id, displayName);
-      pipelines.push({ config: pipeline, file, baseDir: dirname(file) });
-    });
+    }
+    problems.push(...scrubSecrets(fileProblems, parsed));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { pipelines, files };
+}
+
+/** Paths under the working directory are shown relative to it, others absolute. */
+function displayNameOf(file: string): string {
+  const shown = relative(process.cwd(), file);
+  return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? file : shown;
 }
 
 async function listConfigFiles(path: string): Promise<string[]> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => null);
   if (!info) {
-    throw new ConfigError([{ file: path, line: 0, column: 0, path: '', message: 'no such file or folder' }]);
+    throw new ConfigError([
+      {
+        file: path,
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'no such file or folder; give a YAML file or a folder of them',
+      },
+    ]);
   }
   if (!info.isDirectory()) return [absolute];
   const names = (await readdir(absolute)).filter((name) => YAML_EXTENSIONS.has(extname(name))).sort();
@@ -104,20 +133,41 @@ async function listConfigFiles(path: string): Promise<string[]> {
   return names.map((name) => join(absolute, name));
 }
 
+/**
+ * Only the first syntax error of a file is reported: the parser's later errors are mostly
+ * consequences of the first (one unclosed bracket yields dozens).
+ */
+function syntaxProblem(parsed: ParsedFile, error: YAMLError, text: string): ConfigProblem {
+  const { line, col } = parsed.lineCounter.linePos(error.pos[0]);
+  let message = `YAML syntax error: ${error.message.split('\n')[0]!}`;
+  if (error.code === 'DUPLICATE_KEY') {
+    const key = /^[^:\s,}\]]+/.exec(text.slice(error.pos[0]))?.[0];
+    message = `duplicate key${key ? ` "${key}"` : ''}: each key may appear once in a map`;
+  }
+  const lineText = text.split(/\r?\n/)[line - 1] ?? '';
+  // `{` starts a flow map in YAML: `{ bucket: ${B} }` needs quotes around "${B}".
+  if (/[[{].*\$\{/.test(lineText)) {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shows the config's own ${VAR} syntax
+    message += '; inside { } or [ ], quote values that use ${VAR}: "${VAR}"';
+  }
+  return { file: parsed.displayName, line, column: col, path: '', message };
+}
+
 /** Replaces `${VAR}` in scalar values (never in keys); plain scalars that become numbers or booleans are typed. */
 function interpolateDocument(parsed: ParsedFile, env: NodeJS.ProcessEnv): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   visit(parsed.doc, {
     Scalar(key, node: Scalar) {
       if (key === 'key' || typeof node.value !== 'string' || !hasReference(node.value)) return;
-      const { value, missing } = interpolate(node.value, env);
+      const { value, missing, substitutions } = interpolate(node.value, env);
       for (const name of missing) {
         problems.push({
           ...linePosition(parsed, node),
-          path: '',
+          path: pathOfNode(parsed, node),
           message: `environment variable ${name} is not set (use \${${name}:-default} for an optional value)`,
         });
       }
+      if (substitutions.length > 0) parsed.interpolated.set(node, substitutions);
       node.value = node.type === 'PLAIN' ? typedPlainScalar(value) : value;
     },
   });
@@ -129,6 +179,25 @@ function typedPlainScalar(value: string): unknown {
   if (value === 'true') return true;
   if (value === 'false') return false;
   return value;
+}
+
+/** The config path of a node (`pipelines[0].outputs[1].index`), for messages about it. */
+function pathOfNode(parsed: ParsedFile, target: Node): string {
+  let found = '';
+  visit(parsed.doc, {
+    Scalar(_key, node, ancestors) {
+      if (node !== target) return;
+      const segments: PropertyKey[] = [];
+      ancestors.forEach((ancestor, index) => {
+        const child = ancestors[index + 1] ?? node;
+        if (isPair(ancestor) && isScalar(ancestor.key)) segments.push(String(ancestor.key.value));
+        else if (isSeq(ancestor)) segments.push(ancestor.items.indexOf(child as never));
+      });
+      found = formatPath(segments);
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function linePosition(parsed: ParsedFile, node: Node | undefined): { file: string; line: number; column: number } {
@@ -164,7 +233,33 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedFile, data: unknown): ConfigProblem[] {
+/** The value at `path` and how to show it: its JSON, or the variables it came from. */
+function issueValue(parsed: ParsedFile, path: readonly PropertyKey[]): IssueValue {
+  const node = parsed.doc.getIn(path as unknown[], true) as Node | undefined;
+  const value = path.length === 0 ? parsed.doc.toJS() : parsed.doc.getIn(path as unknown[]);
+  const substitutions = node ? parsed.interpolated.get(node) : undefined;
+  if (substitutions) {
+    const names = substitutions.map((s) => `\${${s.name}}`).join(', ');
+    return {
+      value,
+      shown: `the value of ${names}`,
+      ...(isScalar(node) && node.type === 'PLAIN' ? { plainFromEnv: substitutions.map((s) => s.name) } : {}),
+    };
+  }
+  const json = JSON.stringify(value) ?? String(value);
+  return { value, shown: json.length > 80 ? `${json.slice(0, 77)}...` : json };
+}
+
+function problemsOf(issues: z.core.$ZodIssue[], parsed: ParsedFile, data: unknown): ConfigProblem[] {
+  // An object with an unknown key usually also fails a rule about its keys ("exactly one of ...");
+  // the unknown key is the cause, so the rule's message at the same place is left out.
+  const unknownAt = new Set(issues.filter((i) => i.code === 'unrecognized_keys').map((i) => formatPath(i.path)));
+  return issues
+    .filter((issue) => !(issue.code === 'custom' && unknownAt.has(formatPath(issue.path))))
+    .flatMap((issue) => problemsOfIssue(issue, parsed, data));
+}
+
+function problemsOfIssue(issue: z.core.$ZodIssue, parsed: ParsedFile, data: unknown): ConfigProblem[] {
   const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(configSchema, path, data);
@@ -180,27 +275,53 @@ function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedFile, data: unknow
     });
   }
   const position = positionOf(parsed, path);
-  const value = parsed.doc.getIn(path as unknown[]);
+  const found = issueValue(parsed, path);
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
     const options = (issue.options as unknown[]).map(String);
-    if (value === undefined) {
+    if (found.value === undefined) {
       return [
         { ...position, path: formatPath(path), message: `missing "type"; expected one of: ${options.join(', ')}` },
       ];
     }
-    const suggestion = closest(String(value), options);
+    const suggestion = typeof found.value === 'string' ? closest(found.value, options) : undefined;
     return [
       {
         ...position,
         path: formatPath(path),
-        message: `unknown type "${String(value)}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; expected one of: ${options.join(', ')}`,
+        message: `unknown type ${found.shown}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; expected one of: ${options.join(', ')}`,
       },
     ];
   }
-  if (issue.code === 'invalid_type' && value === undefined) {
+  if (path.length === 0 && issue.code === 'invalid_type') {
     return [
-      { ...position, path: formatPath(path), message: `missing required key "${String(path[path.length - 1])}"` },
+      {
+        ...position,
+        path: '',
+        message: `expected a map with a "pipelines:" list at the top of the file, got ${describeKindShort(found.value)}`,
+      },
     ];
   }
-  return [{ ...position, path: formatPath(path), message: issue.message }];
+  return [{ ...position, path: formatPath(path), message: describeIssue(issue, found) }];
+}
+
+function describeKindShort(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'string' ? 'a string' : typeof value;
+}
+
+/**
+ * Defence in depth: whatever a schema's own message says, a value taken from the
+ * environment (a password, a token) never appears in it; its variable's name does.
+ */
+function scrubSecrets(problems: ConfigProblem[], parsed: ParsedFile): ConfigProblem[] {
+  const secrets = [...parsed.interpolated.values()]
+    .flat()
+    .filter((s) => s.value.length >= MIN_SCRUBBED_LENGTH)
+    .sort((a, b) => b.value.length - a.value.length);
+  if (secrets.length === 0) return problems;
+  return problems.map((problem) => {
+    let message = problem.message;
+    for (const secret of secrets) message = message.split(secret.value).join(`\${${secret.name}}`);
+    return { ...problem, message };
+  });
 }
