@@ -5,17 +5,21 @@
  *   floor = decompress + split lines (decodeObjectStream + frameRecords)
  *   full  = floor + parse + deterministic _id + bulk NDJSON (documentId + encodeBulkCreate)
  *
- * Each measurement runs `--rounds` times (default 3) and the best round is reported, which
+ * Each measurement runs `--rounds` times (default 2) and the best round is reported, which
  * is the least disturbed by other processes on a shared machine. Rates are per CPU second
  * of this process (process.cpuUsage, all threads: zlib's thread-pool work included), so
  * "records/s" means records per second of one core, whatever else runs on the machine;
  * wall-clock rates are printed beside them. Options:
- *   --records N      records per parser (default 300000 for ALB, 150000 for the others)
- *   --rounds N       rounds per measurement
+ *   --records N      records per parser (defaults per parser in PLAN below)
+ *   --rounds N       rounds per measurement (default 2)
  *   --only a,b       only these parsers
  *   --json           print the results as JSON too
+ *   --stream-mb a,b  sizes (uncompressed MB) of the single ALB objects streamed in fresh child
+ *                    processes to show peak RSS stays flat as objects grow (default 64,512; 0 skips)
  */
+import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ParserFactory } from '../core/components.js';
 import { documentId } from '../core/document-id.js';
@@ -31,6 +35,9 @@ interface Options {
   rounds: number;
   only: string[] | null;
   json: boolean;
+  streamMb: number[];
+  /** Internal: this process is the child that streams one object of this many MB. */
+  child: number | null;
 }
 
 interface BenchObject {
@@ -70,22 +77,27 @@ const MAX_RECORD_BYTES = 1024 * 1024;
 const INDEX = 'logs-2024.05.01';
 
 const PLAN: { type: string; defaultRecords: number; perObject: number }[] = [
-  { type: 'alb', defaultRecords: 300_000, perObject: 50_000 },
-  { type: 'waf', defaultRecords: 100_000, perObject: 25_000 },
-  { type: 'cloudfront', defaultRecords: 150_000, perObject: 50_000 },
-  { type: 'vpc_flow', defaultRecords: 200_000, perObject: 50_000 },
-  { type: 's3_access', defaultRecords: 150_000, perObject: 50_000 },
-  { type: 'cloudtrail', defaultRecords: 60_000, perObject: 500 },
+  { type: 'alb', defaultRecords: 200_000, perObject: 50_000 },
+  { type: 'waf', defaultRecords: 60_000, perObject: 20_000 },
+  { type: 'cloudfront', defaultRecords: 100_000, perObject: 50_000 },
+  { type: 'vpc_flow', defaultRecords: 150_000, perObject: 50_000 },
+  { type: 's3_access', defaultRecords: 100_000, perObject: 50_000 },
+  { type: 'cloudtrail', defaultRecords: 40_000, perObject: 500 },
 ];
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { records: null, rounds: 3, only: null, json: false };
+  const options: Options = { records: null, rounds: 2, only: null, json: false, streamMb: [64, 512], child: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--records') options.records = Number(argv[++i]);
     else if (arg === '--rounds') options.rounds = Number(argv[++i]);
     else if (arg === '--only') options.only = argv[++i]!.split(',');
     else if (arg === '--json') options.json = true;
+    else if (arg === '--stream-mb')
+      options.streamMb = argv[++i]!.split(',')
+        .map(Number)
+        .filter((n) => n > 0);
+    else if (arg === '--child-stream-mb') options.child = Number(argv[++i]);
     else throw new Error(`unknown option ${arg}; see the comment at the top of src/bench/run.ts`);
   }
   return options;
@@ -128,7 +140,12 @@ async function floor(object: BenchObject, framing: 'lines' | 'document'): Promis
 }
 
 /** The whole hot path; `serialize: false` stops after parsing. Returns events produced. */
-async function full(object: BenchObject, factory: ParserFactory, serialize: boolean): Promise<number> {
+async function full(
+  object: BenchObject,
+  factory: ParserFactory,
+  serialize: boolean,
+  raw: Readable = rawStream(object.gz),
+): Promise<number> {
   let events = 0;
   let bodyBytes = 0;
   const parser = factory.forObject(object.key);
@@ -139,7 +156,7 @@ async function full(object: BenchObject, factory: ParserFactory, serialize: bool
     etag: '"0123456789abcdef"',
     lastModified: 0,
   };
-  const decoded = decodeObjectStream(rawStream(object.gz), { key: object.key });
+  const decoded = decodeObjectStream(raw, { key: object.key });
   for await (const batch of frameRecords(decoded, factory.framing, { maxRecordBytes: MAX_RECORD_BYTES })) {
     const body: string[] = [];
     for (let i = 0; i < batch.records.length; i++) {
@@ -270,12 +287,64 @@ function serializationBreakdown(benchCase: Case): {
   };
 }
 
+interface StreamResult {
+  mb: number;
+  records: number;
+  seconds: number;
+  maxRssMB: number;
+}
+
+/**
+ * The child's job: one ALB object of `mb` uncompressed MB, streamed through the whole path.
+ * The object is a 20,000-line gzip member repeated (multi-member gzip), so nothing of its
+ * size is ever held: peak RSS shows what streaming costs, and should not grow with `mb`.
+ */
+async function streamOneObject(mb: number): Promise<StreamResult> {
+  const poolLines = 20_000;
+  const text = Buffer.from(generateObject('alb', poolLines, 7));
+  const member = gzipSync(text);
+  const members = Math.max(1, Math.round((mb * MB) / text.length));
+  async function* raw(): AsyncGenerator<Buffer> {
+    for (let m = 0; m < members; m++) {
+      for (let i = 0; i < member.length; i += RAW_CHUNK_BYTES) yield member.subarray(i, i + RAW_CHUNK_BYTES);
+    }
+  }
+  const object: BenchObject = { key: `bench/alb/stream-${mb}.log.gz`, gz: member, bytes: text.length * members };
+  const start = process.hrtime.bigint();
+  const records = await full(
+    object,
+    createParserFactory({ type: 'alb' }),
+    true,
+    Readable.from(raw(), { objectMode: false }),
+  );
+  if (records !== poolLines * members) throw new Error(`streamed ${records} records, expected ${poolLines * members}`);
+  return {
+    mb: object.bytes / MB,
+    records,
+    seconds: Number(process.hrtime.bigint() - start) / 1e9,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function streamInChild(mb: number): StreamResult {
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), '--child-stream-mb', String(mb)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out) as StreamResult;
+}
+
 function row(cells: (string | number)[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.child !== null) {
+    console.log(JSON.stringify(await streamOneObject(options.child)));
+    return;
+  }
   const plan = PLAN.filter((p) => !options.only || options.only.includes(p.type));
   const started = Date.now();
   const results: Result[] = [];
@@ -287,6 +356,7 @@ async function main(): Promise<void> {
     process.stderr.write(`measured ${entry.type}\n`);
   }
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
+  const streams = options.streamMb.map((mb) => streamInChild(mb));
 
   console.log(`sluice bench — node ${process.version}, one thread, best of ${options.rounds} rounds\n`);
   const rate = (records: number, seconds: number): string => Math.round(records / seconds).toLocaleString('en-US');
@@ -326,8 +396,13 @@ async function main(): Promise<void> {
     );
   }
   console.log(`peak RSS ${maxRssMB.toFixed(0)} MB (includes the generated objects held in memory)`);
+  for (const stream of streams) {
+    console.log(
+      `one ${stream.mb.toFixed(0)} MB ALB object streamed end to end (child process): ${stream.records} records in ${stream.seconds.toFixed(1)} s wall, peak RSS ${stream.maxRssMB.toFixed(0)} MB`,
+    );
+  }
   console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (options.json) console.log(JSON.stringify({ results, breakdown, maxRssMB }));
+  if (options.json) console.log(JSON.stringify({ results, breakdown, maxRssMB, streams }));
 }
 
 main().catch((error: unknown) => {
