@@ -111,9 +111,10 @@ const bump = (stats: Record<string, number>, key: string) => {
  * - `drop`: the connection is destroyed before forwarding (nothing stored);
  * - `drop-after`: forwarded, then the connection is destroyed (stored, never acknowledged);
  * - `items-429`: every other item is held back and answered with a per-item 429 in a 200 response;
+ * - `413`: answered 413 (request too large) without forwarding;
  * - `pass`: forwarded unchanged.
  */
-export type BulkFault = '429' | 'drop' | 'drop-after' | 'items-429' | 'pass';
+export type BulkFault = '429' | '413' | 'drop' | 'drop-after' | 'items-429' | 'pass';
 
 export function startFaultProxy(target: string, plan: BulkFault[]): Promise<RunningProxy> {
   const stats: Record<string, number> = {};
@@ -135,6 +136,8 @@ export function startFaultProxy(target: string, plan: BulkFault[]): Promise<Runn
               status: 429,
             }),
           );
+        case '413':
+          return reply(res, 413, '');
         case 'drop':
           req.socket.destroy();
           return;

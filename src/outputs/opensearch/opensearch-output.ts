@@ -18,6 +18,8 @@ interface BulkItem {
   bytes: number;
   event: LogEvent;
   tracker: WriteTracker;
+  /** Set once the item's bytes are released, so no path can release them twice. */
+  settled?: boolean;
 }
 
 interface ItemResult {
@@ -98,7 +100,22 @@ export class OpenSearchOutput implements Output {
         await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
       }
       const id = idMode === 'auto' ? undefined : documentId(event.origin);
-      const line = encodeBulkAction(op, this.indexName(event), id, event.doc);
+      let line: string;
+      try {
+        line = encodeBulkAction(op, this.indexName(event), id, event.doc);
+      } catch (cause) {
+        // A document JSON cannot express (BigInt, cycles) is a bug upstream; fail loudly, never drop it.
+        const { bucket, key, record } = event.origin;
+        tracker.fail(
+          new OutputError(
+            'ERR_OUTPUT_ENCODE',
+            `cannot encode the event as JSON: ${cause instanceof Error ? cause.message : String(cause)}`,
+            { pipeline: this.ctx.pipeline, bucket, key, record },
+            'A filter produced a value JSON cannot hold (BigInt, a cycle); fix or remove that filter.',
+          ),
+        );
+        return tracker.promise;
+      }
       const bytes = Buffer.byteLength(line);
       this.batch.push({ line, bytes, event, tracker });
       this.batchBytes += bytes;
@@ -130,7 +147,8 @@ export class OpenSearchOutput implements Output {
     this.batch = [];
     this.batchBytes = 0;
     if (items.length === 0) return;
-    void this.queue.add(() => this.send(items));
+    // send() settles every item itself; this only catches a bug so no write hangs forever.
+    this.queue.add(() => this.send(items)).catch((error: unknown) => this.fail(items, error));
   }
 
   private async send(items: BulkItem[]): Promise<void> {
@@ -182,6 +200,10 @@ export class OpenSearchOutput implements Output {
     } catch (error) {
       const failure = classifyRequestError(error);
       if (failure.retryable) return { items, failure: failure.message };
+      if (failure.status === 413) {
+        await this.splitTooLarge(items, attempt, failure);
+        return undefined;
+      }
       this.fail(items, this.requestError(failure, attempt));
       return undefined;
     } finally {
@@ -226,6 +248,30 @@ export class OpenSearchOutput implements Output {
     if (counts.stored) this.ctx.metrics.eventsIndexed.inc(this.labels, counts.stored);
     if (counts.duplicates) this.ctx.metrics.eventsDuplicate.inc(this.labels, counts.duplicates);
     return retry.length > 0 ? { items: retry, failure: retryReason } : undefined;
+  }
+
+  /**
+   * A request above the cluster's http.max_content_length: send each half on its own (the
+   * halves keep their retry budget), and dead-letter a single document that is too large alone.
+   */
+  private async splitTooLarge(items: BulkItem[], attempt: number, failure: RequestFailure): Promise<void> {
+    if (items.length === 1) {
+      await this.deadLetter([
+        {
+          item: items[0]!,
+          status: 413,
+          reason: `${failure.message}: the document alone exceeds the request size limit`,
+        },
+      ]);
+      return;
+    }
+    this.ctx.logger.warn(
+      { pipeline: this.ctx.pipeline, output: this.type, items: items.length, attempt: attempt + 1 },
+      'bulk request too large (HTTP 413); splitting it in two',
+    );
+    const middle = Math.ceil(items.length / 2);
+    await this.send(items.slice(0, middle));
+    await this.send(items.slice(middle));
   }
 
   private async deadLetter(rejected: { item: BulkItem; reason: string; status: number }[]): Promise<void> {
@@ -301,6 +347,8 @@ export class OpenSearchOutput implements Output {
   }
 
   private release(item: BulkItem): void {
+    if (item.settled) return;
+    item.settled = true;
     this.bufferedBytes -= item.bytes;
     if (this.bufferedBytes < this.maxBufferedBytes && this.capacityWaiters.length > 0) {
       const waiters = this.capacityWaiters;

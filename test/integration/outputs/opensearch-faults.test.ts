@@ -78,6 +78,33 @@ describe('OpenSearchOutput under faults', () => {
     expect(t.logs()).toContain('retrying');
   });
 
+  it('splits a batch in halves and stores it all when OpenSearch answers 413 request too large', async () => {
+    const { proxy, base, config } = await setup(['413', '413'], { flush_events: 8 });
+    const t = testContext('faults-413');
+    const output = createOutput(config, t.ctx);
+    await output.start();
+    const events = albEvents('faults-413', 'AWSLogs/1/big.log.gz', ['2024-09-03'], 8);
+    expect(await output.write(events)).toEqual({ stored: 8, duplicates: 0, deadLettered: 0 });
+    await output.close();
+    // 8 refused, then 4 refused, then 2 + 4 stored.
+    expect(proxy.stats['413']).toBe(2);
+    expect(proxy.stats.pass).toBe(3);
+    const index = `${base}-2024.09.03`;
+    await client.indices.refresh({ index });
+    expect((await client.count({ index })).body.count).toBe(8);
+  });
+
+  it('dead-letters a single document that alone is too large for a request', async () => {
+    const { config } = await setup(['413'], { flush_events: 1 });
+    const t = testContext('faults-413-one');
+    const output = createOutput(config, t.ctx);
+    await output.start();
+    const events = albEvents('faults-413-one', 'AWSLogs/1/huge.log.gz', ['2024-09-04'], 1);
+    expect(await output.write(events)).toEqual({ stored: 0, duplicates: 0, deadLettered: 1 });
+    expect(t.deadLettered()[0]).toMatchObject({ record: 1, reason: expect.stringMatching(/413.*exceeds/) });
+    await output.close();
+  });
+
   it('rejects the write saying the cluster keeps failing when retries run out', async () => {
     const { config } = await setup(['429', '429', '429', '429'], { max_retries: 2 });
     const t = testContext('faults-exhausted');
