@@ -1,5 +1,5 @@
 /** The closest candidate within a small edit distance, for "did you mean" hints. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
@@ -10,7 +10,21 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     }
   }
   const limit = Math.max(2, Math.floor(word.length / 3));
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  // A key with a suffix or prefix added (`index_name` for `index`) is far in edits but obvious to a reader.
+  const lower = word.toLowerCase();
+  let affixed: string | undefined;
+  for (const candidate of candidates) {
+    const other = candidate.toLowerCase();
+    if (other.length < 4) continue;
+    if (
+      (lower.startsWith(other) || lower.endsWith(other) || other.startsWith(lower)) &&
+      (!affixed || candidate.length > affixed.length)
+    ) {
+      affixed = candidate;
+    }
+  }
+  return affixed;
 }
 
 function editDistance(a: string, b: string): number {
