@@ -53,7 +53,25 @@ export class Metrics {
   );
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_' });
+  }
+
+  /** Publishes a pipeline's counters at zero, so dashboards and alerts see them before the first event. */
+  initPipeline(pipeline: string): void {
+    const labels = { pipeline };
+    for (const counter of [
+      this.objectsListed,
+      this.objectsProcessed,
+      this.objectsFailed,
+      this.bytesRead,
+      this.recordsParsed,
+      this.recordsFailed,
+      this.eventsDropped,
+      this.checkpointSaves,
+      this.checkpointConflicts,
+    ]) {
+      counter.inc(labels, 0);
+    }
   }
 
   private counter(name: string, help: string, extraLabels: string[] = []): Counter<string> {

@@ -37,6 +37,8 @@ export interface BuiltPipeline {
   /** Stores entries durably (or logs them when no dead-letter is configured). */
   deadLetter: (entries: DeadLetterEntry[]) => Promise<void>;
   store: CheckpointStore;
+  /** Keys sluice itself writes into the source bucket (checkpoints, dead-letter): never read as logs. */
+  isOwnKey(key: string): boolean;
   settings: PipelineSettings;
   leaseMs: number;
   /** Longest time progress stays unsaved. */
@@ -90,8 +92,20 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     }
   };
 
+  const ownPrefixes: string[] = [];
+  if (config.source.type === 's3') {
+    const folder = (prefix: string) => `${prefix.replace(/\/+$/, '')}/`;
+    if (config.checkpoint.type === 's3' && config.checkpoint.bucket === config.source.bucket) {
+      ownPrefixes.push(folder(config.checkpoint.prefix));
+    }
+    if (config.dead_letter?.type === 's3' && config.dead_letter.bucket === config.source.bucket) {
+      ownPrefixes.push(folder(config.dead_letter.prefix));
+    }
+  }
+
   return {
     id: config.id,
+    isOwnKey: (key) => ownPrefixes.some((prefix) => key.startsWith(prefix)),
     source,
     parser,
     filters,

@@ -69,6 +69,7 @@ export class PipelineRunner {
   async run(): Promise<RunSummary> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
+    options.metrics.initPipeline(pipeline.id);
     const checkpoint = new PipelineCheckpoint({
       store: pipeline.store,
       owner: options.owner,
@@ -104,7 +105,7 @@ export class PipelineRunner {
         try {
           for await (const object of pipeline.source.list(this.window(pass.since), stop)) {
             if (stop.aborted) break;
-            if (this.inFlightKeys.has(object.key) || !pass.offer(object)) continue;
+            if (pipeline.isOwnKey(object.key) || this.inFlightKeys.has(object.key) || !pass.offer(object)) continue;
             options.metrics.objectsListed.inc(labels);
             this.inFlightKeys.add(object.key);
             await this.reserveBytes(object.size, stop);

@@ -126,8 +126,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   await Promise.race([all, onStop]);
   if (options.stopSignal.aborted) {
     logger.info({ timeoutMs: options.shutdownTimeoutMs }, 'draining: listing stopped, finishing in-flight records');
-    const timeout = sleep(options.shutdownTimeoutMs).then(() => 'timeout' as const);
+    // The timer is cancelled once draining is done, so it never keeps the process alive.
+    const timer = new AbortController();
+    const timeout = sleep(options.shutdownTimeoutMs, timer.signal).then(
+      () => 'timeout' as const,
+      () => 'done' as const,
+    );
     timedOut = (await Promise.race([all.then(() => 'done' as const), timeout])) === 'timeout';
+    timer.abort();
     if (timedOut) {
       logger.warn('drain timed out; unfinished objects resume from their last checkpoint on the next start');
     }

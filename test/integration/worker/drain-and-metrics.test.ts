@@ -1,0 +1,142 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import PQueue from 'p-queue';
+import { describe, expect, it } from 'vitest';
+import { albKey, albObject } from '../../helpers/alb-data.js';
+import { awsEndpoint, openSearchUrl, testOpenSearchClient, testS3Client, uniqueName } from '../../helpers/services.js';
+import { startSluice, waitFor } from '../../helpers/sluice-process.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Uploads ALB objects and writes a pipeline for them; returns what a test needs to check. */
+async function setUp(objects: number, linesOf: (i: number) => number) {
+  const s3 = testS3Client();
+  const bucket = uniqueName('drain');
+  const index = uniqueName('drain');
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const uploads = new PQueue({ concurrency: 16 });
+  let records = 0;
+  let bytes = 0;
+  for (let i = 0; i < objects; i++) {
+    const body = albObject(i, linesOf(i));
+    records += linesOf(i);
+    bytes += body.length;
+    void uploads.add(() =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: albKey('', new Date(Date.UTC(2024, 4, 1)), i), Body: body })),
+    );
+  }
+  await uploads.onIdle();
+  const config = join(mkdtempSync(join(tmpdir(), 'sluice-drain-')), 'pipeline.yml');
+  writeFileSync(
+    config,
+    `pipelines:
+  - id: drain-test
+    source: { type: s3, bucket: ${bucket}, region: us-east-1, endpoint: "${awsEndpoint()}", force_path_style: true, poll_interval_seconds: 1 }
+    parser: { type: alb }
+    filters: [ { type: date, field: time } ]
+    outputs:
+      - { type: opensearch, hosts: ["${openSearchUrl()}"], index: "${index}-%{+YYYY.MM.dd}", flush_events: 1000 }
+    checkpoint: { type: s3, bucket: ${bucket}, prefix: checkpoints, endpoint: "${awsEndpoint()}", force_path_style: true, region: us-east-1, lease_seconds: 10 }
+    checkpoint_every_records: 1000
+`,
+  );
+  const opensearch = testOpenSearchClient();
+  const count = async (): Promise<number> => {
+    await opensearch.indices.refresh({ index: `${index}-*` }).catch(() => undefined);
+    const response = await opensearch.count({ index: `${index}-*` }).catch(() => null);
+    return response ? Number(response.body.count) : 0;
+  };
+  return { config, records, bytes, count };
+}
+
+function metric(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes('pipeline="drain-test"'));
+  return line ? Number(line.split(' ').pop()) : Number.NaN;
+}
+
+describe('sluice run on SIGTERM', () => {
+  it('drains within the timeout, exits 0, and a restart loses and duplicates nothing', async () => {
+    const { config, records, count } = await setUp(30, (i) => (i % 5 === 0 ? 8000 : 1200));
+    const timeoutSeconds = 10;
+    const first = startSluice(['run', '--config', config], { SLUICE_SHUTDOWN_TIMEOUT_SECONDS: String(timeoutSeconds) });
+    await waitFor(async () => (await count()) > 2000, 60_000, 'a busy run').catch((error) => {
+      throw new Error(`${(error as Error).message}\n${first.output().slice(-3000)}`);
+    });
+    const stoppedAt = Date.now();
+    first.child.kill('SIGTERM');
+    const exit = await first.exited;
+    const drainMs = Date.now() - stoppedAt;
+    expect(exit.code, first.output().slice(-3000)).toBe(0);
+    expect(drainMs).toBeLessThan(timeoutSeconds * 1000);
+    // It released the lease: the restart does not wait for it to expire.
+    expect(first.output()).toContain('released the pipeline lease');
+    const atStop = await count();
+
+    const restartedAt = Date.now();
+    const second = startSluice(['run', '--config', config]);
+    await waitFor(() => second.output().includes('lease held'), 20_000, 'the lease');
+    expect(Date.now() - restartedAt).toBeLessThan(8000);
+    await waitFor(async () => (await count()) >= records, 120_000, `${records} documents`);
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    expect(await count()).toBe(records);
+    console.log(
+      `drain: SIGTERM to exit ${drainMs} ms; ${atStop} of ${records} documents stored at stop; restart completed exactly`,
+    );
+  }, 240_000);
+});
+
+describe('/metrics', () => {
+  it('counts what was ingested when one process reads everything', async () => {
+    const objects = 12;
+    const { config, records, bytes, count } = await setUp(objects, (i) => 200 + i * 100);
+    const port = await freePort();
+    const run = startSluice(['run', '--config', config], { SLUICE_HTTP_PORT: String(port) });
+    await waitFor(async () => (await count()) >= records, 120_000, `${records} documents`).catch((error) => {
+      throw new Error(`${(error as Error).message}\n${run.output().slice(-3000)}`);
+    });
+    let text = '';
+    await waitFor(
+      async () => {
+        text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return metric(text, 'sluice_objects_processed_total') === objects;
+      },
+      20_000,
+      'metrics to settle',
+    ).catch((error) => {
+      throw new Error(
+        `${(error as Error).message}\n${text
+          .split('\n')
+          .filter((l) => l.startsWith('sluice_') && !l.startsWith('sluice_nodejs') && !l.startsWith('sluice_process'))
+          .join('\n')}`,
+      );
+    });
+    expect(metric(text, 'sluice_records_parsed_total')).toBe(records);
+    expect(metric(text, 'sluice_bytes_read_total')).toBe(bytes);
+    const indexedLine = text
+      .split('\n')
+      .find((l) => l.startsWith('sluice_events_indexed_total{') && l.includes('drain-test'));
+    expect(Number(indexedLine?.split(' ').pop())).toBe(records);
+    expect(metric(text, 'sluice_objects_failed_total')).toBe(0);
+    expect(metric(text, 'sluice_lease_held')).toBe(1);
+    expect(metric(text, 'sluice_lag_seconds')).toBeGreaterThanOrEqual(0);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status, await ready.clone().text()).toBe(200);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  }, 180_000);
+});
