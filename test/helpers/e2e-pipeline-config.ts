@@ -29,7 +29,10 @@ export function dynamodbCheckpoint(table: string, leaseSeconds = 3, atomic = fal
   return `{ type: dynamodb, table: ${table}, create_table: true, endpoint: "${awsEndpoint(atomic)}", region: us-east-1, lease_seconds: ${leaseSeconds} }`;
 }
 
-/** Writes a one-pipeline config (ALB parser, date filter, 1 s polls) to a new temp dir; returns its path and dir. */
+/**
+ * Writes a one-pipeline config (ALB parser, date filter, 1 s polls) to a new temp dir; returns its path and dir.
+ * The source reads `AWSLogs/` only, so a checkpoint kept in the same bucket is never read as a log.
+ */
 export function writePipelineConfig(options: E2ePipelineOptions): { path: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), `sluice-e2e-${options.id}-`));
   const outputs =
@@ -50,6 +53,7 @@ export function writePipelineConfig(options: E2ePipelineOptions): { path: string
       region: us-east-1
       endpoint: "${awsEndpoint()}"
       force_path_style: true
+      prefix: AWSLogs/
       poll_interval_seconds: 1
       max_objects_in_flight: 4
 ${options.sourceExtra ?? ''}
