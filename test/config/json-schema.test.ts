@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pipelineJsonSchema, pipelineJsonSchemaText } from '../../src/config/json-schema.js';
+
+type Schema = Record<string, any>;
+
+const pipeline = (): Schema => pipelineJsonSchema().properties.pipelines.items;
+const variants = (union: Schema): Schema[] => union.oneOf ?? union.anyOf;
+const variant = (union: Schema, type: string): Schema =>
+  variants(union).find((option: Schema) => option.properties?.type?.const === type)!;
+
+describe('pipelineJsonSchema', () => {
+  it('matches docs/pipeline.schema.json when the file is up to date', () => {
+    const onDisk = readFileSync(join(import.meta.dirname, '../../docs/pipeline.schema.json'), 'utf8');
+    // On failure: npm run build && node scripts/write-schema.mjs
+    expect(onDisk).toBe(pipelineJsonSchemaText());
+  });
+
+  it('rejects unknown keys and requires what the loader requires', () => {
+    const schema = pipelineJsonSchema();
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(['pipelines']);
+    expect(pipeline().additionalProperties).toBe(false);
+    expect(pipeline().required).toEqual(['id', 'source', 'parser', 'outputs', 'checkpoint']);
+  });
+
+  it.each([
+    ['source', ['s3', 'file']],
+    ['parser', ['alb', 'elb', 'waf', 'cloudfront', 's3_access', 'vpc_flow', 'cloudtrail', 'json_lines', 'lines']],
+    ['checkpoint', ['s3', 'dynamodb', 'file']],
+    ['dead_letter', ['s3', 'file']],
+  ])('offers every %s type as a constant for completion', (key, types) => {
+    const union = pipeline().properties[key];
+    expect(variants(union).map((option: Schema) => option.properties.type.const)).toEqual(types);
+  });
+
+  it('offers every filter and output type', () => {
+    const props = pipeline().properties;
+    expect(variants(props.filters.items).map((o: Schema) => o.properties.type.const)).toEqual([
+      'date',
+      'geoip',
+      'waf_headers',
+      'redact',
+      'mutate',
+      'drop',
+    ]);
+    expect(variants(props.outputs.items).map((o: Schema) => o.properties.type.const)).toEqual([
+      'opensearch',
+      'stdout',
+      'file',
+    ]);
+  });
+
+  it('describes output conditions with the condition schema when an output has when', () => {
+    const schema = pipelineJsonSchema();
+    const when = variant(pipeline().properties.outputs.items, 'opensearch').properties.when;
+    const ref = String(when.$ref).replace('#/$defs/', '');
+    const condition = schema.$defs[ref];
+    const keys = Object.keys(condition.properties ?? {});
+    expect(keys).toEqual(['equals', 'in', 'matches', 'exists', 'all', 'any', 'not']);
+    expect(condition.additionalProperties).toBe(false);
+  });
+
+  it('keeps descriptions and defaults on the fields when it generates them', () => {
+    const s3 = variant(pipeline().properties.source, 's3');
+    expect(s3.properties.poll_interval_seconds.description).toMatch(/Seconds between two polls/);
+    expect(s3.properties.poll_interval_seconds.default).toBe(60);
+    expect(s3.required).toEqual(['type', 'bucket']);
+  });
+
+  it('accepts ${VAR} where a number, boolean or formatted string is expected', () => {
+    const s3 = variant(pipeline().properties.source, 's3');
+    for (const field of [s3.properties.poll_interval_seconds, s3.properties.force_path_style, s3.properties.endpoint]) {
+      const [strict, reference] = field.anyOf;
+      expect(['number', 'boolean', 'string']).toContain(strict.type);
+      const pattern = new RegExp(reference.pattern);
+      expect(pattern.test('${POLL_SECONDS}')).toBe(true);
+      expect(pattern.test('https://${HOST}:${PORT:-9200}')).toBe(true);
+      expect(pattern.test('15')).toBe(false);
+    }
+    // `type` constants stay strict: they drive completion.
+    expect(s3.properties.type).toEqual({ type: 'string', const: 's3' });
+  });
+});
