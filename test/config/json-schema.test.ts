@@ -5,7 +5,8 @@ import { pipelineJsonSchema, pipelineJsonSchemaText } from '../../src/config/jso
 
 type Schema = Record<string, any>;
 
-const pipeline = (): Schema => pipelineJsonSchema().properties.pipelines.items;
+const root = (): Schema => pipelineJsonSchema() as Schema;
+const pipeline = (): Schema => root().properties.pipelines.items;
 const variants = (union: Schema): Schema[] => union.oneOf ?? union.anyOf;
 const variant = (union: Schema, type: string): Schema =>
   variants(union).find((option: Schema) => option.properties?.type?.const === type)!;
@@ -18,7 +19,7 @@ describe('pipelineJsonSchema', () => {
   });
 
   it('rejects unknown keys and requires what the loader requires', () => {
-    const schema = pipelineJsonSchema();
+    const schema = root();
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['pipelines']);
@@ -54,7 +55,7 @@ describe('pipelineJsonSchema', () => {
   });
 
   it('describes output conditions with the condition schema when an output has when', () => {
-    const schema = pipelineJsonSchema();
+    const schema = root();
     const when = variant(pipeline().properties.outputs.items, 'opensearch').properties.when;
     const ref = String(when.$ref).replace('#/$defs/', '');
     const condition = schema.$defs[ref];
