@@ -126,6 +126,19 @@ describe('alb parser', () => {
     for (const field of absent) expect(doc).not.toHaveProperty(field);
   });
 
+  it('reads target lists unquoted when the line is the 2019 documentation variant', () => {
+    const line =
+      'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" 10.0.0.1:80 200 "-" "-"';
+    const doc = parseOne(alb, line);
+    expect(doc).toMatchObject({
+      target_port_list: '10.0.0.1:80',
+      target_status_code_list: '200',
+      classification: null,
+      classification_reason: null,
+    });
+    expect(doc).not.toHaveProperty('conn_trace_id');
+  });
+
   it('keeps appended unknown fields as field_<n> when the line is longer than known', () => {
     const line = `${docsLines[0]} "new value" 42 -`;
     const doc = parseOne(alb, line);
