@@ -40,6 +40,7 @@ describe('decodeObjectStream', () => {
       Buffer.concat([gzipSync('first member\n'), gzipSync('second member\n'), gzipSync('third')]),
       Buffer.from('first member\nsecond member\nthird'),
     ],
+    ['gzip followed by zero padding', Buffer.concat([gzipSync(text), Buffer.alloc(16)]), text],
   ])('yields the decoded bytes when the object is %s', async (_name, input, expected) => {
     for (const size of [1, 3, 65536]) {
       expect(await collect(decodeObjectStream(chunked(input, size), context))).toEqual(expected);
@@ -63,6 +64,7 @@ describe('decodeObjectStream', () => {
     ['truncated gzip', truncated(0.5)],
     ['gzip truncated inside its trailer', truncated(-4)],
     ['corrupt gzip', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(64, 0xff)])],
+    ['gzip followed by bytes that are not gzip', Buffer.concat([gzipSync(text), Buffer.from('not gzip at all')])],
     ['gzip header with an unknown method', Buffer.from([0x1f, 0x8b, 0x63, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3])],
   ])('fails with DecompressError carrying the context when the object is %s', async (_name, input) => {
     const error = await collect(decodeObjectStream(chunked(input, 50), context)).catch((e: unknown) => e);
