@@ -5,7 +5,8 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { describe, expect, it } from 'vitest';
 import { albKey, albObject } from '../../helpers/alb-data.js';
-import { awsEndpoint, openSearchUrl, testOpenSearchClient, testS3Client, uniqueName } from '../../helpers/services.js';
+import { documentCount, duplicateTraceIds } from '../../helpers/index-assertions.js';
+import { awsEndpoint, openSearchUrl, testS3Client, uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 
 /**
@@ -15,7 +16,6 @@ import { startSluice, waitFor } from '../../helpers/sluice-process.js';
  */
 describe('exactly once across SIGKILLs', () => {
   const s3 = testS3Client();
-  const opensearch = testOpenSearchClient();
 
   for (const store of ['s3', 'dynamodb'] as const) {
     it(`stores every record exactly once when the process is killed 10 times (${store} checkpoint)`, async () => {
@@ -67,11 +67,7 @@ describe('exactly once across SIGKILLs', () => {
 `,
       );
 
-      const count = async (): Promise<number> => {
-        await opensearch.indices.refresh({ index: `${index}-*` }).catch(() => undefined);
-        const response = await opensearch.count({ index: `${index}-*` }).catch(() => null);
-        return response ? Number(response.body.count) : 0;
-      };
+      const count = () => documentCount(`${index}-*`);
 
       // Kill at random moments, at least 10 times, each run getting some work done.
       let kills = 0;
@@ -101,15 +97,7 @@ describe('exactly once across SIGKILLs', () => {
       expect(exit.code, final.output().slice(-2000)).toBe(0);
 
       expect(await count()).toBe(expected);
-      const duplicates = await opensearch.search({
-        index: `${index}-*`,
-        body: {
-          size: 0,
-          aggs: { twice: { terms: { field: 'trace_id.keyword', min_doc_count: 2, size: 10 } } },
-        } as Record<string, unknown>,
-      });
-      const buckets = (duplicates.body.aggregations?.twice as { buckets: unknown[] }).buckets;
-      expect(buckets).toEqual([]);
+      expect(await duplicateTraceIds(`${index}-*`)).toEqual([]);
       console.log(
         `kill test (${store}): ${sizes.length} objects, ${expected} records, ${kills} SIGKILLs; documents after each kill: ${progressAtKills.join(', ')}`,
       );

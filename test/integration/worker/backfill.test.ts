@@ -5,6 +5,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aw
 import PQueue from 'p-queue';
 import { describe, expect, it } from 'vitest';
 import { albKey, albObject } from '../../helpers/alb-data.js';
+import { documentCount, duplicateTraceIds } from '../../helpers/index-assertions.js';
 import { awsEndpoint, openSearchUrl, testOpenSearchClient, testS3Client, uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 
@@ -64,11 +65,7 @@ describe('backfill', () => {
     checkpoint_every_records: 1000
 `,
     );
-    const count = async (): Promise<number> => {
-      await opensearch.indices.refresh({ index: `${index}-*` }).catch(() => undefined);
-      const response = await opensearch.count({ index: `${index}-*` }).catch(() => null);
-      return response ? Number(response.body.count) : 0;
-    };
+    const count = () => documentCount(`${index}-*`);
     const env = {
       SLUICE_BACKFILL_FROM: '2024-05-02',
       SLUICE_BACKFILL_TO: '2024-05-05',
@@ -93,14 +90,7 @@ describe('backfill', () => {
     expect(second.output()).toMatch(/backfill done: \d+ objects, \d+ bytes, \d+ events in [\d.]+ s/);
     expect(second.output()).toContain('"msg":"backfill progress"');
     expect(await count()).toBe(expected);
-    const duplicates = await opensearch.search({
-      index: `${index}-*`,
-      body: {
-        size: 0,
-        aggs: { twice: { terms: { field: 'trace_id.keyword', min_doc_count: 2, size: 10 } } },
-      } as Record<string, unknown>,
-    });
-    expect((duplicates.body.aggregations?.twice as { buckets: unknown[] }).buckets).toEqual([]);
+    expect(await duplicateTraceIds(`${index}-*`)).toEqual([]);
     // Only days 2..4 (by the log's own date in the key), in their own daily indices.
     const indices = await opensearch.cat.indices({ index: `${index}-*`, format: 'json' });
     expect((indices.body as Array<{ index: string }>).map((i) => i.index).sort()).toEqual([

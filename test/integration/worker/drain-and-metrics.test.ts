@@ -6,7 +6,8 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { describe, expect, it } from 'vitest';
 import { albKey, albObject } from '../../helpers/alb-data.js';
-import { awsEndpoint, openSearchUrl, testOpenSearchClient, testS3Client, uniqueName } from '../../helpers/services.js';
+import { documentCount } from '../../helpers/index-assertions.js';
+import { awsEndpoint, openSearchUrl, testS3Client, uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 
 async function freePort(): Promise<number> {
@@ -52,12 +53,7 @@ async function setUp(objects: number, linesOf: (i: number) => number) {
     checkpoint_every_records: 1000
 `,
   );
-  const opensearch = testOpenSearchClient();
-  const count = async (): Promise<number> => {
-    await opensearch.indices.refresh({ index: `${index}-*` }).catch(() => undefined);
-    const response = await opensearch.count({ index: `${index}-*` }).catch(() => null);
-    return response ? Number(response.body.count) : 0;
-  };
+  const count = () => documentCount(`${index}-*`);
   return { config, records, bytes, count };
 }
 
