@@ -44,7 +44,12 @@ async function* decode(raw: Readable, context: ErrorContext): AsyncGenerator<Buf
   feeding.catch(() => {});
   try {
     for await (const chunk of gunzip) yield chunk as Buffer;
-    await feeding;
+    await feeding.catch((error: unknown) => {
+      // zlib ends its output by itself after the last member when only zero padding follows;
+      // the feeding side then sees a premature close, which is not a fault of the data.
+      if ((error as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+      throw error;
+    });
   } catch (error) {
     if (typeof error === 'object' && error !== null && sourceErrors.has(error)) throw error;
     throw new DecompressError(`gzip data is corrupt or truncated: ${errorMessage(error)}`, context, error);
