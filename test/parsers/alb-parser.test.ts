@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RecordParseError } from '../../src/core/errors.js';
-import { albParserFactory } from '../../src/parsers/alb-parser.js';
+import { albFields, albParserFactory } from '../../src/parsers/alb-parser.js';
+import { mapTokens } from '../../src/parsers/text/map-tokens.js';
+import { tokenizeLine } from '../../src/parsers/text/tokenize-line.js';
 import { fixtureLines, parseAll, parseOne } from './parse-helpers.js';
 
 const alb = albParserFactory();
@@ -137,6 +139,20 @@ describe('alb parser', () => {
       classification_reason: null,
     });
     expect(doc).not.toHaveProperty('conn_trace_id');
+  });
+
+  it('builds the same document as the field table, in the same key order, for every line length', () => {
+    const raw = `${docsLines[1]} "x y" 7`.match(/"(?:[^"\\]|\\.)*"|\S+/g)!;
+    expect(raw).toHaveLength(35);
+    for (let count = 13; count <= raw.length; count++) {
+      const line = raw.slice(0, count).join(' ');
+      const tokens: (string | null)[] = [];
+      const n = tokenizeLine(line, tokens);
+      const expected = mapTokens(tokens, n, albFields, {}, { key: 'k', record: 1 });
+      const doc = parseOne(alb, line);
+      expect(doc).toEqual(expected);
+      expect(Object.keys(doc)).toEqual(Object.keys(expected));
+    }
   });
 
   it('keeps appended unknown fields as field_<n> when the line is longer than known', () => {
