@@ -13,6 +13,8 @@ export interface IssueValue {
   value: unknown;
   /** How to show the value: its JSON, or "the value of ${VAR}" when it was interpolated. */
   shown: string;
+  /** Set when the value came from `${VAR}`. */
+  fromEnv?: boolean;
   /** Set when the value came from a plain (unquoted) scalar that used `${VAR}`: the variables' names. */
   plainFromEnv?: string[];
 }
@@ -112,6 +114,17 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion, found: IssueValue): s
   return `expected ${[...wanted].join(' or ')}, got ${found.shown}`;
 }
 
+/** Keys whose value is a component chosen by `type`; a bare `parser: alb` there gets an example. */
+const COMPONENT_KEYS = new Set(['source', 'parser', 'checkpoint', 'dead_letter']);
+
+function componentSlot(path: readonly PropertyKey[]): string | undefined {
+  const last = path[path.length - 1];
+  const parent = path[path.length - 2];
+  if (typeof last === 'string' && COMPONENT_KEYS.has(last) && typeof parent === 'number') return `${last}: `;
+  if (typeof last === 'number' && (parent === 'filters' || parent === 'outputs')) return '- ';
+  return undefined;
+}
+
 export function describeIssue(issue: z.core.$ZodIssue, found: IssueValue): string {
   switch (issue.code) {
     case 'invalid_type': {
@@ -122,9 +135,10 @@ export function describeIssue(issue: z.core.$ZodIssue, found: IssueValue): strin
       const typed = typeof found.value === 'number' || typeof found.value === 'boolean';
       const quoted = found.plainFromEnv ? found.plainFromEnv.map((name) => `\${${name}}`).join('') : found.shown;
       const quote = issue.expected === 'string' && typed ? ` (quote it to keep it text: "${quoted}")` : '';
+      const slot = componentSlot(issue.path);
       const example =
-        issue.expected === 'object' && typeof found.value === 'string' && issue.path.length > 0
-          ? ` (write e.g. ${String(issue.path[issue.path.length - 1])}: { type: ${found.shown.replace(/^"|"$/g, '')} })`
+        issue.expected === 'object' && slot && typeof found.value === 'string' && !found.fromEnv
+          ? ` (write e.g. ${slot}{ type: ${found.value} })`
           : '';
       return `expected ${expected}, got ${describeKind(found.value)}${quote}${example}`;
     }

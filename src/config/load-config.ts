@@ -243,6 +243,7 @@ function issueValue(parsed: ParsedFile, path: readonly PropertyKey[]): IssueValu
     return {
       value,
       shown: `the value of ${names}`,
+      fromEnv: true,
       ...(isScalar(node) && node.type === 'PLAIN' ? { plainFromEnv: substitutions.map((s) => s.name) } : {}),
     };
   }

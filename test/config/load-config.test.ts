@@ -154,6 +154,18 @@ describe('loadConfig', () => {
       ],
     },
     {
+      name: 'a filter written as a bare type name',
+      text: edit('      - type: date\n        field: time', '      - date'),
+      expected: [
+        'p.yml:9:9 pipelines[0].filters[0]: expected a map (key: value), got a string (write e.g. - { type: date })',
+      ],
+    },
+    {
+      name: 'a condition written as a string',
+      text: edit('        field: time', '        field: time\n        when: { exists: { field: time } }'),
+      expected: ['p.yml:11:25 pipelines[0].filters[0].when.exists: expected a string, got a map'],
+    },
+    {
       name: 'a missing required key',
       text: edit('    checkpoint: { type: s3, bucket: my-checkpoints }\n', ''),
       expected: ['p.yml:2:5 pipelines[0].checkpoint: missing required key "checkpoint"'],

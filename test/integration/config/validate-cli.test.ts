@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Spawns the built CLI (`npm run build` first; `npm test` does it). Needs no services.
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const dir = mkdtempSync(join(tmpdir(), 'sluice-validate-'));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sluice(args: string[], env: Record<string, string> = {}, cwd = repoRoot): Promise<Result> {
+  return new Promise((resolveRun, reject) => {
+    // A clean environment: only what the case gives, so variables of the test runner cannot leak in.
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/sluice.js'), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolveRun({ code, stdout, stderr }));
+  });
+}
+
+const VALID = `pipelines:
+  - id: web
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    outputs:
+      - type: stdout
+    checkpoint: { type: file, directory: state }
+`;
+
+beforeAll(() => {
+  if (!existsSync(join(repoRoot, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  mkdirSync(join(dir, 'many'));
+  writeFileSync(join(dir, 'valid.yml'), VALID);
+  writeFileSync(
+    join(dir, 'many', 'a.yml'),
+    VALID.replace('{ type: alb }', '{ type: albb }').replace(
+      '      - type: stdout',
+      '      - type: stdout\n        colour: true',
+    ),
+  );
+  writeFileSync(join(dir, 'many', 'b.yml'), VALID.replace('path: logs', 'path: logs, poll_interval_seconds: -1'));
+  writeFileSync(join(dir, 'many', 'c.yml'), 'pipelines:\n  - id: [\n');
+  writeFileSync(
+    join(dir, 'secret.yml'),
+    VALID.replace(
+      '      - type: stdout',
+      '      - type: file\n        path: ${OUT_DIR}/x.ndjson\n        when: { equals: "${TOKEN}" }',
+    ),
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('sluice validate', () => {
+  it('exits 0 and names the pipelines when the config is valid', async () => {
+    const result = await sluice(['validate', '--config', join(dir, 'valid.yml')]);
+    expect(result).toEqual({ code: 0, stdout: 'ok: 1 pipeline(s) in 1 file(s): web\n', stderr: '' });
+  });
+
+  it('exits 78 and prints every problem of every file as file:line:col path: message when a folder is invalid', async () => {
+    const result = await sluice(['validate', '--config', 'many'], {}, dir);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')).toEqual([
+      'many/a.yml:4:21 pipelines[0].parser.type: unknown type "albb" (did you mean "alb"?); expected one of: alb, elb, waf, cloudfront, s3_access, vpc_flow, cloudtrail, json_lines, lines',
+      'many/a.yml:7:9 pipelines[0].outputs[0].colour: unknown key "colour"; allowed keys: type, when',
+      'many/b.yml:3:62 pipelines[0].source.poll_interval_seconds: must be greater than 0, got -1',
+      'many/c.yml:3:1 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      '4 problem(s) in many',
+      '',
+    ]);
+  });
+
+  it('reads the config from SLUICE_CONFIG when --config is not given', async () => {
+    const result = await sluice(['validate'], { SLUICE_CONFIG: join(dir, 'many', 'b.yml') });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(`${join(dir, 'many', 'b.yml')}:3:62 pipelines[0].source.poll_interval_seconds`);
+  });
+
+  it('exits 78 naming missing variables and never printing a secret when values come from the environment', async () => {
+    const result = await sluice(['validate', '--config', join(dir, 'secret.yml')], { TOKEN: 'hunter2-token' });
+    expect(result.code).toBe(78);
+    expect(result.stderr).not.toContain('hunter2');
+    expect(result.stderr.split('\n')).toEqual([
+      `${join(dir, 'secret.yml')}:7:15 pipelines[0].outputs[0].path: environment variable OUT_DIR is not set (use \${OUT_DIR:-default} for an optional value)`,
+      `${join(dir, 'secret.yml')}:8:25 pipelines[0].outputs[0].when.equals: expected a map (key: value), got a string`,
+      `2 problem(s) in ${join(dir, 'secret.yml')}`,
+      '',
+    ]);
+  });
+
+  it('exits 78 when the path does not exist', async () => {
+    const result = await sluice(['validate', '--config', join(dir, 'nowhere')]);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(`${join(dir, 'nowhere')}:0:0 no such file or folder`);
+  });
+
+  it('validates the shipped examples when their variables are set', async () => {
+    const result = await sluice(['validate', '--config', 'pipelines'], {
+      ALB_LOG_BUCKET: 'alb-logs',
+      WAF_LOG_BUCKET: 'waf-logs',
+      SLUICE_STATE_BUCKET: 'state',
+      OPENSEARCH_USERNAME: 'sluice',
+      OPENSEARCH_PASSWORD: 'secret',
+    });
+    expect(result).toEqual({ code: 0, stdout: 'ok: 2 pipeline(s) in 2 file(s): alb, waf\n', stderr: '' });
+  });
+});
