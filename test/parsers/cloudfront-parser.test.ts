@@ -68,6 +68,18 @@ describe('cloudfront parser', () => {
     expect(docs[0]!.c_port).toBe(11040);
   });
 
+  it('builds standard lines exactly as the table-driven mapping does, in the same key order', () => {
+    const data = lines.slice(2);
+    const standard = parseAll(cloudfrontParserFactory(), data);
+    // A header naming the same columns in another spelling of case takes the generic path.
+    const generic = parseAll(
+      cloudfrontParserFactory({ fields: cloudfrontDefaultFields.map((f) => f.toUpperCase()) }),
+      data,
+    );
+    expect(standard).toEqual(generic);
+    for (let i = 0; i < standard.length; i++) expect(Object.keys(standard[i]!)).toEqual(Object.keys(generic[i]!));
+  });
+
   it('uses configured fields when the object has no header', () => {
     const docs = parseAll(cloudfrontParserFactory({ fields: ['date', 'sc-bytes'] }), ['2024-01-01\t5']);
     expect(docs).toEqual([{ date: '2024-01-01', sc_bytes: 5 }]);
