@@ -61,7 +61,6 @@ export function pipelineJsonSchema(): JsonSchema {
     $schema,
     title: 'sluice pipelines',
     description:
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the config's own ${VAR} syntax
       'Pipelines that read AWS logs from S3 and index them into OpenSearch. Any value may use ${VAR} or ${VAR:-default} from the environment. Generated from src/config/schema.ts: do not edit.',
     ...(allowEnvReferences(rest) as JsonSchema),
   };

@@ -147,7 +147,6 @@ function syntaxProblem(parsed: ParsedFile, error: YAMLError, text: string): Conf
   const lineText = text.split(/\r?\n/)[line - 1] ?? '';
   // `{` starts a flow map in YAML: `{ bucket: ${B} }` needs quotes around "${B}".
   if (/[[{].*\$\{/.test(lineText)) {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shows the config's own ${VAR} syntax
     message += '; inside { } or [ ], quote values that use ${VAR}: "${VAR}"';
   }
   return { file: parsed.displayName, line, column: col, path: '', message };

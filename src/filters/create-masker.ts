@@ -18,7 +18,6 @@ export const maskerSchemaFields = {
     .string()
     .min(1)
     .optional()
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config's interpolation syntax, shown as an example
     .describe('Key for HMAC-SHA-256 in hash mode, e.g. ${SLUICE_REDACT_KEY}; without it a plain SHA-256 is used'),
 };
 
