@@ -136,7 +136,7 @@ EOF
   wait_for opensearch 180 opensearch_ready || die "OpenSearch did not start (log: $LOGS/opensearch.log)"
 }
 
-moto_ready() { curl -fsS "http://127.0.0.1:$1/moto-api/data.json"; }
+moto_ready() { curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$1/moto-api/"; }
 
 start_moto() {
   if moto_ready "$MOTO_PORT" >/dev/null 2>&1; then return; fi
