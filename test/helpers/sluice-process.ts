@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { afterEach } from 'vitest';
 
 const BIN = resolve(import.meta.dirname, '../../bin/sluice.js');
 
@@ -9,6 +10,14 @@ export interface SluiceProcess {
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
+
+const running = new Set<ChildProcess>();
+
+// A failed assertion must not leave a worker running into the next test (or past the run).
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+});
 
 /** Starts the built CLI (`npm run build` first; `npm test` does) with test AWS credentials. */
 export function startSluice(args: string[], env: NodeJS.ProcessEnv = {}): SluiceProcess {
@@ -24,6 +33,8 @@ export function startSluice(args: string[], env: NodeJS.ProcessEnv = {}): Sluice
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     text += chunk.toString();
