@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface SampledRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Highest VmRSS seen, and the kernel's own high-water mark (VmHWM) at the last sample, in bytes. */
+  peakRssBytes: number;
+  /** Samples taken (one every `intervalMs`). */
+  samples: number;
+  durationMs: number;
+  /** Everything the process wrote to stderr (its JSON logs). */
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI the way the container does — through entrypoint.sh, which execs node in
+ * the same process, so the node flags it sets count — with stdout to /dev/null (the stdout
+ * output can write gigabytes), and samples the resident set from /proc/<pid>/status every
+ * `intervalMs` until it exits.
+ */
+export async function runSluiceSampled(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  intervalMs = 200,
+): Promise<SampledRun> {
+  const started = Date.now();
+  const devNull = openSync('/dev/null', 'w');
+  const child = spawn('sh', [resolve(ROOT, 'entrypoint.sh'), ...args], {
+    env: {
+      SLUICE_APP_DIR: ROOT,
+      SLUICE_NODE: process.execPath,
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      SLUICE_HTTP_PORT: '0',
+      SLUICE_LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', devNull, 'pipe'],
+  });
+  closeSync(devNull);
+  let stderr = '';
+  // After exec the pid is node's; the few samples before it are the shell's.
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  let peak = 0;
+  let samples = 0;
+  let exited = false;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('exit', (code, signal) => {
+      exited = true;
+      done({ code, signal });
+    }),
+  );
+  const sampling = (async () => {
+    while (!exited) {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+      for (const field of ['VmRSS', 'VmHWM']) {
+        const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+        if (match) peak = Math.max(peak, Number(match[1]) * 1024);
+      }
+      if (status) samples++;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  const { code, signal } = await exit;
+  await sampling;
+  return { code, signal, peakRssBytes: peak, samples, durationMs: Date.now() - started, stderr };
+}
