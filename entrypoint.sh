@@ -13,6 +13,7 @@
 #   SLUICE_BACKFILL_FROM  start of a one-off backfill (date or timestamp, UTC)
 #   SLUICE_BACKFILL_TO    end of the backfill (needs SLUICE_BACKFILL_FROM)
 #   SLUICE_NODE           node binary (default node); SLUICE_APP_DIR app folder (default /app)
+#   SLUICE_MAX_OLD_SPACE_MB  V8 old-space limit in MB (default 128; a flag in NODE_OPTIONS wins)
 # SLUICE_HTTP_PORT, SLUICE_LOG_LEVEL and SLUICE_SHUTDOWN_TIMEOUT_SECONDS are read by node itself.
 set -eu
 
@@ -20,6 +21,10 @@ node_bin="${SLUICE_NODE:-node}"
 app_dir="${SLUICE_APP_DIR:-/app}"
 cli="$app_dir/bin/sluice.js"
 config="${SLUICE_CONFIG:-/etc/sluice/pipelines}"
+# Without a limit V8 lets short-lived garbage grow the heap with the data streamed (236 MB RSS
+# for a 1 GB object, 187 MB for 100 MB); with it RSS stays ~140 MB whatever the object's size.
+# A flag given later in NODE_OPTIONS wins, so the caller's own setting is kept.
+export NODE_OPTIONS="--max-old-space-size=${SLUICE_MAX_OLD_SPACE_MB:-128}${NODE_OPTIONS:+ $NODE_OPTIONS}"
 
 # JSON string body: escape backslash, quote and tab, drop other control characters,
 # and join lines with \n.
