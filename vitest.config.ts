@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// This machine runs Node 20; the AWS SDK warns about it once per process (the container runs
+// the current LTS). The warning would otherwise bury test output from every spawned worker.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     reporters: ['default'],
