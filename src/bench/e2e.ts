@@ -78,7 +78,13 @@ async function main(): Promise<void> {
 
   // direct: build every bulk body first, then time only the HTTP work.
   const parser = createParserFactory({ type: 'alb' });
-  const date = createDateFilter({ type: 'date', field: 'time', formats: ['iso8601'], target: '@timestamp', tag_on_failure: '_dateparsefailure' });
+  const date = createDateFilter({
+    type: 'date',
+    field: 'time',
+    formats: ['iso8601'],
+    target: '@timestamp',
+    tag_on_failure: '_dateparsefailure',
+  });
   const directIndex = 'bench-direct';
   const bodies: string[] = [];
   let batch: string[] = [];
@@ -86,7 +92,15 @@ async function main(): Promise<void> {
     const recordParser = parser.forObject(`alb-${objectIndex}`);
     text.split('\n').forEach((line, i) => {
       if (!line) return;
-      const origin = { pipeline: 'bench', bucket: dir, key: `alb-${objectIndex}`, etag: 'x', record: i + 1, sub: 0, lastModified: 0 };
+      const origin = {
+        pipeline: 'bench',
+        bucket: dir,
+        key: `alb-${objectIndex}`,
+        etag: 'x',
+        record: i + 1,
+        sub: 0,
+        lastModified: 0,
+      };
       const event = { doc: recordParser.parse(line, i + 1)[0]!, origin };
       date.apply(event);
       batch.push(encodeBulkCreate(directIndex, documentId(origin), event.doc));
@@ -104,7 +118,11 @@ async function main(): Promise<void> {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++]!;
-        const result = await opensearch(url, '/_bulk', { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
+        const result = await opensearch(url, '/_bulk', {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
         if (result.errors) {
           const items = result.items as Array<Record<string, { error?: unknown }>>;
           const failed = items.find((item) => Object.values(item)[0]?.error);
@@ -153,7 +171,9 @@ async function main(): Promise<void> {
   const direct = total / directSeconds;
   const sluice = total / sluiceSeconds;
   console.log(`records: ${total} ALB records in ${objects} gzip objects; batch ${BATCH}, concurrency ${CONCURRENCY}`);
-  console.log(`direct bulk (pre-built bodies): ${Math.round(direct).toLocaleString('en-US')} docs/s (${directSeconds.toFixed(1)} s)`);
+  console.log(
+    `direct bulk (pre-built bodies): ${Math.round(direct).toLocaleString('en-US')} docs/s (${directSeconds.toFixed(1)} s)`,
+  );
   console.log(
     `sluice end to end:              ${Math.round(sluice).toLocaleString('en-US')} docs/s (${sluiceSeconds.toFixed(1)} s, sluice CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`,
   );

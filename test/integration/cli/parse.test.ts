@@ -73,7 +73,7 @@ describe('sluice parse', () => {
     const events = result.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, any>);
+      .map((l) => JSON.parse(l) as { '@timestamp': string; httpRequest: { header_map: Record<string, string> } });
     expect(events).toHaveLength(60);
     expect(events[0]['@timestamp']).toBe('2024-05-01T00:05:00.000Z');
     expect(events[0].httpRequest.header_map.authorization).toBe('[REDACTED]');
