@@ -1,24 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { albKey, albObject } from '../../helpers/alb-data.js';
+import { freePort } from '../../helpers/free-port.js';
 import { documentCount } from '../../helpers/index-assertions.js';
 import { awsEndpoint, openSearchUrl, testS3Client, uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('a failing pipeline beside a healthy one', () => {
   it('is reported unhealthy in /readyz while its sibling keeps indexing and /healthz stays 200', async () => {
