@@ -3,6 +3,7 @@ import type { DeadLetterEntry, Filter, ParserFactory, Source } from '../core/com
 import { errorCode, errorMessage, RecordParseError } from '../core/errors.js';
 import type { LogEvent, SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
+import { addTag } from '../filters/tags.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { AckTracker } from './ack-tracker.js';
@@ -83,6 +84,7 @@ export async function processObject(
       const batchEvents: LogEvent[] = [];
       const failures: DeadLetterEntry[] = [];
       let batchRecords = 0;
+      const invalid = batch.invalidUtf8.length > 0 ? new Set(batch.invalidUtf8) : undefined;
       for (const oversized of batch.oversized) {
         if (oversized.record <= resumeAfter) continue;
         failures.push(
@@ -107,6 +109,8 @@ export async function processObject(
         }
         if (record <= resumeAfter) continue;
         batchRecords++;
+        // Bytes that were not UTF-8 became U+FFFD: the event is kept, and says so.
+        if (invalid?.has(record)) for (const doc of docs) addTag(doc, '_invalid_utf8');
         for (let sub = 0; sub < docs.length; sub++) {
           // An explicit literal: an object spread per event costs ~10x more on Node 20 (bench).
           const event: LogEvent = {
@@ -137,8 +141,9 @@ export async function processObject(
         ...context.outputs.map((output) => output.write(batchEvents)),
       ]).then(
         () => {
+          const before = tracker.offset;
           const offset = tracker.complete(entry);
-          context.onOffset(offset);
+          if (offset > before) context.onOffset(offset);
         },
         (error: unknown) => {
           firstError ??= error;
