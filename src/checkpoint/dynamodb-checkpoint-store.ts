@@ -9,9 +9,9 @@ import {
   ResourceInUseException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { CheckpointConflictError, CheckpointError, errorMessage } from '../core/errors.js';
+import { CheckpointError, errorMessage } from '../core/errors.js';
 import { type CheckpointState, decodeState, encodeState } from './state.js';
-import type { CheckpointStore, VersionedState } from './store.js';
+import { type CheckpointStore, saveFailure, type VersionedState } from './store.js';
 
 /** DynamoDB items are at most 400 KB; stay clear of it so the key and attributes always fit. */
 export const MAX_DYNAMODB_STATE_BYTES = 350 * 1024;
@@ -138,17 +138,12 @@ export class DynamoCheckpointStore implements CheckpointStore {
       );
       return String(next);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new CheckpointConflictError(
-          `checkpoint ${this.describe()} changed since version ${expectedVersion ?? '(none)'} was read`,
-          this.context(),
-          error,
-        );
-      }
-      throw new CheckpointError(
-        `cannot write checkpoint ${this.describe()}: ${errorMessage(error)}`,
+      throw saveFailure(
+        this.describe(),
+        expectedVersion,
         this.context(),
         error,
+        error instanceof ConditionalCheckFailedException,
       );
     }
   }

@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CheckpointConflictError, CheckpointError, errorMessage } from '../core/errors.js';
+import { CheckpointError, errorMessage } from '../core/errors.js';
 import { type CheckpointState, decodeState, encodeState } from './state.js';
-import type { CheckpointStore, VersionedState } from './store.js';
+import { type CheckpointStore, saveFailure, type VersionedState } from './store.js';
 
 export interface S3CheckpointStoreOptions {
   client: S3Client;
@@ -80,18 +80,9 @@ export class S3CheckpointStore implements CheckpointStore {
     } catch (error) {
       const status = statusOf(error);
       // 412: the condition failed; 409: a concurrent conditional write won; 404 on If-Match: it was deleted.
-      if (status === 412 || status === 409 || (status === 404 && expectedVersion !== null && !isNoSuchBucket(error))) {
-        throw new CheckpointConflictError(
-          `checkpoint ${this.describe()} changed since version ${expectedVersion ?? '(none)'} was read`,
-          this.context(),
-          error,
-        );
-      }
-      throw new CheckpointError(
-        `cannot write checkpoint ${this.describe()}: ${errorMessage(error)}`,
-        this.context(),
-        error,
-      );
+      const conflict =
+        status === 412 || status === 409 || (status === 404 && expectedVersion !== null && !isNoSuchBucket(error));
+      throw saveFailure(this.describe(), expectedVersion, this.context(), error, conflict);
     }
   }
 
