@@ -119,7 +119,7 @@ EOF
   log "starting OpenSearch (http 127.0.0.1:$((OPENSEARCH_BASE_PORT + 1)))"
   nohup "$JAVA_BIN" -Xms768m -Xmx768m -cp "$CACHE/opensearch/lib/*" org.codelibs.opensearch.runner.OpenSearchRunner \
     -basePath "$base" -numOfNode 1 -clusterName sluice-test -baseHttpPort "$OPENSEARCH_BASE_PORT" \
-    >"$LOGS/opensearch.log" 2>&1 &
+    >"$LOGS/opensearch.log" 2>&1 9>&- &
   echo $! >"$RUN/opensearch.pid"
   # The runner moves to the next port when one is taken and prints the one it chose.
   local deadline=$((SECONDS + 120))
@@ -141,7 +141,7 @@ moto_ready() { curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$1/moto-api
 start_moto() {
   if moto_ready "$MOTO_PORT" >/dev/null 2>&1; then return; fi
   log "starting moto server (127.0.0.1:$MOTO_PORT)"
-  nohup "$CACHE/moto/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 &
+  nohup "$CACHE/moto/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 9>&- &
   echo $! >"$RUN/moto.pid"
   wait_for moto 60 moto_ready "$MOTO_PORT" || die "moto did not start (log: $LOGS/moto.log)"
 }
@@ -149,7 +149,7 @@ start_moto() {
 start_moto_serial() {
   if moto_ready "$MOTO_SERIAL_PORT" >/dev/null 2>&1; then return; fi
   log "starting serial moto server (127.0.0.1:$MOTO_SERIAL_PORT)"
-  nohup "$CACHE/moto/bin/python" "$ROOT/scripts/moto-serial.py" 127.0.0.1 "$MOTO_SERIAL_PORT" >"$LOGS/moto-serial.log" 2>&1 &
+  nohup "$CACHE/moto/bin/python" "$ROOT/scripts/moto-serial.py" 127.0.0.1 "$MOTO_SERIAL_PORT" >"$LOGS/moto-serial.log" 2>&1 9>&- &
   echo $! >"$RUN/moto-serial.pid"
   wait_for moto-serial 60 moto_ready "$MOTO_SERIAL_PORT" || die "serial moto did not start (log: $LOGS/moto-serial.log)"
 }
@@ -183,6 +183,7 @@ stop_one() {
 case "${1:-}" in
 start)
   # Concurrent starts (two test runs at once) wait for each other instead of racing for ports.
+  # The servers are started with fd 9 closed, so the lock ends with this script, not with them.
   exec 9>"$RUN/start.lock"
   flock 9
   command -v python3 >/dev/null || die "python3 is required"

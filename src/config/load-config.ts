@@ -94,7 +94,14 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
           pipelines.push({ config: pipeline, file, baseDir: dirname(file) });
         });
       } else {
-        fileProblems.push(...problemsOf(result.error.issues, parsed, data));
+        // A missing variable leaves an empty value behind: its own message says it all, so the
+        // schema's complaint about the empty value at the same place is left out.
+        const missingAt = new Set(fileProblems.map((problem) => `${problem.line}:${problem.column}`));
+        fileProblems.push(
+          ...problemsOf(result.error.issues, parsed, data).filter(
+            (problem) => !missingAt.has(`${problem.line}:${problem.column}`),
+          ),
+        );
       }
     }
     problems.push(...scrubSecrets(fileProblems, parsed));
