@@ -100,6 +100,11 @@ export interface Source {
   list(window: ListWindow, signal?: AbortSignal): AsyncIterable<SourceObject>;
   /** The object's raw bytes (still compressed). */
   open(object: SourceObject, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * The object as it is now, or null when it no longer exists. The runner asks for objects the
+   * checkpoint has in progress that a listing did not return, so none is left half-read.
+   */
+  stat(key: string, signal?: AbortSignal): Promise<SourceObject | null>;
 }
 
 // ---------------------------------------------------------------- shared context

@@ -1,11 +1,12 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import { PipelineCheckpoint } from '../checkpoint/lease.js';
+import { type ListingPass, PipelineCheckpoint } from '../checkpoint/lease.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import type { ListWindow } from '../core/components.js';
 import { DecompressError, errorCode, errorMessage, S3ReadError } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
+import { FileSourceError } from '../sources/file/file-source.js';
 import type { BuiltPipeline } from './build-pipeline.js';
 import { processObject } from './process-object.js';
 
@@ -102,25 +103,31 @@ export class PipelineRunner {
         const pollStarted = Date.now();
         const pass = checkpoint.beginPass();
         let pollComplete = true;
+        const seen = new Set<string>();
+        const enqueue = async (object: SourceObject): Promise<void> => {
+          options.metrics.objectsListed.inc(labels);
+          this.inFlightKeys.add(object.key);
+          await this.reserveBytes(object.size, stop);
+          // Backpressure: listing waits while the queue is full.
+          await queue.onSizeLessThan(pipeline.settings.maxObjectsInFlight);
+          void queue.add(async () => {
+            try {
+              const ok = await this.runObject(object, checkpoint, stop);
+              if (!ok) pollComplete = false;
+            } finally {
+              this.releaseBytes(object.size);
+              this.inFlightKeys.delete(object.key);
+            }
+          });
+        };
         try {
           for await (const object of pipeline.source.list(this.window(pass.since), stop)) {
             if (stop.aborted) break;
+            seen.add(object.key);
             if (pipeline.isOwnKey(object.key) || this.inFlightKeys.has(object.key) || !pass.offer(object)) continue;
-            options.metrics.objectsListed.inc(labels);
-            this.inFlightKeys.add(object.key);
-            await this.reserveBytes(object.size, stop);
-            // Backpressure: listing waits while the queue is full.
-            await queue.onSizeLessThan(pipeline.settings.maxObjectsInFlight);
-            void queue.add(async () => {
-              try {
-                const ok = await this.runObject(object, checkpoint, stop);
-                if (!ok) pollComplete = false;
-              } finally {
-                this.releaseBytes(object.size);
-                this.inFlightKeys.delete(object.key);
-              }
-            });
+            await enqueue(object);
           }
+          if (!stop.aborted) await this.resumeUnlisted(checkpoint, pass, seen, enqueue, stop);
           if (!stop.aborted) pass.complete();
         } catch (error) {
           if (!stop.aborted) {
@@ -160,6 +167,34 @@ export class PipelineRunner {
       options.onState?.('stopped');
     }
     return { ...this.summary };
+  }
+
+  /**
+   * Objects the checkpoint has in progress that this listing did not return (their partition is
+   * outside the window, e.g. a key dated long before its LastModified): read them by key, so
+   * no object is ever left half-read. A version that is gone is marked done with the reason.
+   */
+  private async resumeUnlisted(
+    checkpoint: PipelineCheckpoint,
+    pass: ListingPass,
+    seen: ReadonlySet<string>,
+    enqueue: (object: SourceObject) => Promise<void>,
+    stop: AbortSignal,
+  ): Promise<void> {
+    for (const [key, entry] of Object.entries(checkpoint.state.in_progress)) {
+      if (stop.aborted) return;
+      if (seen.has(key) || this.inFlightKeys.has(key) || this.pipeline.isOwnKey(key)) continue;
+      const current = await this.pipeline.source.stat(key, stop);
+      if (!current || current.etag !== entry.etag) {
+        const reason = current ? 'rewritten before it was finished' : 'deleted before it was finished';
+        this.logger.warn({ key, etag: entry.etag }, `object in progress ${reason}; that version is skipped`);
+        checkpoint.markDone({ key, etag: entry.etag, lastModified: entry.last_modified }, reason);
+        if (!current) continue;
+      }
+      if (!pass.offer(current)) continue;
+      this.logger.info({ key, record: entry.record }, 'resuming an object in progress that the listing did not return');
+      await enqueue(current);
+    }
   }
 
   private window(since: Date | null): ListWindow {
@@ -240,8 +275,9 @@ export class PipelineRunner {
   ): Promise<boolean> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
-    const status = (error as { status?: number }).status;
-    if (error instanceof S3ReadError && (status === 404 || status === 412)) {
+    const readFailure = error instanceof S3ReadError || error instanceof FileSourceError;
+    const status = readFailure ? (error as { status?: number }).status : undefined;
+    if (status === 404 || status === 412) {
       // Deleted, or rewritten since it was listed: this version is gone; a rewrite is listed again with its new ETag.
       log.warn({ status }, 'object version no longer exists; skipped');
       options.metrics.objectsSkipped.inc({ ...labels, reason: status === 404 ? 'deleted' : 'rewritten' });
@@ -250,11 +286,10 @@ export class PipelineRunner {
     }
     // Only problems of the object itself count towards quarantine; an output that is down is not the object's fault.
     const objectFault =
-      error instanceof DecompressError ||
-      (error instanceof S3ReadError && (error as { retryable?: boolean }).retryable === false);
+      error instanceof DecompressError || (readFailure && (error as { retryable?: boolean }).retryable === false);
     const attempt = (this.attempts.get(object.key) ?? 0) + 1;
     this.attempts.set(object.key, attempt);
-    if (objectFault || error instanceof S3ReadError) {
+    if (objectFault || readFailure) {
       if (attempt >= pipeline.maxObjectAttempts) {
         const reason = `${errorMessage(error)} (after ${attempt} attempts)`;
         log.error({ code: errorCode(error), attempts: attempt }, 'object quarantined to the dead-letter');

@@ -16,6 +16,7 @@ function memorySource(body: Buffer): Source {
     location: 'memory',
     async *list() {},
     open: async () => Readable.from([body]),
+    stat: async () => null,
   };
 }
 

@@ -10,13 +10,24 @@ import type { FileSourceConfig } from './file-source-config.js';
 import { globToRegex } from './glob-to-regex.js';
 
 export class FileSourceError extends SluiceError {
-  constructor(message: string, context: Record<string, unknown>, cause?: unknown) {
+  /** Like S3's: 404 the file is gone, 412 it changed since it was listed; the runner skips that version. */
+  readonly status?: number;
+  readonly retryable: boolean;
+
+  constructor(message: string, context: Record<string, unknown>, cause?: unknown, status?: number) {
     super('ERR_FILE_READ', message, {
       context,
       cause,
       hint: 'Check that the directory exists and that the worker may read it.',
     });
+    this.status = status;
+    this.retryable = status === undefined;
   }
+}
+
+/** A file's version: a file rewritten in place gets a new one, so it is read again. */
+function fileEtag(info: { size: number; mtimeMs: number }): string {
+  return `${info.size}-${Math.trunc(info.mtimeMs)}`;
 }
 
 /** Reads files under a local directory: for local runs and the demo. */
@@ -69,34 +80,38 @@ export class FileSource implements Source {
       yield {
         bucket: this.location,
         key,
-        // A file rewritten in place gets a new etag, so it is read again.
-        etag: `${info.size}-${Math.trunc(info.mtimeMs)}`,
+        etag: fileEtag(info),
         size: info.size,
         lastModified,
       };
     }
   }
 
+  async stat(key: string): Promise<SourceObject | null> {
+    const info = await stat(join(this.location, ...key.split('/'))).catch(() => null);
+    if (!info?.isFile()) return null;
+    return { bucket: this.location, key, etag: fileEtag(info), size: info.size, lastModified: info.mtime };
+  }
+
   async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
     const path = join(object.bucket, ...object.key.split('/'));
+    const context = { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key };
     const info = await stat(path).catch((error: unknown) => {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
       throw new FileSourceError(
         `cannot open ${path}: ${(error as Error).message}`,
-        {
-          pipeline: this.context.pipeline,
-          bucket: object.bucket,
-          key: object.key,
-        },
+        context,
         error,
+        missing ? 404 : undefined,
       );
     });
-    if (`${info.size}-${Math.trunc(info.mtimeMs)}` !== object.etag) {
-      throw new FileSourceError(`${path} changed since it was listed; the next poll lists it again`, {
-        pipeline: this.context.pipeline,
-        bucket: object.bucket,
-        key: object.key,
-        retryable: false,
-      });
+    if (fileEtag(info) !== object.etag) {
+      throw new FileSourceError(
+        `${path} changed since it was listed; the next poll lists it again`,
+        context,
+        undefined,
+        412,
+      );
     }
     const labels = { pipeline: this.context.pipeline };
     const metrics = this.context.metrics;

@@ -1,5 +1,5 @@
 import { type Readable, Transform } from 'node:stream';
-import { type _Object, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type _Object, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
 import type { SourceObject } from '../../core/event.js';
 import { inWindow } from '../in-window.js';
@@ -125,6 +125,28 @@ export class S3Source implements Source {
   private pruneSkipped(since: Date | null): void {
     if (!since) return;
     for (const [id, at] of this.skipped) if (at < since.getTime()) this.skipped.delete(id);
+  }
+
+  async stat(key: string, signal?: AbortSignal): Promise<SourceObject | null> {
+    const context = { pipeline: this.context.pipeline, bucket: this.config.bucket, key, operation: 'HeadObject' };
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), {
+        abortSignal: signal,
+      });
+      return {
+        bucket: this.config.bucket,
+        key,
+        etag: stripQuotes(head.ETag ?? ''),
+        size: head.ContentLength ?? 0,
+        lastModified: head.LastModified ?? new Date(0),
+        ...(head.StorageClass ? { storageClass: head.StorageClass } : {}),
+      };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const failure = toS3ReadError(error, context);
+      if (failure.status === 404) return null;
+      throw failure;
+    }
   }
 
   async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
