@@ -18,7 +18,9 @@ import type { Metrics } from '../core/metrics.js';
  * is caught by the health check's own timeout: a blocked process cannot answer at all.
  */
 
-export type PipelineState = 'starting' | 'waiting_for_lease' | 'running' | 'draining' | 'stopped' | 'failing';
+import type { PipelineState } from '../pipeline/pipeline-runner.js';
+
+export type { PipelineState };
 
 export interface PipelineStatus {
   state: PipelineState;

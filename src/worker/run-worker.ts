@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { createOwnerId } from '../checkpoint/owner-id.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import { errorCode, errorMessage } from '../core/errors.js';
@@ -36,12 +35,6 @@ export interface WorkerResult {
   timedOut: boolean;
 }
 
-/** A lease owner id that is unique per process: host, pid and a random suffix. */
-export function workerOwnerId(): string {
-  const task = process.env.ECS_TASK_ID ?? hostname();
-  return `${task}:${process.pid}:${randomBytes(3).toString('hex')}`;
-}
-
 /**
  * Runs the selected pipelines side by side. A pipeline that fails to start or crashes is
  * reported unhealthy and restarted with backoff; its siblings keep running. On stop, every
@@ -55,7 +48,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const selected = config.pipelines.filter(
     (pipeline) => !options.pipelineIds?.length || options.pipelineIds.includes(pipeline.config.id),
   );
-  const owner = workerOwnerId();
+  const owner = createOwnerId();
   let server: RunningHttpServer | undefined;
   if (options.http) {
     server = await startHttpServer({ port: options.http.port, host: options.http.host, health, metrics, logger });

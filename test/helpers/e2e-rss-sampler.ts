@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { sluiceTestEnv } from './sluice-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -31,17 +32,7 @@ export async function runSluiceSampled(
   const started = Date.now();
   const devNull = openSync('/dev/null', 'w');
   const child = spawn('sh', [resolve(ROOT, 'entrypoint.sh'), ...args], {
-    env: {
-      SLUICE_APP_DIR: ROOT,
-      SLUICE_NODE: process.execPath,
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      SLUICE_HTTP_PORT: '0',
-      SLUICE_LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: { SLUICE_APP_DIR: ROOT, SLUICE_NODE: process.execPath, ...sluiceTestEnv(env) },
     stdio: ['ignore', devNull, 'pipe'],
   });
   closeSync(devNull);

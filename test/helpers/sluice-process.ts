@@ -19,18 +19,23 @@ afterEach(() => {
   running.clear();
 });
 
+/** The environment a spawned sluice runs with in tests: test AWS credentials, no HTTP server, info logs. */
+export function sluiceTestEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    SLUICE_HTTP_PORT: '0',
+    SLUICE_LOG_LEVEL: 'info',
+    ...env,
+  };
+}
+
 /** Starts the built CLI (`npm run build` first; `npm test` does) with test AWS credentials. */
 export function startSluice(args: string[], env: NodeJS.ProcessEnv = {}): SluiceProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      SLUICE_HTTP_PORT: '0',
-      SLUICE_LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: sluiceTestEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
