@@ -11,8 +11,8 @@ import type { CheckpointStore } from './store.js';
 
 export { DynamoCheckpointStore, MAX_DYNAMODB_STATE_BYTES } from './dynamodb-checkpoint-store.js';
 export { FileCheckpointStore } from './file-checkpoint-store.js';
-export { type ListingPass, PipelineCheckpoint, type PipelineCheckpointOptions } from './lease.js';
 export { createOwnerId } from './owner-id.js';
+export { type ListingPass, PipelineCheckpoint, type PipelineCheckpointOptions } from './pipeline-checkpoint.js';
 export * from './progress.js';
 export { S3CheckpointStore } from './s3-checkpoint-store.js';
 export { type CheckpointState, emptyState } from './state.js';

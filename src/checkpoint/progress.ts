@@ -38,8 +38,9 @@ export interface TrackedObject extends ObjectVersion {
   lastModified: Date | number;
 }
 
-function epochMs(value: Date | number): number {
-  return typeof value === 'number' ? value : value.getTime();
+/** The object's LastModified in epoch ms. */
+export function lastModifiedMs(obj: TrackedObject): number {
+  return typeof obj.lastModified === 'number' ? obj.lastModified : obj.lastModified.getTime();
 }
 
 /** True when this exact version (key and ETag) is finished. A rewritten object (new ETag) is not done. */
@@ -61,7 +62,7 @@ export function markOffset(state: CheckpointState, obj: TrackedObject, record: n
   if (isDone(state, obj)) return state;
   const current = state.in_progress[obj.key];
   if (current && current.etag === obj.etag && current.record >= record) return state;
-  state.in_progress[obj.key] = { etag: obj.etag, last_modified: epochMs(obj.lastModified), record };
+  state.in_progress[obj.key] = { etag: obj.etag, last_modified: lastModifiedMs(obj), record };
   return state;
 }
 
@@ -70,7 +71,7 @@ export function markDone(state: CheckpointState, obj: TrackedObject, failedReaso
   delete state.in_progress[obj.key];
   state.done[obj.key] = {
     etag: obj.etag,
-    last_modified: epochMs(obj.lastModified),
+    last_modified: lastModifiedMs(obj),
     ...(failedReason === undefined ? {} : { failed: failedReason }),
   };
   return state;
@@ -83,17 +84,14 @@ export function markDone(state: CheckpointState, obj: TrackedObject, failedReaso
  * The ceiling is how the caller says what it has not finished yet: objects it has listed but
  * not completed, and objects a listing still in progress has not yielded. Without it, a newer
  * object finishing first would move the window past an older queued one, and a crash then
- * would skip it forever (see PipelineCheckpoint for how the ceiling is computed).
+ * would skip it forever (see PipelineProgress for how the ceiling is computed).
  */
 export function advance(
   state: CheckpointState,
   lookbackMs: number,
   ceilingMs = Number.POSITIVE_INFINITY,
 ): CheckpointState {
-  let newest: number | null = null;
-  for (const entry of Object.values(state.done)) {
-    if (newest === null || entry.last_modified > newest) newest = entry.last_modified;
-  }
+  const newest = newestDone(state);
   if (newest !== null) {
     const candidate = Math.min(newest, ceilingMs);
     if (Number.isFinite(candidate) && (state.watermark === null || candidate > state.watermark)) {
@@ -107,6 +105,18 @@ export function advance(
     }
   }
   return state;
+}
+
+/**
+ * LastModified (epoch ms) of the newest object known to be done: the watermark, or a newer
+ * entry of the done-set; null before any. The lag gauge is measured from it.
+ */
+export function newestDone(state: CheckpointState): number | null {
+  let newest = state.watermark;
+  for (const entry of Object.values(state.done)) {
+    if (newest === null || entry.last_modified > newest) newest = entry.last_modified;
+  }
+  return newest;
 }
 
 /**
@@ -127,5 +137,5 @@ export function listSince(state: CheckpointState, lookbackMs: number): Date | nu
 export function isCandidate(state: CheckpointState, obj: TrackedObject, lookbackMs: number): boolean {
   if (isDone(state, obj)) return false;
   const since = listSince(state, lookbackMs);
-  return since === null || epochMs(obj.lastModified) >= since.getTime();
+  return since === null || lastModifiedMs(obj) >= since.getTime();
 }

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import { type ListingPass, PipelineCheckpoint } from '../checkpoint/lease.js';
+import { type ListingPass, PipelineCheckpoint } from '../checkpoint/pipeline-checkpoint.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import type { ListWindow } from '../core/components.js';
 import { DecompressError, errorCode, errorMessage, S3ReadError } from '../core/errors.js';

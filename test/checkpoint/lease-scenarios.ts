@@ -3,8 +3,10 @@
  * DynamoDB on the serial moto server): each takes a factory for a fresh store on the same
  * checkpoint and fails the calling test when the lease or fencing misbehaves.
  */
+
+import type { Logger } from 'pino';
 import { expect } from 'vitest';
-import { PipelineCheckpoint } from '../../src/checkpoint/lease.js';
+import { PipelineCheckpoint } from '../../src/checkpoint/pipeline-checkpoint.js';
 import type { CheckpointState } from '../../src/checkpoint/state.js';
 import type { CheckpointStore, VersionedState } from '../../src/checkpoint/store.js';
 import { sleep } from '../../src/core/backoff.js';
@@ -14,13 +16,19 @@ import { Metrics } from '../../src/core/metrics.js';
 
 export type StoreFactory = () => CheckpointStore;
 
-export function checkpointFor(store: CheckpointStore, owner: string, leaseMs: number, metrics = new Metrics()) {
+export function checkpointFor(
+  store: CheckpointStore,
+  owner: string,
+  leaseMs: number,
+  metrics = new Metrics(),
+  logger: Logger = silentLogger(),
+) {
   return new PipelineCheckpoint({
     store,
     owner,
     leaseMs,
     lookbackMs: 600_000,
-    logger: silentLogger(),
+    logger,
     metrics,
     pipeline: 'race',
     flushIntervalMs: 100,

@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileCheckpointStore } from '../../src/checkpoint/file-checkpoint-store.js';
-import { isCandidate } from '../../src/checkpoint/progress.js';
+import { isCandidate, newestDone } from '../../src/checkpoint/progress.js';
 import type { CheckpointState } from '../../src/checkpoint/state.js';
 import type { CheckpointStore, VersionedState } from '../../src/checkpoint/store.js';
+import { createLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { checkpointFor, leaseRace, renewalKeepsWaiterOut, takeoverAfterExpiry } from './lease-scenarios.js';
 
@@ -76,9 +78,9 @@ describe('PipelineCheckpoint', () => {
     const second = checkpointFor(fileStore(), 'second', 5000);
     await second.acquire();
     expect(second.resumeRecord(obj)).toBe(1200);
-    expect(second.isCandidate(obj)).toBe(true);
+    expect(second.beginPass().offer(obj)).toBe(true);
     second.markDone(obj);
-    expect(second.isCandidate(obj)).toBe(false);
+    expect(second.beginPass().offer(obj)).toBe(false);
     await second.release();
   });
 
@@ -112,6 +114,47 @@ describe('PipelineCheckpoint', () => {
     expect(store.saves - before).toBeLessThanOrEqual(2);
     expect(Object.keys((await fileStore().load())!.state.done)).toHaveLength(20);
     await cp.release();
+  });
+
+  it('clears the stored lease when release is called while an ordinary save is queued', async () => {
+    const cp = checkpointFor(fileStore(), 'me', 60_000);
+    await cp.acquire();
+    cp.markDone({ key: 'a', etag: '"e"', lastModified: Date.now() });
+    const first = cp.flush();
+    const second = cp.flush(); // queued behind the first; the release must not share it
+    const released = cp.release();
+    await Promise.all([first, second, released]);
+    const stored = (await fileStore().load())!.state;
+    expect(stored.lease).toBeNull();
+    expect(stored.done.a).toBeDefined();
+    expect(cp.holding).toBe(false);
+  });
+
+  it('names the pipeline and the owner once in each lease log line', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', destination });
+    const holder = checkpointFor(fileStore(), 'holder', 60_000, new Metrics(), logger);
+    await holder.acquire();
+    const waiter = checkpointFor(fileStore(), 'waiter', 60_000, new Metrics(), logger);
+    await waiter.acquire(AbortSignal.timeout(300)).catch(() => undefined);
+    await holder.release();
+    const logged = lines.map((line) => ({ line, entry: JSON.parse(line) as Record<string, unknown> }));
+    const find = (msg: string) => logged.find(({ entry }) => entry.msg === msg);
+    expect(find('acquired the pipeline lease')?.entry).toMatchObject({ pipeline: 'race', owner: 'holder' });
+    expect(
+      find('another task holds the pipeline lease; waiting for it to be released or to expire')?.entry,
+    ).toMatchObject({ pipeline: 'race', owner: 'waiter', holder: 'holder' });
+    expect(find('released the pipeline lease')?.entry).toMatchObject({ pipeline: 'race', owner: 'holder' });
+    for (const { line } of logged) {
+      expect(line.match(/"pipeline":/g)).toHaveLength(1);
+      expect(line.match(/"owner":/g)).toHaveLength(1);
+    }
   });
 
   it('saves changes by itself within the flush interval when nobody calls flush', async () => {
@@ -165,10 +208,10 @@ describe('PipelineCheckpoint', () => {
     cp.markDone(obj);
     await cp.flush();
     expect((await fileStore().load())!.state.watermark).toBeNull();
-    cp.advance();
+    cp.beginPass().complete();
     await cp.flush();
     expect((await fileStore().load())!.state.watermark).toBe(obj.lastModified.getTime());
-    expect(cp.newestDone()).toBe(obj.lastModified.getTime());
+    expect(newestDone(cp.state)).toBe(obj.lastModified.getTime());
     await cp.release();
   });
 });

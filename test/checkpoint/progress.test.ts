@@ -6,6 +6,7 @@ import {
   listSince,
   markDone,
   markOffset,
+  newestDone,
   resumeRecord,
   type TrackedObject,
 } from '../../src/checkpoint/progress.js';
@@ -147,6 +148,32 @@ describe('advance', () => {
     markDone(state, obj('new', T0 + 60 * MINUTE));
     advance(state, LOOKBACK);
     expect(state.in_progress.big?.record).toBe(1000);
+  });
+});
+
+describe('newestDone', () => {
+  it.each([
+    ['is null when nothing is done and there is no watermark', null, [], null],
+    ['is the watermark when the done-set is empty', T0, [], T0],
+    [
+      'is the newest done entry when it is newer than the watermark',
+      T0,
+      [T0 - MINUTE, T0 + 2 * MINUTE],
+      T0 + 2 * MINUTE,
+    ],
+    ['is the watermark when every done entry is older', T0, [T0 - 2 * MINUTE, T0 - MINUTE], T0],
+    ['is the newest done entry when there is no watermark yet', null, [T0, T0 + MINUTE], T0 + MINUTE],
+  ] as const)('%s', (_name, watermark, done, expected) => {
+    const state = emptyState();
+    state.watermark = watermark;
+    for (const [i, lastModified] of done.entries()) markDone(state, obj(`k${i}`, lastModified));
+    expect(newestDone(state)).toBe(expected);
+  });
+
+  it('ignores objects in progress when they are newer than everything done', () => {
+    const state = markDone(emptyState(), obj('done', T0));
+    markOffset(state, obj('big', T0 + 60 * MINUTE), 5);
+    expect(newestDone(state)).toBe(T0);
   });
 });
 
