@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { LogEvent } from '../core/event.js';
 import { type FieldPath, getField, parseFieldPath } from '../core/field-path.js';
 
@@ -125,4 +126,16 @@ export function compileEventPattern(pattern: string): EventPattern {
     }
     return out;
   };
+}
+
+/**
+ * For config schemas: reports at validation time what compileEventPattern would throw at start-up
+ * (a `%{[field]}` that is not a field path or reaches the prototype chain, an unknown date token).
+ */
+export function checkEventPattern(pattern: string, ctx: z.RefinementCtx): void {
+  try {
+    compileEventPattern(pattern);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkEventPattern } from '../event-pattern.js';
 
 const MiB = 1024 * 1024;
 
@@ -80,6 +81,7 @@ export const opensearchOutputConfigSchema = z
     index: z
       .string()
       .min(1)
+      .superRefine(checkEventPattern)
       .describe(
         'Index name pattern: `%{+YYYY.MM.dd}` formats the event @timestamp in UTC (YYYY, YY, MM, dd, HH, ww, xxxx), ' +
           '`%{[field][sub]}` inserts a field. With data_stream it names the data stream.',
