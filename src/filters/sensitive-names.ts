@@ -80,12 +80,16 @@ export const defaultSensitiveHeaders = [
   'x-amzn-oidc-data',
 ];
 
-/** Decodes valid %XX escapes; a stray % stays as it is (decodeURIComponent would throw). */
+/**
+ * Decodes %XX escapes. When the text is not valid percent-encoded UTF-8 (a stray %, a cut
+ * sequence: decodeURIComponent throws), only ASCII escapes are decoded: every name we look
+ * for is ASCII.
+ */
 function percentDecode(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    return text.replace(/%([0-9a-fA-F]{2})/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    return text.replace(/%([0-7][0-9a-fA-F])/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
   }
 }
 

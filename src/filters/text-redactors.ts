@@ -11,12 +11,15 @@ export type TextRedactor = (text: string) => string;
 
 type Mask = (text: string) => string;
 
-// `name=value` after a separator (start, ?, &, ;, whitespace, a quote). The value ends at &, #,
-// whitespace or a double quote (a raw JSON line must keep its structure).
-const PLAIN_PARAM = /(^|[?&;\s"'])([^=&?;#\s"']+)=([^&#\s"]+)/g;
-// The same inside an encoded URL (a redirect target in a query value): %3F, %26 or %3B before
-// the name, %3D for =, and the value ends at %26, %23 or %20 as well.
-const ENCODED_PARAM = /(%3[fF]|%26|%3[bB])((?:(?!%3[dDfFbB]|%2[63])[^=&?;#\s"'])+)(%3[dD])((?:(?!%2[036])[^&#\s"])+)/g;
+// `name=value` after a separator (start, ?, &, # for fragments such as OAuth's
+// #access_token=, whitespace, a quote). The value ends at &, #, whitespace or a double quote
+// (a raw JSON line must keep its structure); it runs on through a ?, failing closed. After a ;
+// (a path parameter such as ;jsessionid=) the value also ends at ? and ;, where the path does.
+const PLAIN_PARAM = /(;)([^=&?;#\s"']+)=([^&#\s"?;]+)|(^|[?&#\s"'])([^=&?;#\s"']+)=([^&#\s"]+)/g;
+// The same inside an encoded URL (a redirect target in a query value): %3F, %26, %3B or %23
+// before the name, %3D for =, and the value ends at %26, %23 or %20 as well.
+const ENCODED_PARAM =
+  /(%3[fF]|%26|%3[bB]|%23)((?:(?!%3[dDfFbB]|%2[63])[^=&?;#\s"'])+)(%3[dD])((?:(?!%2[036])[^&#\s"])+)/g;
 const ENCODED_EQUALS = /%3[dD]/;
 
 /**
@@ -26,8 +29,12 @@ const ENCODED_EQUALS = /%3[dD]/;
  */
 export function queryParamRedactor(names: ReadonlySet<string>, mask: Mask): TextRedactor | undefined {
   if (names.size === 0) return undefined;
-  const plain = (match: string, before: string, name: string, value: string) =>
-    names.has(normalizeName(name)) ? `${before}${name}=${mask(value)}` : match;
+  const plain = (...groups: string[]) => {
+    const [match, semicolon, pathName, pathValue, before, name, value] = groups as [string, ...(string | undefined)[]];
+    const key = semicolon === undefined ? name! : pathName!;
+    if (!names.has(normalizeName(key))) return match;
+    return `${semicolon ?? before}${key}=${mask(semicolon === undefined ? value! : pathValue!)}`;
+  };
   const encoded = (match: string, before: string, name: string, equals: string, value: string) =>
     names.has(normalizeName(name)) ? `${before}${name}${equals}${mask(value)}` : match;
   // Without a % a secret name is in the text as written (any case, - or _), after a separator
@@ -35,7 +42,7 @@ export function queryParamRedactor(names: ReadonlySet<string>, mask: Mask): Text
   // per-parameter work for the bulk of strings, which hold no secret (measured on ALB request
   // URLs: the scan costs a third of the per-parameter replace it saves).
   const alternatives = [...names].map((name) => escapeRegExp(name).replaceAll('_', '[-_]'));
-  const mayHold = new RegExp(`(?:^|[?&;\\s"'[])(?:${alternatives.join('|')})(?:\\][[\\]]*)?=`, 'i');
+  const mayHold = new RegExp(`(?:^|[?&;#\\s"'[])(?:${alternatives.join('|')})(?:\\][[\\]]*)?=`, 'i');
   return (text) => {
     if (!text.includes('=')) return text;
     const encodedText = text.includes('%');

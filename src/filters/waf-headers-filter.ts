@@ -18,6 +18,7 @@ import { fieldPathSchema } from './field-path-schema.js';
 import { guardWhen, whenSchema } from './filter-when.js';
 import { defaultSensitiveHeaders, normalizeName } from './sensitive-names.js';
 import { addTag } from './tags.js';
+import { jsonHeaderRedactor } from './text-redactors.js';
 
 export { defaultSensitiveHeaders };
 
@@ -78,6 +79,8 @@ export function createWafHeadersFilter(config: WafHeadersFilterConfig): Filter {
   const removeSource = config.remove_source;
   const maxHeaders = config.max_headers;
   const overflowTag = config.tag_on_overflow;
+  // Raw text (a WAF line that never became a document) gets its header values hidden too.
+  const redactRaw = jsonHeaderRedactor(sensitive, (text) => mask(text) as string);
   const filter: Filter = {
     type: 'waf_headers',
     apply(event) {
@@ -118,6 +121,7 @@ export function createWafHeadersFilter(config: WafHeadersFilterConfig): Filter {
       if (overflow) addTag(event.doc, overflowTag);
       return true;
     },
+    redactText: (text) => (redactRaw === undefined ? text : redactRaw(text)),
   };
   return guardWhen(filter, config.when);
 }

@@ -52,6 +52,10 @@ describe('redact filter on hostile input', () => {
       '/login?next=%2Faccount%3Ftoken%3D[REDACTED]%26tab%3D2&x=1',
     ],
     ['a value up to a double quote', '"GET /a?token=abc" 200', '"GET /a?token=[REDACTED]" 200'],
+    ['a path parameter, up to the query', '/a;jsessionid=ABC?page=2&x=1', '/a;jsessionid=[REDACTED]?page=2&x=1'],
+    ['an OAuth fragment', '/cb#access_token=at1&token_type=bearer', '/cb#access_token=[REDACTED]&token_type=bearer'],
+    ['a query value through a literal ?', '/a?token=abc?def&x=1', '/a?token=[REDACTED]&x=1'],
+    ['a WAF args string at its start', 'pwd=1&PWD=2', 'pwd=[REDACTED]&PWD=[REDACTED]'],
   ];
   it.each(names)('hides %s by default', (_name, input, expected) => {
     expect(url(input)).toBe(expected);
