@@ -157,6 +157,30 @@ describe('redact filter on hostile input', () => {
     expect(JSON.stringify(out)).not.toContain('bottom');
   });
 
+  // No timing bound: a rule that backtracks quadratically would take hours on 1 MB, not seconds.
+  it('gets through 1 MB strings built to make the rules backtrack', () => {
+    const n = 1_000_000;
+    const shapes = [
+      `?${'a'.repeat(n)}`,
+      '&a'.repeat(n / 2),
+      `%3F${'a'.repeat(n)}`,
+      '%3Fa%3D'.repeat(n / 7),
+      `://${'a'.repeat(n)}`,
+      'a://b'.repeat(n / 5),
+      `%3A%2F%2F${'a'.repeat(n)}`,
+      `"name":"${'a'.repeat(n)}"value"`,
+      `"name":"authorization","value":"${'\\"'.repeat(n / 2)}`,
+      `?${'['.repeat(n)}]`,
+      '&passwor'.repeat(n / 8),
+    ];
+    const filter = build();
+    for (const shape of shapes) {
+      const text = `${shape}=%3D%@`;
+      expect(filter.redactText!(text).length).toBeGreaterThan(0);
+      expect(run({}, { v: text }).v).toEqual(expect.any(String));
+    }
+  });
+
   it('keeps redacting when values are not strings where strings are expected', () => {
     const doc = run(
       { fields: ['a.b'], header_fields: ['h', 'm'] },
