@@ -29,11 +29,17 @@ const ENCODED_EQUALS = /%3[dD]/;
  */
 export function queryParamRedactor(names: ReadonlySet<string>, mask: Mask): TextRedactor | undefined {
   if (names.size === 0) return undefined;
-  const plain = (...groups: string[]) => {
-    const [match, semicolon, pathName, pathValue, before, name, value] = groups as [string, ...(string | undefined)[]];
-    const key = semicolon === undefined ? name! : pathName!;
-    if (!names.has(normalizeName(key))) return match;
-    return `${semicolon ?? before}${key}=${mask(semicolon === undefined ? value! : pathValue!)}`;
+  const plain = (
+    match: string,
+    semicolon: string | undefined,
+    pathName: string | undefined,
+    pathValue: string | undefined,
+    before: string | undefined,
+    name: string | undefined,
+    value: string | undefined,
+  ) => {
+    if (semicolon === undefined) return names.has(normalizeName(name!)) ? `${before}${name}=${mask(value!)}` : match;
+    return names.has(normalizeName(pathName!)) ? `;${pathName}=${mask(pathValue!)}` : match;
   };
   const encoded = (match: string, before: string, name: string, equals: string, value: string) =>
     names.has(normalizeName(name)) ? `${before}${name}${equals}${mask(value)}` : match;
@@ -66,7 +72,8 @@ export function userinfoRedactor(mask: Mask): TextRedactor {
   const plain = (match: string, userinfo: string) => (userinfo === '' ? match : `://${mask(userinfo)}@`);
   const encoded = (match: string, userinfo: string) => `${match.slice(0, 9)}${mask(userinfo)}${match.slice(-3)}`;
   return (text) => {
-    let out = text.includes('://') && text.includes('@') ? text.replace(PLAIN_USERINFO, plain) : text;
+    // Most URLs have no @: test for it first.
+    let out = text.includes('@') && text.includes('://') ? text.replace(PLAIN_USERINFO, plain) : text;
     if (out.includes('%') && /%3[aA]%2[fF]%2[fF]/.test(out)) out = out.replace(ENCODED_USERINFO, encoded);
     return out;
   };
