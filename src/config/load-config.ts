@@ -1,18 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import {
-  type Document,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  type Scalar,
-  visit,
-  type YAMLError,
-} from 'yaml';
+import { isScalar, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { describeIssue, type IssueValue } from './describe-issue.js';
@@ -20,6 +8,7 @@ import { closest } from './did-you-mean.js';
 import { hasReference, interpolate, type Substitution } from './interpolate.js';
 import { configSchema, type PipelineConfig } from './schema.js';
 import { knownKeysAt } from './schema-walk.js';
+import { formatPath, keyPosition, linePosition, type PositionedFile, pathOfNode, positionOf } from './yaml-position.js';
 
 export interface LoadedPipeline {
   config: PipelineConfig;
@@ -33,11 +22,8 @@ export interface LoadedConfig {
   files: string[];
 }
 
-interface ParsedFile {
+interface ParsedFile extends PositionedFile {
   file: string;
-  displayName: string;
-  doc: Document;
-  lineCounter: LineCounter;
   /** Scalars that used `${VAR}`, with the variables they used (to name them instead of echoing values). */
   interpolated: Map<Node, Substitution[]>;
 }
@@ -185,58 +171,6 @@ function typedPlainScalar(value: string): unknown {
   if (value === 'true') return true;
   if (value === 'false') return false;
   return value;
-}
-
-/** The config path of a node (`pipelines[0].outputs[1].index`), for messages about it. */
-function pathOfNode(parsed: ParsedFile, target: Node): string {
-  let found = '';
-  visit(parsed.doc, {
-    Scalar(_key, node, ancestors) {
-      if (node !== target) return;
-      const segments: PropertyKey[] = [];
-      ancestors.forEach((ancestor, index) => {
-        const child = ancestors[index + 1] ?? node;
-        if (isPair(ancestor) && isScalar(ancestor.key)) segments.push(String(ancestor.key.value));
-        else if (isSeq(ancestor)) segments.push(ancestor.items.indexOf(child as never));
-      });
-      found = formatPath(segments);
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-function linePosition(parsed: ParsedFile, node: Node | undefined): { file: string; line: number; column: number } {
-  const offset = node?.range?.[0] ?? 0;
-  const { line, col } = parsed.lineCounter.linePos(offset);
-  return { file: parsed.displayName, line, column: col };
-}
-
-/** The position of the deepest node that exists along `path`. */
-function positionOf(parsed: ParsedFile, path: readonly PropertyKey[]): { file: string; line: number; column: number } {
-  for (let length = path.length; length >= 0; length--) {
-    const node = parsed.doc.getIn(path.slice(0, length) as unknown[], true) as Node | undefined;
-    if (node && (node as { range?: unknown }).range) return linePosition(parsed, node);
-  }
-  return linePosition(parsed, parsed.doc.contents ?? undefined);
-}
-
-/** The position of a key inside the map at `path` (for unknown keys). */
-function keyPosition(parsed: ParsedFile, path: readonly PropertyKey[], key: string) {
-  const map = path.length === 0 ? parsed.doc.contents : parsed.doc.getIn(path as unknown[], true);
-  if (isMap(map)) {
-    const pair = map.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-    if (pair && isScalar(pair.key)) return linePosition(parsed, pair.key);
-  }
-  return positionOf(parsed, path);
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) =>
-      typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`,
-    )
-    .join('');
 }
 
 /** The value at `path` and how to show it: its JSON, or the variables it came from. */
