@@ -11,7 +11,7 @@ import { BulkSender } from './bulk-sender.js';
 import { DeadLetterRouter } from './dead-letter-router.js';
 import { compileIndexName } from './index-name.js';
 import { createOpenSearchClient, redactUrl } from './opensearch-client.js';
-import type { OpenSearchOutputConfig } from './opensearch-config.js';
+import { flushIntervalMs, type OpenSearchOutputConfig } from './opensearch-config.js';
 import { closedError, type ErrorScope, encodeError } from './output-errors.js';
 import { startCheck } from './start-check.js';
 
@@ -56,7 +56,7 @@ export class OpenSearchOutput implements Output {
       deadLetter: new DeadLetterRouter(ctx, settler),
     });
     this.batcher = new BulkBatcher(
-      { flushBytes: config.flush_bytes, flushEvents: config.flush_events, flushIntervalMs: config.flush_interval_ms },
+      { flushBytes: config.flush_bytes, flushEvents: config.flush_events, flushIntervalMs: flushIntervalMs(config) },
       this.budget,
       (items) => this.sender.enqueue(items),
     );
