@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.js';
+import { formatConfigWarning, loadConfig } from '../config/load-config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { RunSummary } from '../pipeline/pipeline-runner.js';
@@ -82,6 +82,10 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
       return EXIT_CONFIG;
     }
     throw error;
+  }
+  for (const warning of config.warnings) {
+    const { file, line, column, path } = warning;
+    logger.warn({ file, line, column, path }, `config warning: ${formatConfigWarning(warning)}`);
   }
   const pipelineIds = values.pipeline?.length
     ? values.pipeline
