@@ -19,9 +19,10 @@ const HELP = `Usage: sluice parse --parser TYPE FILE... | -
        sluice parse --config PATH --pipeline ID FILE... | -
 
 Reads raw log files (plain or gzip, detected by magic bytes; multi-member gzip too) and
-prints one JSON event per line on stdout. With --pipeline it uses that pipeline's parser
-and applies its filters. Records that do not parse go to stderr as JSON with the reason.
-Exits 0 unless a file could not be read.
+prints one JSON event per line on stdout, each the document \`sluice run\` would index
+(the worker's own record loop, \`_invalid_utf8\` tag included). With --pipeline it uses that
+pipeline's parser, filters and max_record_bytes. Records that do not parse or are too long
+go to stderr as JSON with the reason. Exits 0 unless a file could not be read.
 
 Parsers: ${parserTypes.join(', ')}
 `;
