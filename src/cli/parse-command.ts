@@ -12,6 +12,7 @@ import { frameRecords } from '../parsers/framing/frame-records.js';
 import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers/index.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { configPath } from './config-path.js';
+import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 const HELP = `Usage: sluice parse --parser TYPE FILE... | -
@@ -25,7 +26,7 @@ Exits 0 unless a file could not be read.
 Parsers: ${parserTypes.join(', ')}
 `;
 
-export async function parseCommand(argv: string[]): Promise<number> {
+export async function parseCommand(argv: string[], settings: Settings): Promise<number> {
   let parsed: ReturnType<
     typeof parseArgs<{
       options: {
@@ -69,7 +70,7 @@ export async function parseCommand(argv: string[]): Promise<number> {
   const pipelineId = values.pipeline ?? 'parse';
   if (values.pipeline) {
     try {
-      const config = await loadConfig(configPath(values.config));
+      const config = await loadConfig(configPath(values.config, settings));
       const loaded = config.pipelines.find((p) => p.config.id === values.pipeline);
       if (!loaded) {
         process.stderr.write(`sluice parse: no pipeline named ${values.pipeline}\n`);
