@@ -33,7 +33,7 @@ export function environmentHelp(command: Reader): string {
       variable.default === undefined
         ? `${variable.name} (${unsetText(variable)})`
         : `${variable.name}=${variable.default}`;
-    lines.push(`  ${head}`);
+    lines.push(`  ${head}  [${variable.type}]`);
     lines.push(...wrap(variable.description, '      '));
   }
   return `${lines.join('\n')}\n`;
@@ -43,13 +43,13 @@ export function environmentHelp(command: Reader): string {
 export function environmentMarkdown(): string {
   const rows = VARIABLES.map(
     (v) =>
-      `| \`${v.name}\` | ${v.default === undefined ? unsetText(v) : `\`${v.default}\``} | ${v.readBy.join(', ')} | ${v.description} |`,
+      `| \`${v.name}\` | ${v.type} | ${v.default === undefined ? unsetText(v) : `\`${v.default}\``} | ${v.readBy.join(', ')} | ${v.description} |`,
   );
   return [
     MARKDOWN_START,
     '',
-    '| variable | default | read by | meaning |',
-    '| --- | --- | --- | --- |',
+    '| variable | type | default | read by | meaning |',
+    '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
     MARKDOWN_END,

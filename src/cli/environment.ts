@@ -37,15 +37,17 @@ function text(value: string | undefined): string {
 
 function integer(min: number, max: number, what: string) {
   return (value: string | undefined): number => {
-    const number = Number(text(value));
-    if (!/^\d+$/.test(text(value)) || number < min || number > max) throw new Error(`must be ${what}`);
+    const digits = text(value);
+    const number = Number(digits);
+    if (!/^\d+$/.test(digits) || number < min || number > max) throw new Error(`must be ${what}`);
     return number;
   };
 }
 
 function seconds(value: string | undefined): number {
-  const number = Number(text(value));
-  if (!/^\d+(\.\d+)?$/.test(text(value)) || number <= 0) throw new Error('must be a number of seconds above 0');
+  const digits = text(value);
+  const number = Number(digits);
+  if (!/^\d+(\.\d+)?$/.test(digits) || number <= 0) throw new Error('must be a number of seconds above 0');
   return number;
 }
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
-import { loadConfig } from '../config/load-config.js';
+import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { RunSummary } from '../pipeline/pipeline-runner.js';
@@ -75,6 +75,29 @@ function logStart(logger: Logger, options: RunOptions, argv: string[]): void {
   );
 }
 
+/**
+ * The whole config, loaded and checked before anything reads or writes a checkpoint: an
+ * invalid one is reported (every problem) and undefined is returned, for exit 78.
+ */
+async function loadRunConfig(logger: Logger, options: RunOptions): Promise<LoadedConfig | undefined> {
+  let config: LoadedConfig;
+  try {
+    config = await loadConfig(options.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal({ code: error.code, config: options.config, problems: error.problems }, 'invalid config');
+    process.stderr.write(`${error.message}\n`);
+    return undefined;
+  }
+  const unknown = options.pipelineIds.filter((id) => !config.pipelines.some((p) => p.config.id === id));
+  if (unknown.length > 0) {
+    logger.fatal({ code: 'ERR_CONFIG_INVALID', config: options.config, unknown }, 'no such pipeline in the config');
+    process.stderr.write(`sluice: no pipeline named ${unknown.join(', ')} in the config\n`);
+    return undefined;
+  }
+  return config;
+}
+
 export async function runCommand(argv: string[], settings: Settings, backfillCommand = false): Promise<number> {
   let values: ReturnType<typeof parseRunArguments>;
   try {
@@ -98,25 +121,10 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
     process.stderr.write(`sluice ${backfillCommand ? 'backfill' : 'run'}: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  logStart(logger, options, argv);
+  logStart(logger, options, [backfillCommand ? 'backfill' : 'run', ...argv]);
+  const config = await loadRunConfig(logger, options);
+  if (!config) return EXIT_CONFIG;
   const { mode, pipelineIds } = options;
-  let config: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    config = await loadConfig(options.config);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      logger.fatal({ code: error.code, config: options.config, problems: error.problems }, 'invalid config');
-      process.stderr.write(`${error.message}\n`);
-      return EXIT_CONFIG;
-    }
-    throw error;
-  }
-  const unknown = pipelineIds.filter((id) => !config.pipelines.some((p) => p.config.id === id));
-  if (unknown.length > 0) {
-    logger.fatal({ code: 'ERR_CONFIG_INVALID', config: options.config, unknown }, 'no such pipeline in the config');
-    process.stderr.write(`sluice: no pipeline named ${unknown.join(', ')} in the config\n`);
-    return EXIT_CONFIG;
-  }
 
   const controller = new AbortController();
   let signals = 0;
