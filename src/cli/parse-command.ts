@@ -13,6 +13,7 @@ import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers
 import { RecordLoop } from '../pipeline/record-loop.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { configPath } from './config-path.js';
+import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 const HELP = `Usage: sluice parse --parser TYPE FILE... | -
@@ -45,7 +46,7 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-export async function parseCommand(argv: string[]): Promise<number> {
+export async function parseCommand(argv: string[], settings: Settings): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
@@ -62,7 +63,7 @@ export async function parseCommand(argv: string[]): Promise<number> {
     process.stderr.write(HELP);
     return EXIT_USAGE;
   }
-  const options = values.pipeline ? await pipelineOptions(values, values.pipeline) : parserOptions(values);
+  const options = values.pipeline ? await pipelineOptions(values, values.pipeline, settings) : parserOptions(values);
   if (typeof options === 'number') return options;
 
   let exitCode = EXIT_OK;
@@ -82,9 +83,9 @@ export async function parseCommand(argv: string[]): Promise<number> {
 }
 
 /** --pipeline: that pipeline's parser (or --parser), filters and max_record_bytes; an exit code when it cannot be built. */
-async function pipelineOptions(values: Values, id: string): Promise<ParseOptions | number> {
+async function pipelineOptions(values: Values, id: string, settings: Settings): Promise<ParseOptions | number> {
   try {
-    const config = await loadConfig(configPath(values.config));
+    const config = await loadConfig(configPath(values.config, settings));
     const loaded = config.pipelines.find((p) => p.config.id === id);
     if (!loaded) {
       process.stderr.write(`sluice parse: no pipeline named ${id}\n`);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatConfigWarning, loadConfig } from '../config/load-config.js';
 import { ConfigError } from '../core/errors.js';
 import { configPath } from './config-path.js';
+import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
 
 const HELP = `Usage: sluice validate [--config PATH]
@@ -14,13 +15,13 @@ Options:
   --config PATH   file or folder (default: $SLUICE_CONFIG, else ./pipelines)
 `;
 
-export async function validateCommand(argv: string[]): Promise<number> {
+export async function validateCommand(argv: string[], settings: Settings): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT_OK;
   }
-  const path = configPath(values.config);
+  const path = configPath(values.config, settings);
   try {
     const loaded = await loadConfig(path);
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);

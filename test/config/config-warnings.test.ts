@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { readSettings } from '../../src/cli/environment.js';
 import { validateCommand } from '../../src/cli/validate-command.js';
 import { formatConfigWarning, loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -116,7 +117,7 @@ describe('validateCommand', () => {
   it('prints each warning to stderr and still exits 0 when the config uses a deprecated key', async () => {
     const path = file(withLines('flush_interval_ms: 200'));
     const { out, err } = capture();
-    expect(await validateCommand(['--config', path])).toBe(0);
+    expect(await validateCommand(['--config', path], readSettings({}))).toBe(0);
     expect(out.join('')).toBe('ok: 1 pipeline(s) in 1 file(s): alb\n');
     expect(err.join('')).toBe(
       `warning: ${path}:9:9 pipelines[0].outputs[0].flush_interval_ms: flush_interval_ms is deprecated; use flush_interval_seconds: 0.2\n`,
@@ -126,7 +127,7 @@ describe('validateCommand', () => {
   it('prints nothing to stderr when there is no warning', async () => {
     const path = file(VALID);
     const { err } = capture();
-    expect(await validateCommand(['--config', path])).toBe(0);
+    expect(await validateCommand(['--config', path], readSettings({}))).toBe(0);
     expect(err).toEqual([]);
   });
 });
