@@ -54,11 +54,19 @@ describe('BulkBatcher', () => {
     expect(budget.used).toBe(25);
   });
 
+  it('admits an item synchronously when the budget has room', () => {
+    const { b, budget } = batcher({}, 100);
+    expect(b.add(item(60))).toBeUndefined();
+    expect(budget.used).toBe(60);
+  });
+
   it('sends what it holds and waits when the budget is full, then goes on once bytes come back', async () => {
     const { b, sent, budget } = batcher({}, 100);
     await b.add(item(60));
     let added = false;
-    const waiting = b.add(item(60)).then(() => {
+    const admitted = b.add(item(60));
+    expect(admitted).toBeInstanceOf(Promise);
+    const waiting = Promise.resolve(admitted).then(() => {
       added = true;
     });
     // The first item was sent at once so that its bytes can come back.

@@ -26,13 +26,22 @@ export class BulkBatcher {
     private readonly send: (items: BulkItem[]) => void,
   ) {}
 
-  /** Resolves once the item is in a batch; waits (backpressure) while the budget is full. */
-  async add(item: BulkItem): Promise<void> {
-    if (!this.budget.tryReserve(item.bytes)) {
-      // Send what is gathered so its bytes can come back, then wait for room.
-      this.flush();
-      await this.budget.reserve(item.bytes);
+  /**
+   * Puts the item in a batch. Returns nothing when the budget had room (the common case: no
+   * await, so a write enqueues all its events synchronously), else a promise that resolves once
+   * room came back and the item is in (backpressure).
+   */
+  add(item: BulkItem): Promise<void> | undefined {
+    if (this.budget.tryReserve(item.bytes)) {
+      this.push(item);
+      return undefined;
     }
+    // Send what is gathered so its bytes can come back, then wait for room.
+    this.flush();
+    return this.budget.reserve(item.bytes).then(() => this.push(item));
+  }
+
+  private push(item: BulkItem): void {
     this.batch.push(item);
     this.batchBytes += item.bytes;
     if (this.batch.length === 1) this.timer = setTimeout(() => this.flush(), this.limits.flushIntervalMs);

@@ -84,7 +84,8 @@ export class OpenSearchOutput implements Output {
         tracker.fail(encodeError(this.ctx.pipeline, event.origin, cause));
         return tracker.promise;
       }
-      await this.batcher.add({ line, bytes: Buffer.byteLength(line), event, tracker });
+      const admitted = this.batcher.add({ line, bytes: Buffer.byteLength(line), event, tracker });
+      if (admitted) await admitted;
     }
     return tracker.promise;
   }
