@@ -3,10 +3,9 @@ import type { Logger } from 'pino';
 import { type ListingPass, PipelineCheckpoint } from '../checkpoint/lease.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import type { ListWindow } from '../core/components.js';
-import { DecompressError, errorCode, errorMessage, S3ReadError } from '../core/errors.js';
+import { DecompressError, errorCode, errorMessage, SourceReadError } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
-import { FileSourceError } from '../sources/file/file-source.js';
 import type { BuiltPipeline } from './build-pipeline.js';
 import { processObject } from './process-object.js';
 
@@ -275,18 +274,16 @@ export class PipelineRunner {
   ): Promise<boolean> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
-    const readFailure = error instanceof S3ReadError || error instanceof FileSourceError;
-    const status = readFailure ? (error as { status?: number }).status : undefined;
-    if (status === 404 || status === 412) {
+    const readFailure = error instanceof SourceReadError;
+    if (readFailure && error.gone) {
       // Deleted, or rewritten since it was listed: this version is gone; a rewrite is listed again with its new ETag.
-      log.warn({ status }, 'object version no longer exists; skipped');
-      options.metrics.objectsSkipped.inc({ ...labels, reason: status === 404 ? 'deleted' : 'rewritten' });
-      checkpoint.markDone(object, status === 404 ? 'deleted before it was read' : 'rewritten before it was read');
+      log.warn({ gone: error.gone }, 'object version no longer exists; skipped');
+      options.metrics.objectsSkipped.inc({ ...labels, reason: error.gone });
+      checkpoint.markDone(object, `${error.gone} before it was read`);
       return true;
     }
     // Only problems of the object itself count towards quarantine; an output that is down is not the object's fault.
-    const objectFault =
-      error instanceof DecompressError || (readFailure && (error as { retryable?: boolean }).retryable === false);
+    const objectFault = error instanceof DecompressError || (readFailure && !error.retryable);
     const attempt = (this.attempts.get(object.key) ?? 0) + 1;
     this.attempts.set(object.key, attempt);
     if (objectFault || readFailure) {

@@ -7,7 +7,7 @@ import { s3SourceConfigSchema } from './s3/s3-source-config.js';
 
 export { FileSource } from './file/file-source.js';
 export { type FileSourceConfig, fileSourceConfigSchema } from './file/file-source-config.js';
-export { isRetryableS3Failure, S3ObjectReadError } from './s3/s3-read-failure.js';
+export { isRetryableS3Failure, toS3ReadError } from './s3/s3-read-failure.js';
 export { createS3Client, S3Source } from './s3/s3-source.js';
 export { type S3SourceConfig, s3SourceConfigSchema } from './s3/s3-source-config.js';
 

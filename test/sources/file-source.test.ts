@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SourceReadError } from '../../src/core/errors.js';
 import type { SourceObject } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
@@ -96,6 +97,26 @@ describe('FileSource', () => {
     expect(await read(await src.open(second))).toBe('rewritten');
     await expect(src.open(first)).rejects.toMatchObject({ code: 'ERR_FILE_READ' });
   });
+
+  it.each([
+    { change: 'rewritten', gone: 'rewritten' },
+    { change: 'deleted', gone: 'deleted' },
+  ] as const)(
+    'says the version is gone and not retryable when the file was $change after listing',
+    async ({ change, gone }) => {
+      const own = await mkdtemp(join(tmpdir(), 'sluice-file-gone-'));
+      const path = join(own, `${change}.log`);
+      await writeFile(path, 'before');
+      const src = createSource(sourceConfigSchema.parse({ type: 'file', path: own }), context());
+      const [listed] = await list(src, null);
+      if (change === 'deleted') await rm(path);
+      else await writeFile(path, 'after, longer');
+      const error = await src.open(listed).catch((e: unknown) => e);
+      await rm(own, { recursive: true, force: true });
+      expect(error).toBeInstanceOf(SourceReadError);
+      expect(error).toMatchObject({ code: 'ERR_FILE_READ', stage: 'receiving', retryable: false, gone });
+    },
+  );
 
   it('throws a typed error naming the directory when it does not exist', async () => {
     const missing = createSource(sourceConfigSchema.parse({ type: 'file', path: join(dir, 'nope') }), context());
