@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { type ListingPass, PipelineCheckpoint } from '../checkpoint/lease.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import type { ListWindow } from '../core/components.js';
-import { DecompressError, errorCode, errorMessage, SourceReadError } from '../core/errors.js';
+import { errorCode, errorMessage } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import type { BuiltPipeline } from './build-pipeline.js';
+import { decideObjectFailure, quarantineEntry } from './object-failure-policy.js';
 import { processObject } from './process-object.js';
 
 export type RunMode = { kind: 'live' } | { kind: 'backfill'; from: Date; to: Date | null };
@@ -266,6 +267,7 @@ export class PipelineRunner {
     }
   }
 
+  /** Carries out the failure policy's decision; returns false when the object must be tried again later. */
   private async handleObjectFailure(
     object: SourceObject,
     checkpoint: PipelineCheckpoint,
@@ -274,48 +276,36 @@ export class PipelineRunner {
   ): Promise<boolean> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
-    const readFailure = error instanceof SourceReadError;
-    if (readFailure && error.gone) {
-      // Deleted, or rewritten since it was listed: this version is gone; a rewrite is listed again with its new ETag.
-      log.warn({ gone: error.gone }, 'object version no longer exists; skipped');
-      options.metrics.objectsSkipped.inc({ ...labels, reason: error.gone });
-      checkpoint.markDone(object, `${error.gone} before it was read`);
-      return true;
-    }
-    // Only problems of the object itself count towards quarantine; an output that is down is not the object's fault.
-    const objectFault = error instanceof DecompressError || (readFailure && !error.retryable);
-    const attempt = (this.attempts.get(object.key) ?? 0) + 1;
-    this.attempts.set(object.key, attempt);
-    if (objectFault || readFailure) {
-      if (attempt >= pipeline.maxObjectAttempts) {
-        const reason = `${errorMessage(error)} (after ${attempt} attempts)`;
-        log.error({ code: errorCode(error), attempts: attempt }, 'object quarantined to the dead-letter');
-        await pipeline.deadLetter([
-          {
-            pipeline: pipeline.id,
-            bucket: object.bucket,
-            key: object.key,
-            etag: object.etag,
-            record: 0,
-            code: errorCode(error),
-            reason,
-            at: new Date().toISOString(),
-          },
-        ]);
-        options.metrics.objectsFailed.inc(labels);
-        this.summary.failedObjects++;
-        checkpoint.markDone(object, reason);
+    const code = errorCode(error);
+    const decision = decideObjectFailure(error, this.attempts.get(object.key) ?? 0, pipeline.maxObjectAttempts);
+    switch (decision.action) {
+      case 'skip_version':
+        log.warn({ gone: decision.gone }, 'object version no longer exists; skipped');
+        options.metrics.objectsSkipped.inc({ ...labels, reason: decision.gone });
+        checkpoint.markDone(object, decision.reason);
         this.attempts.delete(object.key);
         return true;
-      }
-      log.warn({ code: errorCode(error), attempt, err: error }, 'object failed; retrying');
-      await sleep(backoffDelayMs(attempt, 500, 10_000)).catch(() => undefined);
-      return false;
+      case 'quarantine':
+        log.error({ code, attempts: decision.failures }, 'object quarantined to the dead-letter');
+        await pipeline.deadLetter([quarantineEntry(pipeline.id, object, error, decision.reason)]);
+        options.metrics.objectsFailed.inc(labels);
+        this.summary.failedObjects++;
+        checkpoint.markDone(object, decision.reason);
+        this.attempts.delete(object.key);
+        return true;
+      case 'retry':
+        this.attempts.set(object.key, decision.failures);
+        log.warn({ code, attempt: decision.failures, err: error }, 'object failed; retrying');
+        break;
+      case 'output_failure':
+        this.attempts.set(object.key, decision.failures);
+        options.onState?.('failing', errorMessage(error));
+        options.metrics.pipelineHealthy.set(labels, 0);
+        log.error({ code, err: error }, 'object failed on the output side; retried next poll');
+        break;
     }
-    options.onState?.('failing', errorMessage(error));
-    options.metrics.pipelineHealthy.set(labels, 0);
-    log.error({ code: errorCode(error), err: error }, 'object failed on the output side; retried next poll');
-    await sleep(backoffDelayMs(Math.min(attempt, 6), 1000, 30_000)).catch(() => undefined);
+    const { attempt, baseMs, capMs } = decision.backoff;
+    await sleep(backoffDelayMs(attempt, baseMs, capMs)).catch(() => undefined);
     return false;
   }
 
