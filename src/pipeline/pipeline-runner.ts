@@ -74,8 +74,8 @@ export class PipelineRunner {
     const checkpoint = new PipelineCheckpoint({
       store: pipeline.store,
       owner: options.owner,
-      leaseMs: pipeline.leaseMs,
-      flushIntervalMs: pipeline.flushIntervalMs,
+      leaseMs: pipeline.settings.leaseMs,
+      flushIntervalMs: pipeline.settings.flushIntervalMs,
       lookbackMs: pipeline.settings.lookbackMs,
       logger: options.logger,
       metrics: options.metrics,
@@ -232,11 +232,11 @@ export class PipelineRunner {
           deadLetter: pipeline.deadLetter,
           metrics: options.metrics,
           logger: log,
-          maxRecordBytes: pipeline.maxRecordBytes,
-          maxBatchesInFlight: 4,
+          maxRecordBytes: pipeline.settings.maxRecordBytes,
+          maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
           drainSignal: stop,
           onOffset: (record) => {
-            if (record - lastSaved >= pipeline.checkpointEveryRecords) {
+            if (record - lastSaved >= pipeline.settings.checkpointEveryRecords) {
               lastSaved = record;
               checkpoint.markOffset(object, record);
             }
@@ -277,7 +277,11 @@ export class PipelineRunner {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
     const code = errorCode(error);
-    const decision = decideObjectFailure(error, this.attempts.get(object.key) ?? 0, pipeline.maxObjectAttempts);
+    const decision = decideObjectFailure(
+      error,
+      this.attempts.get(object.key) ?? 0,
+      pipeline.settings.maxObjectAttempts,
+    );
     switch (decision.action) {
       case 'skip_version':
         log.warn({ gone: decision.gone }, 'object version no longer exists; skipped');

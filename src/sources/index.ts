@@ -22,22 +22,3 @@ export function createSource(config: SourceConfig, context: ComponentContext, op
       return new FileSource(config, context);
   }
 }
-
-/** What the pipeline needs from either source: poll cadence, lookback and concurrency limits. */
-export interface SourceSettings {
-  pollIntervalSeconds: number;
-  lookbackMinutes: number;
-  maxObjectsInFlight: number;
-  maxBytesInFlight: number;
-  startTime?: Date;
-}
-
-export function sourceSettings(config: SourceConfig): SourceSettings {
-  return {
-    pollIntervalSeconds: config.poll_interval_seconds,
-    lookbackMinutes: config.lookback_minutes,
-    maxObjectsInFlight: config.max_objects_in_flight,
-    maxBytesInFlight: config.max_bytes_in_flight,
-    ...(config.start_time ? { startTime: new Date(config.start_time) } : {}),
-  };
-}

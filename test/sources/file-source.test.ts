@@ -6,7 +6,7 @@ import { SourceReadError } from '../../src/core/errors.js';
 import type { SourceObject } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
-import { createSource, sourceConfigSchema, sourceSettings } from '../../src/sources/index.js';
+import { createSource, sourceConfigSchema } from '../../src/sources/index.js';
 
 const context = (metrics = new Metrics()) => ({ pipeline: 'test', logger: silentLogger(), metrics, baseDir: '/' });
 
@@ -121,40 +121,6 @@ describe('FileSource', () => {
   it('throws a typed error naming the directory when it does not exist', async () => {
     const missing = createSource(sourceConfigSchema.parse({ type: 'file', path: join(dir, 'nope') }), context());
     await expect(list(missing, null)).rejects.toMatchObject({ code: 'ERR_FILE_READ' });
-  });
-});
-
-describe('sourceSettings', () => {
-  it.each([
-    {
-      config: { type: 'file', path: '/x' },
-      expected: {
-        pollIntervalSeconds: 60,
-        lookbackMinutes: 60,
-        maxObjectsInFlight: 4,
-        maxBytesInFlight: 256 * 1024 * 1024,
-      },
-    },
-    {
-      config: {
-        type: 's3',
-        bucket: 'logs',
-        poll_interval_seconds: 5,
-        lookback_minutes: 15,
-        max_objects_in_flight: 8,
-        max_bytes_in_flight: 1024,
-        start_time: '2024-01-01T00:00:00Z',
-      },
-      expected: {
-        pollIntervalSeconds: 5,
-        lookbackMinutes: 15,
-        maxObjectsInFlight: 8,
-        maxBytesInFlight: 1024,
-        startTime: new Date('2024-01-01T00:00:00Z'),
-      },
-    },
-  ])('gives the common settings of a $config.type source when defaults or values are given', ({ config, expected }) => {
-    expect(sourceSettings(sourceConfigSchema.parse(config))).toEqual(expected);
   });
 });
 
