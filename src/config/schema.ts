@@ -8,8 +8,8 @@ import { fileOutputConfigSchema, opensearchOutputConfigSchema, stdoutOutputConfi
 import { parserConfigSchema } from '../parsers/index.js';
 import { sourceConfigSchema } from '../sources/index.js';
 
-/** Output schemas declare `when` as unknown; here it gets the condition schema, so unknown keys get a
- * "did you mean" and the JSON Schema completes conditions in editors. */
+/** An output's routing condition: the pipeline applies it, so output schemas do not know it. With the
+ * condition schema here, unknown keys get a "did you mean" and editors complete conditions. */
 const when = {
   when: conditionSchema
     .optional()

@@ -12,7 +12,7 @@ import type {
 } from '../core/components.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
-import { type Condition, compileCondition } from '../filters/condition.js';
+import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { createDeadLetter } from '../outputs/dead-letter/index.js';
 import { createOutput } from '../outputs/index.js';
@@ -58,10 +58,10 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   const parser = createParserFactory(config.parser);
   const filters: Filter[] = [];
   for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, componentContext));
-  const outputs = config.outputs.map((outputConfig) => {
-    const when = (outputConfig as { when?: Condition }).when;
-    return new RoutedOutput(createOutput(outputConfig, componentContext), when ? compileCondition(when) : undefined);
-  });
+  const outputs = config.outputs.map(
+    ({ when, ...outputConfig }) =>
+      new RoutedOutput(createOutput(outputConfig, componentContext), when ? compileCondition(when) : undefined),
+  );
   const store = await createCheckpointStore(config.checkpoint, componentContext, options.checkpointName ?? config.id);
 
   const deadLetter = async (entries: DeadLetterEntry[]): Promise<void> => {
