@@ -7,7 +7,7 @@ import { errorCode, errorMessage } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import type { BuiltPipeline } from './build-pipeline.js';
-import { decideObjectFailure, quarantineEntry } from './object-failure-policy.js';
+import { decideObjectFailure, type FailureCounts, NO_FAILURES, quarantineEntry } from './object-failure-policy.js';
 import { processObject } from './process-object.js';
 
 export type RunMode = { kind: 'live' } | { kind: 'backfill'; from: Date; to: Date | null };
@@ -55,7 +55,8 @@ export class PipelineRunner {
     bytes: 0,
     reason: 'completed',
   };
-  private readonly attempts = new Map<string, number>();
+  /** Failures of objects not finished yet, by key (the failure policy's counts). */
+  private readonly failures = new Map<string, FailureCounts>();
   private readonly inFlightKeys = new Set<string>();
   private bytesInFlight = 0;
   private byteWaiters: Array<() => void> = [];
@@ -252,7 +253,7 @@ export class PipelineRunner {
         return false;
       }
       checkpoint.markDone(object);
-      this.attempts.delete(object.key);
+      this.failures.delete(object.key);
       this.summary.objects++;
       this.summary.records += outcome.records;
       this.summary.events += outcome.events;
@@ -277,36 +278,36 @@ export class PipelineRunner {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
     const code = errorCode(error);
-    const decision = decideObjectFailure(
-      error,
-      this.attempts.get(object.key) ?? 0,
-      pipeline.settings.maxObjectAttempts,
-    );
-    switch (decision.action) {
-      case 'skip_version':
-        log.warn({ gone: decision.gone }, 'object version no longer exists; skipped');
-        options.metrics.objectsSkipped.inc({ ...labels, reason: decision.gone });
-        checkpoint.markDone(object, decision.reason);
-        this.attempts.delete(object.key);
-        return true;
-      case 'quarantine':
-        log.error({ code, attempts: decision.failures }, 'object quarantined to the dead-letter');
+    const previous = this.failures.get(object.key) ?? NO_FAILURES;
+    const decision = decideObjectFailure(error, previous, pipeline.settings.maxObjectAttempts);
+    if (decision.action === 'skip_version') {
+      log.warn({ gone: decision.gone }, 'object version no longer exists; skipped');
+      options.metrics.objectsSkipped.inc({ ...labels, reason: decision.gone });
+      checkpoint.markDone(object, decision.reason);
+      this.failures.delete(object.key);
+      return true;
+    }
+    this.failures.set(object.key, decision.counts);
+    if (decision.action === 'quarantine') {
+      try {
         await pipeline.deadLetter([quarantineEntry(pipeline.id, object, error, decision.reason)]);
-        options.metrics.objectsFailed.inc(labels);
-        this.summary.failedObjects++;
-        checkpoint.markDone(object, decision.reason);
-        this.attempts.delete(object.key);
-        return true;
-      case 'retry':
-        this.attempts.set(object.key, decision.failures);
-        log.warn({ code, attempt: decision.failures, err: error }, 'object failed; retrying');
-        break;
-      case 'output_failure':
-        this.attempts.set(object.key, decision.failures);
-        options.onState?.('failing', errorMessage(error));
-        options.metrics.pipelineHealthy.set(labels, 0);
-        log.error({ code, err: error }, 'object failed on the output side; retried next poll');
-        break;
+      } catch (deadLetterError) {
+        // Not the object's fault: it stays unfinished, and is quarantined once the dead-letter takes it.
+        return this.handleObjectFailure(object, checkpoint, deadLetterError, log);
+      }
+      log.error({ code, attempts: decision.counts.object }, 'object quarantined to the dead-letter');
+      options.metrics.objectsFailed.inc(labels);
+      this.summary.failedObjects++;
+      checkpoint.markDone(object, decision.reason);
+      this.failures.delete(object.key);
+      return true;
+    }
+    if (decision.action === 'retry') {
+      log.warn({ code, attempt: decision.counts.object, err: error }, 'object failed; retrying');
+    } else {
+      options.onState?.('failing', errorMessage(error));
+      options.metrics.pipelineHealthy.set(labels, 0);
+      log.error({ code, err: error }, 'object failed on the output side; retried next poll');
     }
     const { attempt, baseMs, capMs } = decision.backoff;
     await sleep(backoffDelayMs(attempt, baseMs, capMs)).catch(() => undefined);

@@ -27,55 +27,64 @@ const kinds = [
 
 const objectRetry = (attempt: number) => ({ attempt, baseMs: 500, capMs: 10_000 });
 const outputRetry = (attempt: number) => ({ attempt, baseMs: 1000, capMs: 30_000 });
+const counts = (object: number, output: number) => ({ object, output });
 
-/** With max_object_attempts 3: the decision after `previous` earlier failures of the same object. */
+/**
+ * With max_object_attempts 3: the decision after earlier failures of the same object, `object`
+ * of its own and `output` that were not its fault.
+ */
 const expected = {
-  deleted: {
-    0: { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' },
-    1: { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' },
-    2: { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' },
-    9: { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' },
-  },
-  rewritten: {
-    0: { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' },
-    1: { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' },
-    2: { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' },
-    9: { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' },
-  },
-  object: {
-    0: { action: 'retry', failures: 1, backoff: objectRetry(1) },
-    1: { action: 'retry', failures: 2, backoff: objectRetry(2) },
-    2: { action: 'quarantine', failures: 3 },
-    9: { action: 'quarantine', failures: 10 },
-  },
-  output: {
-    0: { action: 'output_failure', failures: 1, backoff: outputRetry(1) },
-    1: { action: 'output_failure', failures: 2, backoff: outputRetry(2) },
-    2: { action: 'output_failure', failures: 3, backoff: outputRetry(3) },
-    9: { action: 'output_failure', failures: 10, backoff: outputRetry(6) },
-  },
+  deleted: [
+    [counts(0, 0), { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' }],
+    [counts(2, 0), { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' }],
+    [counts(1, 9), { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' }],
+  ],
+  rewritten: [
+    [counts(0, 0), { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' }],
+    [counts(2, 0), { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' }],
+    [counts(1, 9), { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' }],
+  ],
+  object: [
+    [counts(0, 0), { action: 'retry', counts: counts(1, 0), backoff: objectRetry(1) }],
+    [counts(1, 0), { action: 'retry', counts: counts(2, 0), backoff: objectRetry(2) }],
+    [counts(2, 0), { action: 'quarantine', counts: counts(3, 0) }],
+    [counts(9, 0), { action: 'quarantine', counts: counts(10, 0) }],
+    // Output failures before do not bring quarantine closer.
+    [counts(0, 5), { action: 'retry', counts: counts(1, 5), backoff: objectRetry(1) }],
+    [counts(1, 5), { action: 'retry', counts: counts(2, 5), backoff: objectRetry(2) }],
+    [counts(2, 5), { action: 'quarantine', counts: counts(3, 5) }],
+  ],
+  output: [
+    [counts(0, 0), { action: 'output_failure', counts: counts(0, 1), backoff: outputRetry(1) }],
+    [counts(0, 1), { action: 'output_failure', counts: counts(0, 2), backoff: outputRetry(2) }],
+    [counts(2, 2), { action: 'output_failure', counts: counts(2, 3), backoff: outputRetry(3) }],
+    [counts(2, 9), { action: 'output_failure', counts: counts(2, 10), backoff: outputRetry(6) }],
+  ],
 } as const;
 
 const rows = kinds.flatMap(({ kind, error, treat }) =>
-  ([0, 1, 2, 9] as const).map((previous) => ({ kind, error, previous, want: expected[treat][previous] })),
+  expected[treat].map(([previous, want]) => ({ kind, error, previous, want })),
 );
 
 describe('decideObjectFailure', () => {
-  it.each(rows)('decides $want.action when $kind follows $previous earlier failures', ({ error, previous, want }) => {
-    expect(decideObjectFailure(error, previous, 3)).toMatchObject(want);
-  });
+  it.each(rows)(
+    'decides $want.action when $kind follows $previous.object own and $previous.output output failures',
+    ({ error, previous, want }) => {
+      expect(decideObjectFailure(error, previous, 3)).toMatchObject(want);
+    },
+  );
 
   it('gives the quarantine reason with the message and the number of attempts when the last attempt fails', () => {
-    expect(decideObjectFailure(new DecompressError('incorrect header check'), 2, 3)).toEqual({
+    expect(decideObjectFailure(new DecompressError('incorrect header check'), counts(2, 4), 3)).toEqual({
       action: 'quarantine',
-      failures: 3,
+      counts: counts(3, 4),
       reason: 'incorrect header check (after 3 attempts)',
     });
   });
 
-  it('quarantines on the first failure when max_object_attempts is 1', () => {
-    expect(decideObjectFailure(read('ERR_S3_READ', true), 0, 1)).toMatchObject({ action: 'quarantine', failures: 1 });
-    expect(decideObjectFailure(new OutputError('ERR_OUTPUT_TLS', 'bad ca'), 0, 1)).toMatchObject({
+  it('quarantines on the first own failure when max_object_attempts is 1', () => {
+    expect(decideObjectFailure(read('ERR_S3_READ', true), counts(0, 0), 1)).toMatchObject({ action: 'quarantine' });
+    expect(decideObjectFailure(new OutputError('ERR_OUTPUT_TLS', 'bad ca'), counts(0, 0), 1)).toMatchObject({
       action: 'output_failure',
     });
   });

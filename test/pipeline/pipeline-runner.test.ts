@@ -110,8 +110,14 @@ describe('PipelineRunner', () => {
   const store = () => new FileCheckpointStore({ directory: dir, name: 'p', pipeline: 'p' });
   const saved = async (): Promise<CheckpointState> => (await store().load())!.state;
 
-  function harness(source: MemorySource, output: MemoryOutput, overrides: Partial<PipelineSettings> = {}) {
+  function harness(
+    source: MemorySource,
+    output: MemoryOutput,
+    overrides: Partial<PipelineSettings> = {},
+    failDeadLetter: (call: number) => Error | undefined = () => undefined,
+  ) {
     const deadLetters: DeadLetterEntry[] = [];
+    let deadLetterCalls = 0;
     const states: PipelineState[] = [];
     const metrics = new Metrics();
     const pipeline: BuiltPipeline = {
@@ -121,6 +127,8 @@ describe('PipelineRunner', () => {
       filters: [],
       outputs: [new RoutedOutput(output, undefined)],
       deadLetter: async (entries) => {
+        const failure = failDeadLetter(deadLetterCalls++);
+        if (failure) throw failure;
         deadLetters.push(...entries);
       },
       store: store(),
@@ -232,6 +240,42 @@ describe('PipelineRunner', () => {
     const failing = states.indexOf('failing');
     expect(failing).toBeGreaterThan(-1);
     expect(states.slice(failing)).toContain('running');
+  });
+
+  it('counts only the failures of the object itself towards quarantine when an output failed before', async () => {
+    const transient = new SourceReadError('ERR_FILE_READ', 'EBUSY', { retryable: true });
+    const source = new MemorySource({
+      'a.log': { body: text(3), failOpen: (attempt) => (attempt === 2 ? transient : undefined) },
+    });
+    const output = new MemoryOutput((call) =>
+      call === 0 ? new OutputError('ERR_OUTPUT_UNREACHABLE', 'cannot reach the output') : undefined,
+    );
+    // Attempt 1 fails on the output, attempt 2 reading: one failure of the object's own, one short of quarantine.
+    const { run, deadLetters } = harness(source, output, { maxObjectAttempts: 2 });
+
+    const summary = await run();
+
+    expect(source.opens.get('a.log')).toBe(3);
+    expect(deadLetters).toEqual([]);
+    expect(summary).toMatchObject({ objects: 1, failedObjects: 0 });
+    expect((await saved()).done['a.log']).toEqual({ etag: 'etag-a.log', last_modified: expect.any(Number) });
+  });
+
+  it('keeps an object it could not quarantine and quarantines it on a later poll when the dead-letter failed', async () => {
+    const source = new MemorySource({ 'bad.log.gz': { body: corruptGzip } });
+    const full = new OutputError('ERR_DEAD_LETTER_WRITE', 'cannot append dead-letter entries');
+    const { run, deadLetters, states } = harness(source, new MemoryOutput(), { maxObjectAttempts: 1 }, (call) =>
+      call === 0 ? full : undefined,
+    );
+
+    const summary = await run();
+
+    expect(source.opens.get('bad.log.gz')).toBe(2);
+    expect(states).toContain('failing');
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({ key: 'bad.log.gz', code: 'ERR_DECOMPRESS' });
+    expect(summary).toMatchObject({ failedObjects: 1 });
+    expect((await saved()).done['bad.log.gz']?.failed).toBe(deadLetters[0]!.reason);
   });
 
   it('saves the acknowledged offset when draining mid-object, and the next run resumes after it', async () => {
