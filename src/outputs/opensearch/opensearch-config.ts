@@ -70,10 +70,6 @@ export const templateConfigSchema = z
 export const opensearchOutputConfigSchema = z
   .strictObject({
     type: z.literal('opensearch'),
-    when: z
-      .unknown()
-      .optional()
-      .describe('Routing condition: only events that match go to this output (applied by the pipeline).'),
     hosts: z
       .array(z.url())
       .min(1)

@@ -147,7 +147,7 @@ export class S3Source implements Source {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const failure = toS3ReadError(error, context);
-      if (failure.status === 404) return null;
+      if (failure.gone === 'deleted') return null;
       throw failure;
     }
   }
