@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # sluice worker image. Build: docker build -t sluice .
-# Run:   docker run --rm -e SLUICE_CONFIG=/etc/sluice/pipelines sluice          (sluice run)
-#        docker run --rm sluice validate --config /etc/sluice/pipelines          (any CLI command)
+# Run:   docker run --rm sluice                                   (sluice run; a backfill with SLUICE_BACKFILL_FROM)
+#        docker run --rm sluice validate                          (any CLI command; SLUICE_* still apply)
+# Variables: src/cli/environment.ts (`docker run --rm sluice run --help` lists them).
 
 # ---- build: compile TypeScript with the dev dependencies
 FROM node:24-bookworm-slim AS build
@@ -29,12 +30,10 @@ COPY bin ./bin
 COPY pipelines /etc/sluice/pipelines
 COPY --chmod=0755 entrypoint.sh /app/entrypoint.sh
 
-# Listen on all interfaces so the ECS health check and a Prometheus scraper reach /healthz and /metrics.
-ENV SLUICE_CONFIG=/etc/sluice/pipelines \
-  SLUICE_HTTP_HOST=0.0.0.0 \
-  SLUICE_HTTP_PORT=9600 \
-  SLUICE_LOG_LEVEL=info \
-  SLUICE_SHUTDOWN_TIMEOUT_SECONDS=25
+# Only what differs from sluice's own defaults. /healthz and /metrics stay on 127.0.0.1 (the
+# default): the health check below runs inside the container, and a sidecar scraper shares the
+# task's network namespace on ECS (awsvpc). SLUICE_HTTP_HOST=0.0.0.0 opens them to the network.
+ENV SLUICE_CONFIG=/etc/sluice/pipelines
 EXPOSE 9600
 
 # Code and config stay root-owned and read-only for the worker.
@@ -45,3 +44,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.SLUICE_HTTP_PORT||9600)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 ENTRYPOINT ["/usr/bin/tini", "--", "/app/entrypoint.sh"]
+CMD ["run"]

@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { ComponentContext } from '../core/components.js';
 import { CheckpointError } from '../core/errors.js';
+import { checkpointSettingsFields } from '../core/pipeline-settings.js';
 import { DynamoCheckpointStore } from './dynamodb-checkpoint-store.js';
 import { FileCheckpointStore } from './file-checkpoint-store.js';
 import { S3CheckpointStore } from './s3-checkpoint-store.js';
@@ -23,25 +24,6 @@ const CHECKPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 /** Transient AWS failures are retried by the SDK itself; only what outlasts these attempts surfaces. */
 const AWS_MAX_ATTEMPTS = 6;
 
-// The lookback window is the source's setting (lookback_minutes): it describes how late its objects arrive.
-const common = {
-  lease_seconds: z
-    .number()
-    .int()
-    .min(3)
-    .max(3600)
-    .default(30)
-    .describe(
-      'How long the lease lasts without renewal. It is renewed every third of this; a second task takes over this long after the first stops.',
-    ),
-  flush_interval_seconds: z
-    .number()
-    .positive()
-    .max(60)
-    .default(1)
-    .describe('Longest time progress stays unsaved; a crash re-reads at most this much (without duplicates).'),
-};
-
 const awsLocation = {
   region: z.string().min(1).optional().describe('AWS region; defaults to the SDK default chain (AWS_REGION).'),
   endpoint: z.url().optional().describe('Endpoint override for S3- or DynamoDB-compatible servers.'),
@@ -56,7 +38,8 @@ export const s3CheckpointConfigSchema = z.strictObject({
     .describe('Folder for checkpoint objects; each pipeline writes <prefix>/<pipeline>.json.'),
   ...awsLocation,
   force_path_style: z.boolean().default(false).describe('Path-style addressing (most S3-compatible servers).'),
-  ...common,
+  // Lease and save cadence: pipeline settings, the same for every store.
+  ...checkpointSettingsFields,
 });
 
 export const dynamodbCheckpointConfigSchema = z.strictObject({
@@ -67,7 +50,8 @@ export const dynamodbCheckpointConfigSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Create the table (on-demand billing) when it does not exist, and wait until it is active.'),
-  ...common,
+  // Lease and save cadence: pipeline settings, the same for every store.
+  ...checkpointSettingsFields,
 });
 
 export const fileCheckpointConfigSchema = z.strictObject({
@@ -76,7 +60,8 @@ export const fileCheckpointConfigSchema = z.strictObject({
     .string()
     .min(1)
     .describe('Directory for checkpoint files (local development); relative to the config file.'),
-  ...common,
+  // Lease and save cadence: pipeline settings, the same for every store.
+  ...checkpointSettingsFields,
 });
 
 export const checkpointConfigSchema = z.discriminatedUnion('type', [

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { SourceObject } from '../core/event.js';
 import type { RunMode, RunSummary } from '../pipeline/pipeline-runner.js';
 
-/** Prints backfill progress (objects, bytes, events, rate, ETA) at least every 10 s, and a summary at the end. */
+/** Prints backfill progress (objects, bytes, events, rate, ETA) every `intervalMs` (SLUICE_PROGRESS_INTERVAL_SECONDS), and a summary at the end. */
 export class BackfillProgress {
   private objects = 0;
   private bytes = 0;
@@ -14,7 +14,7 @@ export class BackfillProgress {
   constructor(
     private readonly logger: Logger,
     private readonly mode: Extract<RunMode, { kind: 'backfill' }>,
-    private readonly intervalMs = Number(process.env.SLUICE_PROGRESS_INTERVAL_SECONDS ?? 10) * 1000,
+    private readonly intervalMs: number,
   ) {}
 
   start(): void {

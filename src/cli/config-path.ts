@@ -1,4 +1,6 @@
-/** The config a command reads: `--config`, else SLUICE_CONFIG, else ./pipelines. */
-export function configPath(option: string | undefined): string {
-  return option ?? process.env.SLUICE_CONFIG ?? 'pipelines';
+import type { Settings } from './environment.js';
+
+/** The config a command reads: `--config`, else SLUICE_CONFIG (see environment.ts for its default). */
+export function configPath(option: string | undefined, settings: Pick<Settings, 'config'>): string {
+  return option ?? settings.config;
 }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { Settings } from './environment.js';
 import { runCommand } from './run-command.js';
 
 const HELP = `Usage: sluice demo
@@ -9,13 +10,14 @@ NDJSON files under examples/demo/out (or $SLUICE_DEMO_OUT), and a file checkpoin
 Run it twice: the second run finds nothing new.
 `;
 
-export async function demoCommand(argv: string[]): Promise<number> {
+/** The demo's own defaults: no health server, quiet logs (a variable that is set still wins). */
+export const DEMO_DEFAULTS = { SLUICE_HTTP_PORT: '0', SLUICE_LOG_LEVEL: 'warn' };
+
+export async function demoCommand(argv: string[], settings: Settings): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(HELP);
     return 0;
   }
   const config = resolve(import.meta.dirname, '../../examples/demo/demo.yml');
-  process.env.SLUICE_HTTP_PORT ??= '0';
-  process.env.SLUICE_LOG_LEVEL ??= 'warn';
-  return runCommand(['--once', '--config', config, ...argv]);
+  return runCommand(['--once', '--config', config, ...argv], settings);
 }

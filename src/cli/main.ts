@@ -1,6 +1,10 @@
-import { demoCommand } from './demo-command.js';
+import { createLogger } from '../core/logger.js';
+import { DEMO_DEFAULTS, demoCommand } from './demo-command.js';
+import { readSettings, type Settings } from './environment.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { parseCommand } from './parse-command.js';
 import { runCommand } from './run-command.js';
+import { EnvironmentError } from './usage-error.js';
 import { validateCommand } from './validate-command.js';
 
 /** The `sluice` command line. Each command lives in its own file under src/cli/. */
@@ -18,27 +22,46 @@ Commands:
 Run \`sluice <command> --help\` for the options of a command.
 `;
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'run':
-      return runCommand(rest);
-    case 'backfill':
-      return runCommand(rest, true);
-    case 'validate':
-      return validateCommand(rest);
-    case 'parse':
-      return parseCommand(rest);
-    case 'demo':
-      return demoCommand(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(HELP);
-      return 0;
-    default:
-      process.stderr.write(`sluice: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-      return 64;
+type Command = (argv: string[], settings: Settings) => Promise<number>;
+
+/** Each command, and the defaults it gives variables of the environment table, if any. */
+const COMMANDS: Record<string, { run: Command; defaults?: Record<string, string> }> = {
+  run: { run: (argv, settings) => runCommand(argv, settings) },
+  backfill: { run: (argv, settings) => runCommand(argv, settings, true) },
+  validate: { run: validateCommand },
+  parse: { run: parseCommand },
+  demo: { run: demoCommand, defaults: DEMO_DEFAULTS },
+};
+
+/**
+ * The CLI edge: the only place the environment is read (once, through the table in
+ * environment.ts); commands get the typed settings.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(HELP);
+    return EXIT_OK;
   }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(`sluice: unknown command ${JSON.stringify(name)}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  let settings: Settings;
+  try {
+    settings = readSettings(env, command.defaults);
+  } catch (error) {
+    if (!(error instanceof EnvironmentError)) throw error;
+    // The level itself may be what is wrong: report at info, which shows errors.
+    createLogger({ level: 'info' }).error(
+      { code: error.code, problems: error.problems, hint: error.hint },
+      'invalid environment',
+    );
+    process.stderr.write(
+      `${error.problems.map((p) => `sluice: ${p.variable}=${JSON.stringify(p.value)}: ${p.message}`).join('\n')}\n${error.hint}\n`,
+    );
+    return EXIT_USAGE;
+  }
+  return command.run(rest, settings);
 }

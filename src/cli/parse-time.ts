@@ -1,5 +1,5 @@
 /**
- * A UTC date or timestamp from the command line or SLUICE_BACKFILL_*: `2024-01-01`,
+ * A UTC date or timestamp from the command line or SLUICE_BACKFILL_FROM/TO: `2024-01-01`,
  * `2024-01-01T06`, `2024-01-01T06:30`, `2024-01-01T06:30:00Z`. Without an offset, UTC.
  */
 export function parseUtcTime(text: string, name: string): Date {

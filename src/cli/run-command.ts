@@ -1,99 +1,134 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.js';
+import { getHeapStatistics } from 'node:v8';
+import type { Logger } from 'pino';
+import { formatConfigWarning, type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { RunSummary } from '../pipeline/pipeline-runner.js';
-import { httpPortFromEnv } from '../worker/http-server.js';
 import { runWorker } from '../worker/run-worker.js';
 import { BackfillProgress } from './backfill-progress.js';
-import { configPath } from './config-path.js';
+import type { Settings } from './environment.js';
+import { environmentHelp } from './environment-help.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { parseUtcTime } from './parse-time.js';
+import { type RunArguments, type RunOptions, resolveRunOptions } from './run-options.js';
+import { UsageError } from './usage-error.js';
 
 const RUN_HELP = `Usage: sluice run [--config PATH] [--pipeline ID]...
 
 Runs pipelines until SIGTERM or SIGINT, then stops listing, finishes or checkpoints
-in-flight records within SLUICE_SHUTDOWN_TIMEOUT_SECONDS (default 25) and exits 0.
+in-flight records within SLUICE_SHUTDOWN_TIMEOUT_SECONDS and exits 0. It checks the whole
+config first: an invalid one exits 78 with every problem, before any checkpoint is read.
 With SLUICE_BACKFILL_FROM set it runs a backfill instead (see \`sluice backfill\`).
 
 Options:
-  --config PATH    YAML file or folder (default: $SLUICE_CONFIG, else ./pipelines)
-  --pipeline ID    run only this pipeline (repeatable; default: all, or $SLUICE_PIPELINES)
+  --config PATH    YAML file or folder (default: $SLUICE_CONFIG)
+  --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
   --once           stop after one complete poll of every pipeline (cron-style runs, the demo)
-Environment: SLUICE_HTTP_PORT (9600; 0 disables), SLUICE_HTTP_HOST (127.0.0.1),
-  SLUICE_LOG_LEVEL (info), SLUICE_SHUTDOWN_TIMEOUT_SECONDS (25)
-`;
+
+${environmentHelp('run')}`;
 
 const BACKFILL_HELP = `Usage: sluice backfill --from DATE [--to DATE] [--config PATH] [--pipeline ID]...
 
 Runs the selected pipelines once over objects in [from, to) — dates or timestamps, UTC —
 with a checkpoint of its own (resumable; the live checkpoint is never touched), prints
-progress at least every 10 s, and exits 0 with a summary. Overlap with the live worker
-creates no duplicates: document ids are deterministic.
-Environment equivalents: SLUICE_BACKFILL_FROM, SLUICE_BACKFILL_TO.
-`;
+progress every SLUICE_PROGRESS_INTERVAL_SECONDS, and exits 0 with a summary. Overlap with
+the live worker creates no duplicates: document ids are deterministic.
 
-export async function runCommand(argv: string[], forceBackfill = false): Promise<number> {
-  let values: { config?: string; pipeline?: string[]; from?: string; to?: string; once?: boolean; help?: boolean };
+Options:
+  --from DATE      start, e.g. 2024-01-31 or 2024-01-31T06:00:00Z (default: $SLUICE_BACKFILL_FROM)
+  --to DATE        end, exclusive (default: $SLUICE_BACKFILL_TO, else now)
+  --config PATH    YAML file or folder (default: $SLUICE_CONFIG)
+  --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
+
+${environmentHelp('backfill')}`;
+
+function parseRunArguments(argv: string[]): RunArguments & { help?: boolean } {
+  return parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      pipeline: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      once: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  }).values;
+}
+
+/** The one line that says what starts, before the config is read. Never the environment: it holds secrets. */
+function logStart(logger: Logger, options: RunOptions, argv: string[]): void {
+  const { mode, http } = options;
+  logger.info(
+    {
+      command: options.command,
+      argv,
+      config: options.config,
+      pipelines: options.pipelineIds,
+      ...(mode.kind === 'backfill' ? { from: mode.from.toISOString(), to: mode.to?.toISOString() ?? null } : {}),
+      http: http ? { host: http.host, port: http.port } : null,
+      // The heap cap in effect (SLUICE_MAX_OLD_SPACE_MB through the entrypoint, or NODE_OPTIONS).
+      heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      pid: process.pid,
+    },
+    `starting sluice ${options.command}`,
+  );
+}
+
+/**
+ * The whole config, loaded and checked before anything reads or writes a checkpoint: an
+ * invalid one is reported (every problem) and undefined is returned, for exit 78.
+ */
+async function loadRunConfig(logger: Logger, options: RunOptions): Promise<LoadedConfig | undefined> {
+  let config: LoadedConfig;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        pipeline: { type: 'string', multiple: true },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        once: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
+    config = await loadConfig(options.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal({ code: error.code, config: options.config, problems: error.problems }, 'invalid config');
+    process.stderr.write(`${error.message}\n`);
+    return undefined;
+  }
+  for (const warning of config.warnings) {
+    const { file, line, column, path } = warning;
+    logger.warn({ file, line, column, path }, `config warning: ${formatConfigWarning(warning)}`);
+  }
+  const unknown = options.pipelineIds.filter((id) => !config.pipelines.some((p) => p.config.id === id));
+  if (unknown.length > 0) {
+    logger.fatal({ code: 'ERR_CONFIG_INVALID', config: options.config, unknown }, 'no such pipeline in the config');
+    process.stderr.write(`sluice: no pipeline named ${unknown.join(', ')} in the config\n`);
+    return undefined;
+  }
+  return config;
+}
+
+export async function runCommand(argv: string[], settings: Settings, backfillCommand = false): Promise<number> {
+  let values: ReturnType<typeof parseRunArguments>;
+  try {
+    values = parseRunArguments(argv);
   } catch (error) {
     process.stderr.write(`sluice: ${errorMessage(error)}\n`);
     return EXIT_USAGE;
   }
-  const from = values.from ?? process.env.SLUICE_BACKFILL_FROM;
-  const to = values.to ?? process.env.SLUICE_BACKFILL_TO;
-  const backfill = forceBackfill || Boolean(from);
   if (values.help) {
+    const backfill = backfillCommand || values.from !== undefined || settings.backfillFrom !== undefined;
     process.stdout.write(backfill ? BACKFILL_HELP : RUN_HELP);
     return EXIT_OK;
   }
-  const logger = createLogger();
-  let mode: Parameters<typeof runWorker>[0]['mode'] = { kind: 'live' };
-  if (backfill) {
-    if (!from) {
-      process.stderr.write('sluice backfill: --from (or SLUICE_BACKFILL_FROM) is required\n');
-      return EXIT_USAGE;
-    }
-    try {
-      mode = { kind: 'backfill', from: parseUtcTime(from, '--from'), to: to ? parseUtcTime(to, '--to') : null };
-    } catch (error) {
-      process.stderr.write(`sluice backfill: ${errorMessage(error)}\n`);
-      return EXIT_USAGE;
-    }
-  }
-  let config: Awaited<ReturnType<typeof loadConfig>>;
+  const logger = createLogger({ level: settings.logLevel });
+  let options: RunOptions;
   try {
-    config = await loadConfig(configPath(values.config));
+    options = resolveRunOptions(values, settings, backfillCommand);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      logger.fatal({ code: error.code, problems: error.problems }, 'invalid config');
-      process.stderr.write(`${error.message}\n`);
-      return EXIT_CONFIG;
-    }
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    logger.error({ code: error.code, ...error.context, hint: error.hint }, error.message);
+    process.stderr.write(`sluice ${backfillCommand ? 'backfill' : 'run'}: ${error.message}\n`);
+    return EXIT_USAGE;
   }
-  const pipelineIds = values.pipeline?.length
-    ? values.pipeline
-    : (process.env.SLUICE_PIPELINES ?? '')
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean);
-  const unknown = pipelineIds.filter((id) => !config.pipelines.some((p) => p.config.id === id));
-  if (unknown.length > 0) {
-    process.stderr.write(`sluice: no pipeline named ${unknown.join(', ')} in the config\n`);
-    return EXIT_CONFIG;
-  }
+  logStart(logger, options, [backfillCommand ? 'backfill' : 'run', ...argv]);
+  const config = await loadRunConfig(logger, options);
+  if (!config) return EXIT_CONFIG;
+  const { mode, pipelineIds } = options;
 
   const controller = new AbortController();
   let signals = 0;
@@ -106,22 +141,18 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const shutdownTimeoutMs = Number(process.env.SLUICE_SHUTDOWN_TIMEOUT_SECONDS ?? 25) * 1000;
-  const port = httpPortFromEnv();
-  const progress = mode.kind === 'backfill' ? new BackfillProgress(logger, mode) : undefined;
+  const progress =
+    mode.kind === 'backfill' ? new BackfillProgress(logger, mode, options.progressIntervalMs) : undefined;
   progress?.start();
   try {
     const result = await runWorker({
       config,
       logger,
       mode,
-      once: values.once,
+      once: options.once,
       pipelineIds,
-      http:
-        port === 0 && process.env.SLUICE_HTTP_PORT === '0'
-          ? null
-          : { port, host: process.env.SLUICE_HTTP_HOST ?? '127.0.0.1' },
-      shutdownTimeoutMs,
+      http: options.http,
+      shutdownTimeoutMs: options.shutdownTimeoutMs,
       stopSignal: controller.signal,
       onObjectDone: (pipeline, object, events) => progress?.objectDone(pipeline, object, events),
     });
@@ -135,7 +166,7 @@ export async function runCommand(argv: string[], forceBackfill = false): Promise
       { objects: 0, events: 0, failed: 0 },
     );
     logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
-    if (values.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
+    if (options.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
     return mode.kind === 'backfill' && !result.ok ? EXIT_FAILURE : EXIT_OK;
   } finally {
     process.off('SIGTERM', onSignal);

@@ -1,27 +1,30 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.js';
+import { formatConfigWarning, loadConfig } from '../config/load-config.js';
 import { ConfigError } from '../core/errors.js';
 import { configPath } from './config-path.js';
+import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
 
 const HELP = `Usage: sluice validate [--config PATH]
 
 Checks a pipeline config (a YAML file or a folder of them) and lists every problem
-as file:line:col path: message. Exits 0 when valid, 78 when not.
+as file:line:col path: message. Exits 0 when valid, 78 when not. Warnings (deprecated
+keys) are printed to stderr the same way and do not change the exit code.
 
 Options:
   --config PATH   file or folder (default: $SLUICE_CONFIG, else ./pipelines)
 `;
 
-export async function validateCommand(argv: string[]): Promise<number> {
+export async function validateCommand(argv: string[], settings: Settings): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT_OK;
   }
-  const path = configPath(values.config);
+  const path = configPath(values.config, settings);
   try {
     const loaded = await loadConfig(path);
+    for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);
     const ids = loaded.pipelines.map((p) => p.config.id).join(', ');
     process.stdout.write(`ok: ${loaded.pipelines.length} pipeline(s) in ${loaded.files.length} file(s): ${ids}\n`);
     return EXIT_OK;

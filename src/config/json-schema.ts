@@ -7,7 +7,7 @@ type JsonSchema = Record<string, unknown>;
 const ENV_REFERENCE = { type: 'string', pattern: '\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}' };
 
 /** Keys that stay on the outside when a property is widened, so editors still show them. */
-const ANNOTATIONS = ['description', 'default', 'title', 'examples'];
+const ANNOTATIONS = ['description', 'default', 'title', 'examples', 'deprecated'];
 
 /**
  * A number, boolean or constrained string may be written as `${VAR}` and only becomes valid

@@ -1,25 +1,15 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import {
-  type Document,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  type Scalar,
-  visit,
-  type YAMLError,
-} from 'yaml';
+import { isScalar, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import { type DeprecatedUse, deprecatedKeysIn } from './deprecated-keys.js';
 import { describeIssue, type IssueValue } from './describe-issue.js';
 import { closest } from './did-you-mean.js';
 import { hasReference, interpolate, type Substitution } from './interpolate.js';
 import { configSchema, type PipelineConfig } from './schema.js';
 import { knownKeysAt } from './schema-walk.js';
+import { formatPath, keyPosition, linePosition, type PositionedFile, pathOfNode, positionOf } from './yaml-position.js';
 
 export interface LoadedPipeline {
   config: PipelineConfig;
@@ -28,16 +18,23 @@ export interface LoadedPipeline {
   baseDir: string;
 }
 
+/** Something that works but should change (a deprecated key), at its place in the file. */
+export type ConfigWarning = ConfigProblem;
+
 export interface LoadedConfig {
   pipelines: LoadedPipeline[];
   files: string[];
+  /** In the order of the files and of the keys in them. `sluice validate` prints them; `sluice run` logs them. */
+  warnings: ConfigWarning[];
 }
 
-interface ParsedFile {
+/** `file:line:col path: message`, the same form as problems. */
+export function formatConfigWarning(warning: ConfigWarning): string {
+  return `${warning.file}:${warning.line}:${warning.column} ${warning.path ? `${warning.path}: ` : ''}${warning.message}`;
+}
+
+interface ParsedFile extends PositionedFile {
   file: string;
-  displayName: string;
-  doc: Document;
-  lineCounter: LineCounter;
   /** Scalars that used `${VAR}`, with the variables they used (to name them instead of echoing values). */
   interpolated: Map<Node, Substitution[]>;
 }
@@ -50,12 +47,14 @@ const MIN_SCRUBBED_LENGTH = 4;
 /**
  * Loads a YAML file, or every YAML file in a folder (sorted by name), interpolates
  * `${VAR}` from the environment, validates against the schema, and reports every
- * problem of every file at once as `file:line:col path: message` (ConfigError).
- * Values taken from the environment are never echoed in messages: they may be secrets.
+ * problem of every file at once as `file:line:col path: message` (ConfigError), and
+ * returns warnings (deprecated keys) in the same form. Values taken from the environment are
+ * never echoed in messages: they may be secrets.
  */
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const files = await listConfigFiles(path);
   const problems: ConfigProblem[] = [];
+  const warnings: ConfigWarning[] = [];
   const pipelines: LoadedPipeline[] = [];
   const seenIds = new Map<string, string>();
 
@@ -78,6 +77,9 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
         message: 'the file is empty: it needs a "pipelines:" list',
       });
     } else {
+      const deprecations = deprecationsOf(parsed, data);
+      fileProblems.push(...deprecations.problems);
+      warnings.push(...scrubSecrets(deprecations.warnings, parsed));
       const result = configSchema.safeParse(data);
       if (result.success) {
         result.data.pipelines.forEach((pipeline, index) => {
@@ -107,7 +109,33 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     problems.push(...scrubSecrets(fileProblems, parsed));
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { pipelines, files };
+  return { pipelines, files, warnings };
+}
+
+/** A warning for each deprecated key used, and a problem where its replacement is set as well. */
+function deprecationsOf(parsed: ParsedFile, data: unknown): { warnings: ConfigWarning[]; problems: ConfigProblem[] } {
+  const warnings: ConfigWarning[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const use of deprecatedKeysIn(configSchema, data)) {
+    const { parent, key, deprecation } = use;
+    const at = { ...keyPosition(parsed, parent, key), path: formatPath([...parent, key]) };
+    if (use.alsoReplaced) {
+      problems.push({ ...at, message: `${key} is deprecated and ${deprecation.use} is set as well; remove ${key}` });
+    } else {
+      warnings.push({ ...at, message: `${key} is deprecated; use ${replacementOf(parsed, use)}` });
+    }
+  }
+  return { warnings, problems };
+}
+
+/** `flush_interval_seconds: 0.2`; only the key when the value came from the environment (never echoed). */
+function replacementOf(parsed: ParsedFile, use: DeprecatedUse): string {
+  const { parent, key, value, deprecation } = use;
+  const node = parsed.doc.getIn([...parent, key] as unknown[], true) as Node | undefined;
+  if (!deprecation.convert || (node && parsed.interpolated.has(node))) return deprecation.use;
+  const converted = deprecation.convert(value);
+  if (converted === undefined || Number.isNaN(converted)) return deprecation.use;
+  return `${deprecation.use}: ${JSON.stringify(converted)}`;
 }
 
 /** Paths under the working directory are shown relative to it, others absolute. */
@@ -185,58 +213,6 @@ function typedPlainScalar(value: string): unknown {
   if (value === 'true') return true;
   if (value === 'false') return false;
   return value;
-}
-
-/** The config path of a node (`pipelines[0].outputs[1].index`), for messages about it. */
-function pathOfNode(parsed: ParsedFile, target: Node): string {
-  let found = '';
-  visit(parsed.doc, {
-    Scalar(_key, node, ancestors) {
-      if (node !== target) return;
-      const segments: PropertyKey[] = [];
-      ancestors.forEach((ancestor, index) => {
-        const child = ancestors[index + 1] ?? node;
-        if (isPair(ancestor) && isScalar(ancestor.key)) segments.push(String(ancestor.key.value));
-        else if (isSeq(ancestor)) segments.push(ancestor.items.indexOf(child as never));
-      });
-      found = formatPath(segments);
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-function linePosition(parsed: ParsedFile, node: Node | undefined): { file: string; line: number; column: number } {
-  const offset = node?.range?.[0] ?? 0;
-  const { line, col } = parsed.lineCounter.linePos(offset);
-  return { file: parsed.displayName, line, column: col };
-}
-
-/** The position of the deepest node that exists along `path`. */
-function positionOf(parsed: ParsedFile, path: readonly PropertyKey[]): { file: string; line: number; column: number } {
-  for (let length = path.length; length >= 0; length--) {
-    const node = parsed.doc.getIn(path.slice(0, length) as unknown[], true) as Node | undefined;
-    if (node && (node as { range?: unknown }).range) return linePosition(parsed, node);
-  }
-  return linePosition(parsed, parsed.doc.contents ?? undefined);
-}
-
-/** The position of a key inside the map at `path` (for unknown keys). */
-function keyPosition(parsed: ParsedFile, path: readonly PropertyKey[], key: string) {
-  const map = path.length === 0 ? parsed.doc.contents : parsed.doc.getIn(path as unknown[], true);
-  if (isMap(map)) {
-    const pair = map.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-    if (pair && isScalar(pair.key)) return linePosition(parsed, pair.key);
-  }
-  return positionOf(parsed, path);
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) =>
-      typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`,
-    )
-    .join('');
 }
 
 /** The value at `path` and how to show it: its JSON, or the variables it came from. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 type AnySchema = z.ZodType;
-interface Def {
+export interface Def {
   type: string;
   shape?: Record<string, AnySchema>;
   element?: AnySchema;
@@ -13,7 +13,7 @@ interface Def {
   getter?: () => AnySchema;
 }
 
-function defOf(schema: AnySchema): Def {
+export function defOf(schema: AnySchema): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
 }
 
@@ -45,6 +45,17 @@ function pickOption(schema: AnySchema, data: unknown): AnySchema | undefined {
   return options.find((option) => defOf(unwrap(option)).type === 'object');
 }
 
+/** The schema that describes `value`: wrappers peeled, unions resolved by the value's own `type`. */
+export function resolveSchema(schema: AnySchema, value: unknown): AnySchema {
+  let current = unwrap(schema);
+  while (defOf(current).type === 'union') {
+    const option = pickOption(current, value);
+    if (!option) break;
+    current = unwrap(option);
+  }
+  return current;
+}
+
 /**
  * The object keys a schema accepts at `path` inside `data`, following discriminated
  * unions by the data's own `type`. Used for "did you mean" on unknown keys.
@@ -52,18 +63,9 @@ function pickOption(schema: AnySchema, data: unknown): AnySchema | undefined {
 export function knownKeysAt(root: AnySchema, path: readonly PropertyKey[], data: unknown): string[] {
   let schema: AnySchema | undefined = root;
   let value: unknown = data;
-  const resolve = (s: AnySchema, v: unknown): AnySchema => {
-    let current = unwrap(s);
-    while (defOf(current).type === 'union') {
-      const option = pickOption(current, v);
-      if (!option) break;
-      current = unwrap(option);
-    }
-    return current;
-  };
   for (const segment of path) {
     if (!schema) return [];
-    const current = resolve(schema, value);
+    const current = resolveSchema(schema, value);
     const def = defOf(current);
     if (def.type === 'object') schema = def.shape?.[String(segment)];
     else if (def.type === 'array') schema = def.element;
@@ -72,6 +74,6 @@ export function knownKeysAt(root: AnySchema, path: readonly PropertyKey[], data:
     value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[segment] : undefined;
   }
   if (!schema) return [];
-  const final = resolve(schema, value);
+  const final = resolveSchema(schema, value);
   return Object.keys(defOf(final).shape ?? {});
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkpointConfigSchema } from '../checkpoint/index.js';
+import { pipelineSettingsFields } from '../core/pipeline-settings.js';
 import { conditionSchema } from '../filters/condition.js';
 import { filterConfigSchema } from '../filters/index.js';
 import { deadLetterConfigSchema } from '../outputs/dead-letter/index.js';
@@ -7,8 +8,8 @@ import { fileOutputConfigSchema, opensearchOutputConfigSchema, stdoutOutputConfi
 import { parserConfigSchema } from '../parsers/index.js';
 import { sourceConfigSchema } from '../sources/index.js';
 
-/** Output schemas declare `when` as unknown; here it gets the condition schema, so unknown keys get a
- * "did you mean" and the JSON Schema completes conditions in editors. */
+/** An output's routing condition: the pipeline applies it, so output schemas do not know it. With the
+ * condition schema here, unknown keys get a "did you mean" and editors complete conditions. */
 const when = {
   when: conditionSchema
     .optional()
@@ -39,24 +40,8 @@ export const pipelineConfigSchema = z.strictObject({
   checkpoint: checkpointConfigSchema.describe(
     'Where progress and the lease are kept (s3 or dynamodb; file for development).',
   ),
-  max_record_bytes: z
-    .number()
-    .int()
-    .positive()
-    .default(1024 * 1024)
-    .describe('A record (line) longer than this goes to the dead-letter instead of being parsed.'),
-  max_object_attempts: z
-    .number()
-    .int()
-    .min(1)
-    .default(3)
-    .describe('Attempts at an object that keeps failing (corrupt gzip, read errors) before it is quarantined.'),
-  checkpoint_every_records: z
-    .number()
-    .int()
-    .positive()
-    .default(50_000)
-    .describe('A large object saves its acknowledged record offset at least this often, to resume mid-object.'),
+  // Limits of the record loop; the source's and checkpoint's settings sit under those keys.
+  ...pipelineSettingsFields,
 });
 
 export const configSchema = z.strictObject({

@@ -20,6 +20,12 @@ export interface ParserFactory {
   readonly type: string;
   /** `lines`: one record per line; `document`: the whole object is one record (CloudTrail). */
   readonly framing: 'lines' | 'document';
+  /**
+   * True when a parser learns the object's layout from its header lines (CloudFront's `#Fields:`,
+   * VPC flow's first line): resuming mid-object must then read the object from its first record
+   * again (the records before the resume point are parsed, not emitted), or it parses without a layout.
+   */
+  readonly resumeReadsHeaders: boolean;
   /** A fresh parser for one object. */
   forObject(key: string): RecordParser;
 }

@@ -1,6 +1,9 @@
+import { type ErrorCode, errorCodeInfo, type FailureLevel, type FailureStage } from './error-codes.js';
+
 /**
- * Typed errors. Every error sluice raises carries a stable `code`, the context it
- * happened in (pipeline, bucket, key, record, ...), and a hint that says what to do.
+ * Typed errors. Every error sluice raises carries a stable `code` from the code table
+ * (core/error-codes.ts, which gives its level and stage), the context it happened in
+ * (pipeline, bucket, key, record, ...), and a hint that says what to do.
  * Retryability is decided by each integration, not here.
  */
 export interface ErrorContext {
@@ -13,16 +16,27 @@ export interface ErrorContext {
 }
 
 export class SluiceError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly context: ErrorContext;
   readonly hint?: string;
+  /** Where it happened: receiving (source side), processing, or sending (outputs, dead-letter). */
+  readonly stage: FailureStage;
+  /** The level the code normally belongs to: record, object or pipeline. */
+  readonly level: FailureLevel;
 
-  constructor(code: string, message: string, options: { cause?: unknown; context?: ErrorContext; hint?: string } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; context?: ErrorContext; hint?: string } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.context = options.context ?? {};
     this.hint = options.hint;
+    const info = errorCodeInfo(code);
+    this.stage = info.stage;
+    this.level = info.level;
   }
 
   /** A flat object for structured logs and dead-letter entries. */
@@ -78,13 +92,32 @@ export class DecompressError extends SluiceError {
   }
 }
 
-export class S3ReadError extends SluiceError {
-  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
-    super('ERR_S3_READ', message, {
-      context,
-      cause,
-      hint: 'Check the bucket, prefix, region and that the task role may s3:GetObject and s3:ListBucket.',
+/** An object version that no longer exists: deleted, or rewritten (new ETag) since it was listed. */
+export type GoneVersion = 'deleted' | 'rewritten';
+
+export interface SourceReadFailure {
+  /** True when trying again can help (network, throttling, 5xx); false when it cannot (denied, gone). */
+  retryable: boolean;
+  /** Set when the version being read is gone: the runner skips that version. */
+  gone?: GoneVersion;
+  context?: ErrorContext;
+  hint?: string;
+  cause?: unknown;
+}
+
+/** Listing or reading a source failed; every source raises this, with its own code. */
+export class SourceReadError extends SluiceError {
+  readonly retryable: boolean;
+  readonly gone?: GoneVersion;
+
+  constructor(code: 'ERR_S3_READ' | 'ERR_FILE_READ', message: string, failure: SourceReadFailure) {
+    super(code, message, {
+      context: { ...failure.context, retryable: failure.retryable, ...(failure.gone ? { gone: failure.gone } : {}) },
+      cause: failure.cause,
+      hint: failure.hint,
     });
+    this.retryable = failure.retryable;
+    this.gone = failure.gone;
   }
 }
 
@@ -95,7 +128,7 @@ export class BulkRejectedError extends SluiceError {
 }
 
 export class OutputError extends SluiceError {
-  constructor(code: string, message: string, context: ErrorContext = {}, hint?: string, cause?: unknown) {
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}, hint?: string, cause?: unknown) {
     super(code, message, { context, hint, cause });
   }
 }
@@ -126,6 +159,16 @@ export function errorMessage(error: unknown): string {
 }
 
 /** Stable code of any thrown value. */
-export function errorCode(error: unknown): string {
+export function errorCode(error: unknown): ErrorCode {
   return error instanceof SluiceError ? error.code : 'ERR_UNEXPECTED';
+}
+
+/** Stage of any thrown value (an error that is not a SluiceError is unexpected). */
+export function errorStage(error: unknown): FailureStage {
+  return errorCodeInfo(errorCode(error)).stage;
+}
+
+/** Level of any thrown value's code. */
+export function errorLevel(error: unknown): FailureLevel {
+  return errorCodeInfo(errorCode(error)).level;
 }

@@ -26,17 +26,17 @@ const REDACTED_PATHS = [
 ];
 
 export interface LoggerOptions {
-  level?: string;
+  /** The caller decides (the CLI from SLUICE_LOG_LEVEL); core reads no environment. */
+  level: string;
   /** Where lines go; stderr by default so that stdout stays free for data (`sluice parse`, stdout output). */
   destination?: NodeJS.WritableStream;
 }
 
-/** JSON logs, one event per line, with secrets redacted. Level from SLUICE_LOG_LEVEL unless given. */
-export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? process.env.SLUICE_LOG_LEVEL ?? 'info';
+/** JSON logs, one event per line, with secrets redacted. */
+export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
-      level,
+      level: options.level,
       base: { service: 'sluice' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -9,10 +9,6 @@ import { NdjsonAppender } from './ndjson-appender.js';
 export const fileOutputConfigSchema = z
   .strictObject({
     type: z.literal('file'),
-    when: z
-      .unknown()
-      .optional()
-      .describe('Routing condition: only events that match go to this output (applied by the pipeline).'),
     path: z
       .string()
       .min(1)

@@ -5,10 +5,6 @@ import type { LogEvent } from '../core/event.js';
 export const stdoutOutputConfigSchema = z
   .strictObject({
     type: z.literal('stdout'),
-    when: z
-      .unknown()
-      .optional()
-      .describe('Routing condition: only events that match go to this output (applied by the pipeline).'),
   })
   .describe('Print one JSON document per line on standard output (logs go to stderr).');
 

@@ -181,5 +181,11 @@ function standardDocument(v: readonly string[], context: Context): Doc {
 
 export function cloudfrontParserFactory(options: { fields?: readonly string[] } = {}): ParserFactory {
   const fallback = options.fields ?? cloudfrontDefaultFields;
-  return { type: 'cloudfront', framing: 'lines', forObject: (key) => new CloudfrontParser(fallback, key) };
+  return {
+    type: 'cloudfront',
+    framing: 'lines',
+    // The `#Fields:` header names the columns of the lines after it.
+    resumeReadsHeaders: true,
+    forObject: (key) => new CloudfrontParser(fallback, key),
+  };
 }

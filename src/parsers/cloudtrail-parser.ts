@@ -11,6 +11,7 @@ export function cloudtrailParserFactory(): ParserFactory {
   return {
     type: 'cloudtrail',
     framing: 'document',
+    resumeReadsHeaders: false,
     forObject: (key) => ({
       parse(record: string, recordNumber: number): Doc[] {
         let value: unknown;

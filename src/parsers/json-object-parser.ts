@@ -7,6 +7,7 @@ export function jsonObjectParserFactory(type: string): ParserFactory {
   return {
     type,
     framing: 'lines',
+    resumeReadsHeaders: false,
     forObject: (key) => ({
       parse(record: string, recordNumber: number): Doc[] {
         let value: unknown;

@@ -6,6 +6,7 @@ export function linesParserFactory(options: { field?: string } = {}): ParserFact
   return {
     type: 'lines',
     framing: 'lines',
+    resumeReadsHeaders: false,
     forObject: () => ({ parse: (record: string) => [{ [field]: record }] }),
   };
 }

@@ -128,5 +128,11 @@ class VpcFlowParser implements RecordParser {
 }
 
 export function vpcFlowParserFactory(options: { fields?: readonly string[] } = {}): ParserFactory {
-  return { type: 'vpc_flow', framing: 'lines', forObject: (key) => new VpcFlowParser(options.fields, key) };
+  return {
+    type: 'vpc_flow',
+    framing: 'lines',
+    // The first line names the fields of every line after it.
+    resumeReadsHeaders: true,
+    forObject: (key) => new VpcFlowParser(options.fields, key),
+  };
 }

@@ -11,21 +11,14 @@ import type {
   Source,
 } from '../core/components.js';
 import type { Metrics } from '../core/metrics.js';
-import { type Condition, compileCondition } from '../filters/condition.js';
+import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
+import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { createDeadLetter } from '../outputs/dead-letter/index.js';
 import { createOutput } from '../outputs/index.js';
 import { createParserFactory } from '../parsers/index.js';
-import { createSource, sourceSettings } from '../sources/index.js';
+import { createSource } from '../sources/index.js';
 import { RoutedOutput } from './routed-output.js';
-
-export interface PipelineSettings {
-  pollIntervalMs: number;
-  lookbackMs: number;
-  maxObjectsInFlight: number;
-  maxBytesInFlight: number;
-  startTime: Date | null;
-}
 
 /** Everything one pipeline needs at run time, built once from its config. */
 export interface BuiltPipeline {
@@ -39,13 +32,8 @@ export interface BuiltPipeline {
   store: CheckpointStore;
   /** Keys sluice itself writes into the source bucket (checkpoints, dead-letter): never read as logs. */
   isOwnKey(key: string): boolean;
+  /** Every pipeline-level setting, resolved (core/pipeline-settings.ts). */
   settings: PipelineSettings;
-  leaseMs: number;
-  /** Longest time progress stays unsaved. */
-  flushIntervalMs: number;
-  maxRecordBytes: number;
-  maxObjectAttempts: number;
-  checkpointEveryRecords: number;
   /** Checks outputs' write paths (reachable, authorized, template present). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -70,12 +58,11 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   const parser = createParserFactory(config.parser);
   const filters: Filter[] = [];
   for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, componentContext));
-  const outputs = config.outputs.map((outputConfig) => {
-    const when = (outputConfig as { when?: Condition }).when;
-    return new RoutedOutput(createOutput(outputConfig, componentContext), when ? compileCondition(when) : undefined);
-  });
+  const outputs = config.outputs.map(
+    ({ when, ...outputConfig }) =>
+      new RoutedOutput(createOutput(outputConfig, componentContext), when ? compileCondition(when) : undefined),
+  );
   const store = await createCheckpointStore(config.checkpoint, componentContext, options.checkpointName ?? config.id);
-  const common = sourceSettings(config.source);
 
   const deadLetter = async (entries: DeadLetterEntry[]): Promise<void> => {
     if (entries.length === 0) return;
@@ -112,18 +99,7 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     outputs,
     deadLetter,
     store,
-    settings: {
-      pollIntervalMs: common.pollIntervalSeconds * 1000,
-      lookbackMs: common.lookbackMinutes * 60_000,
-      maxObjectsInFlight: common.maxObjectsInFlight,
-      maxBytesInFlight: common.maxBytesInFlight,
-      startTime: common.startTime ?? null,
-    },
-    leaseMs: config.checkpoint.lease_seconds * 1000,
-    flushIntervalMs: config.checkpoint.flush_interval_seconds * 1000,
-    maxRecordBytes: config.max_record_bytes,
-    maxObjectAttempts: config.max_object_attempts,
-    checkpointEveryRecords: config.checkpoint_every_records,
+    settings: resolvePipelineSettings(config),
     async start() {
       for (const output of outputs) await output.output.start();
     },

@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 import { type ListingPass, PipelineCheckpoint } from '../checkpoint/pipeline-checkpoint.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import type { ListWindow } from '../core/components.js';
-import { DecompressError, errorCode, errorMessage, S3ReadError } from '../core/errors.js';
+import { errorCode, errorMessage } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
-import { FileSourceError } from '../sources/file/file-source.js';
 import type { BuiltPipeline } from './build-pipeline.js';
+import { decideObjectFailure, type FailureCounts, NO_FAILURES, quarantineEntry } from './object-failure-policy.js';
 import { processObject } from './process-object.js';
 
 export type RunMode = { kind: 'live' } | { kind: 'backfill'; from: Date; to: Date | null };
@@ -55,7 +55,8 @@ export class PipelineRunner {
     bytes: 0,
     reason: 'completed',
   };
-  private readonly attempts = new Map<string, number>();
+  /** Failures of objects not finished yet, by key (the failure policy's counts). */
+  private readonly failures = new Map<string, FailureCounts>();
   private readonly inFlightKeys = new Set<string>();
   private bytesInFlight = 0;
   private byteWaiters: Array<() => void> = [];
@@ -74,8 +75,8 @@ export class PipelineRunner {
     const checkpoint = new PipelineCheckpoint({
       store: pipeline.store,
       owner: options.owner,
-      leaseMs: pipeline.leaseMs,
-      flushIntervalMs: pipeline.flushIntervalMs,
+      leaseMs: pipeline.settings.leaseMs,
+      flushIntervalMs: pipeline.settings.flushIntervalMs,
       lookbackMs: pipeline.settings.lookbackMs,
       logger: options.logger,
       metrics: options.metrics,
@@ -232,11 +233,11 @@ export class PipelineRunner {
           deadLetter: pipeline.deadLetter,
           metrics: options.metrics,
           logger: log,
-          maxRecordBytes: pipeline.maxRecordBytes,
-          maxBatchesInFlight: 4,
+          maxRecordBytes: pipeline.settings.maxRecordBytes,
+          maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
           drainSignal: stop,
           onOffset: (record) => {
-            if (record - lastSaved >= pipeline.checkpointEveryRecords) {
+            if (record - lastSaved >= pipeline.settings.checkpointEveryRecords) {
               lastSaved = record;
               checkpoint.markOffset(object, record);
             }
@@ -252,7 +253,7 @@ export class PipelineRunner {
         return false;
       }
       checkpoint.markDone(object);
-      this.attempts.delete(object.key);
+      this.failures.delete(object.key);
       this.summary.objects++;
       this.summary.records += outcome.records;
       this.summary.events += outcome.events;
@@ -267,6 +268,7 @@ export class PipelineRunner {
     }
   }
 
+  /** Carries out the failure policy's decision; returns false when the object must be tried again later. */
   private async handleObjectFailure(
     object: SourceObject,
     checkpoint: PipelineCheckpoint,
@@ -275,50 +277,40 @@ export class PipelineRunner {
   ): Promise<boolean> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
-    const readFailure = error instanceof S3ReadError || error instanceof FileSourceError;
-    const status = readFailure ? (error as { status?: number }).status : undefined;
-    if (status === 404 || status === 412) {
-      // Deleted, or rewritten since it was listed: this version is gone; a rewrite is listed again with its new ETag.
-      log.warn({ status }, 'object version no longer exists; skipped');
-      options.metrics.objectsSkipped.inc({ ...labels, reason: status === 404 ? 'deleted' : 'rewritten' });
-      checkpoint.markDone(object, status === 404 ? 'deleted before it was read' : 'rewritten before it was read');
+    const code = errorCode(error);
+    const previous = this.failures.get(object.key) ?? NO_FAILURES;
+    const decision = decideObjectFailure(error, previous, pipeline.settings.maxObjectAttempts);
+    if (decision.action === 'skip_version') {
+      log.warn({ gone: decision.gone }, 'object version no longer exists; skipped');
+      options.metrics.objectsSkipped.inc({ ...labels, reason: decision.gone });
+      checkpoint.markDone(object, decision.reason);
+      this.failures.delete(object.key);
       return true;
     }
-    // Only problems of the object itself count towards quarantine; an output that is down is not the object's fault.
-    const objectFault =
-      error instanceof DecompressError || (readFailure && (error as { retryable?: boolean }).retryable === false);
-    const attempt = (this.attempts.get(object.key) ?? 0) + 1;
-    this.attempts.set(object.key, attempt);
-    if (objectFault || readFailure) {
-      if (attempt >= pipeline.maxObjectAttempts) {
-        const reason = `${errorMessage(error)} (after ${attempt} attempts)`;
-        log.error({ code: errorCode(error), attempts: attempt }, 'object quarantined to the dead-letter');
-        await pipeline.deadLetter([
-          {
-            pipeline: pipeline.id,
-            bucket: object.bucket,
-            key: object.key,
-            etag: object.etag,
-            record: 0,
-            code: errorCode(error),
-            reason,
-            at: new Date().toISOString(),
-          },
-        ]);
-        options.metrics.objectsFailed.inc(labels);
-        this.summary.failedObjects++;
-        checkpoint.markDone(object, reason);
-        this.attempts.delete(object.key);
-        return true;
+    this.failures.set(object.key, decision.counts);
+    if (decision.action === 'quarantine') {
+      try {
+        await pipeline.deadLetter([quarantineEntry(pipeline.id, object, error, decision.reason)]);
+      } catch (deadLetterError) {
+        // Not the object's fault: it stays unfinished, and is quarantined once the dead-letter takes it.
+        return this.handleObjectFailure(object, checkpoint, deadLetterError, log);
       }
-      log.warn({ code: errorCode(error), attempt, err: error }, 'object failed; retrying');
-      await sleep(backoffDelayMs(attempt, 500, 10_000)).catch(() => undefined);
-      return false;
+      log.error({ code, attempts: decision.counts.object }, 'object quarantined to the dead-letter');
+      options.metrics.objectsFailed.inc(labels);
+      this.summary.failedObjects++;
+      checkpoint.markDone(object, decision.reason);
+      this.failures.delete(object.key);
+      return true;
     }
-    options.onState?.('failing', errorMessage(error));
-    options.metrics.pipelineHealthy.set(labels, 0);
-    log.error({ code: errorCode(error), err: error }, 'object failed on the output side; retried next poll');
-    await sleep(backoffDelayMs(Math.min(attempt, 6), 1000, 30_000)).catch(() => undefined);
+    if (decision.action === 'retry') {
+      log.warn({ code, attempt: decision.counts.object, err: error }, 'object failed; retrying');
+    } else {
+      options.onState?.('failing', errorMessage(error));
+      options.metrics.pipelineHealthy.set(labels, 0);
+      log.error({ code, err: error }, 'object failed on the output side; retried next poll');
+    }
+    const { attempt, baseMs, capMs } = decision.backoff;
+    await sleep(backoffDelayMs(attempt, baseMs, capMs)).catch(() => undefined);
     return false;
   }
 

@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import type { DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
-import { errorCode, errorMessage, RecordParseError } from '../core/errors.js';
-import type { LogEvent, SourceObject } from '../core/event.js';
+import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
-import { addTag } from '../filters/tags.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { AckTracker } from './ack-tracker.js';
+import { RecordLoop } from './record-loop.js';
 import type { RoutedOutput } from './routed-output.js';
 
 export interface ObjectContext {
@@ -29,14 +28,12 @@ export interface ObjectContext {
 
 export type ObjectOutcome = { kind: 'done'; records: number; events: number } | { kind: 'interrupted'; offset: number };
 
-/** Parsers whose per-object state comes from header lines must see every record, even when resuming. */
-const HEADER_PARSERS = new Set(['cloudfront', 'vpc_flow']);
-
 /**
- * Reads one object end to end — stream, decompress, frame, parse, filter, route to
- * outputs — and resolves only when every record is acknowledged by every output it was
- * routed to, or handed to the dead-letter. Records at or before `resumeAfter` were
- * acknowledged before a restart and are not sent again.
+ * Reads one object end to end: stream, decompress, frame, then the record loop (parse,
+ * filter), then hands each batch's events to the outputs and its failures to the dead-letter.
+ * Resolves only when every record is acknowledged by every output it was routed to, or handed
+ * to the dead-letter. Records at or before `resumeAfter` were acknowledged before a restart
+ * and are not sent again (the record loop skips them).
  */
 export async function processObject(
   context: ObjectContext,
@@ -46,7 +43,19 @@ export async function processObject(
 ): Promise<ObjectOutcome> {
   const { pipeline, metrics } = context;
   const labels = { pipeline };
-  const parser = context.parser.forObject(object.key);
+  const loop = new RecordLoop({
+    parser: context.parser,
+    filters: context.filters,
+    object: {
+      pipeline,
+      bucket: object.bucket,
+      key: object.key,
+      etag: object.etag,
+      lastModified: object.lastModified.getTime(),
+    },
+    resumeAfter,
+    maxRecordBytes: context.maxRecordBytes,
+  });
   const tracker = new AckTracker(resumeAfter);
   const inFlight = new Set<Promise<void>>();
   let firstError: unknown;
@@ -55,87 +64,18 @@ export async function processObject(
 
   const raw = await context.source.open(object, signal);
   const decoded = decodeObjectStream(raw, { pipeline, bucket: object.bucket, key: object.key });
-  const skipInFraming = HEADER_PARSERS.has(context.parser.type) ? 0 : resumeAfter;
-  const origin = {
-    pipeline,
-    bucket: object.bucket,
-    key: object.key,
-    etag: object.etag,
-    lastModified: object.lastModified.getTime(),
-  };
-  const deadLetterEntry = (record: number, code: string, reason: string, raw?: string): DeadLetterEntry => ({
-    pipeline,
-    bucket: object.bucket,
-    key: object.key,
-    etag: object.etag,
-    record,
-    code,
-    reason,
-    raw,
-    at: new Date().toISOString(),
-  });
-
   try {
-    for await (const batch of frameRecords(decoded, context.parser.framing, {
-      maxRecordBytes: context.maxRecordBytes,
-      startAfterRecord: skipInFraming,
-    })) {
+    for await (const batch of frameRecords(decoded, context.parser.framing, loop.framing)) {
       if (firstError) break;
-      const batchEvents: LogEvent[] = [];
-      const failures: DeadLetterEntry[] = [];
-      let batchRecords = 0;
-      const invalid = batch.invalidUtf8.length > 0 ? new Set(batch.invalidUtf8) : undefined;
-      for (const oversized of batch.oversized) {
-        if (oversized.record <= resumeAfter) continue;
-        failures.push(
-          deadLetterEntry(
-            oversized.record,
-            'ERR_RECORD_TOO_LARGE',
-            `record of ${oversized.bytes} bytes exceeds max_record_bytes (${context.maxRecordBytes})`,
-          ),
-        );
-      }
-      for (let i = 0; i < batch.records.length; i++) {
-        const text = batch.records[i]!;
-        const record = batch.recordNumbers ? batch.recordNumbers[i]! : batch.firstRecord + i;
-        let docs: ReturnType<typeof parser.parse>;
-        try {
-          docs = parser.parse(text, record);
-        } catch (error) {
-          if (record <= resumeAfter) continue;
-          const reason = error instanceof RecordParseError ? error.message : `parser failed: ${errorMessage(error)}`;
-          failures.push(deadLetterEntry(record, errorCode(error), reason, text));
-          continue;
-        }
-        if (record <= resumeAfter) continue;
-        batchRecords++;
-        // Bytes that were not UTF-8 became U+FFFD: the event is kept, and says so.
-        if (invalid?.has(record)) for (const doc of docs) addTag(doc, '_invalid_utf8');
-        for (let sub = 0; sub < docs.length; sub++) {
-          // An explicit literal: an object spread per event costs ~10x more on Node 20 (bench).
-          const event: LogEvent = {
-            doc: docs[sub]!,
-            origin: {
-              pipeline,
-              bucket: origin.bucket,
-              key: origin.key,
-              etag: origin.etag,
-              record,
-              sub,
-              lastModified: origin.lastModified,
-            },
-          };
-          if (applyFilters(context.filters, event)) batchEvents.push(event);
-          else metrics.eventsDropped.inc(labels);
-        }
-      }
-      const lastRecord = batch.lastRecord;
-      if (lastRecord <= resumeAfter) continue;
-      metrics.recordsParsed.inc(labels, batchRecords);
-      records += batchRecords;
-      events += batchEvents.length;
+      const result = loop.run(batch);
+      if (result === null) continue;
+      const { events: batchEvents, failures } = result;
+      metrics.recordsParsed.inc(labels, result.records);
+      if (result.dropped > 0) metrics.eventsDropped.inc(labels, result.dropped);
       if (failures.length > 0) metrics.recordsFailed.inc(labels, failures.length);
-      const entry = tracker.begin(lastRecord);
+      records += result.records;
+      events += batchEvents.length;
+      const entry = tracker.begin(batch.lastRecord);
       const acknowledged = Promise.all([
         failures.length > 0 ? context.deadLetter(failures) : undefined,
         ...context.outputs.map((output) => output.write(batchEvents)),
@@ -165,11 +105,4 @@ export async function processObject(
   await Promise.all(inFlight);
   if (firstError) throw firstError;
   return { kind: 'done', records, events };
-}
-
-function applyFilters(filters: Filter[], event: LogEvent): boolean {
-  for (const filter of filters) {
-    if (!filter.apply(event)) return false;
-  }
-  return true;
 }

@@ -7,7 +7,7 @@ import { s3SourceConfigSchema } from './s3/s3-source-config.js';
 
 export { FileSource } from './file/file-source.js';
 export { type FileSourceConfig, fileSourceConfigSchema } from './file/file-source-config.js';
-export { isRetryableS3Failure, S3ObjectReadError } from './s3/s3-read-failure.js';
+export { isRetryableS3Failure, toS3ReadError } from './s3/s3-read-failure.js';
 export { createS3Client, S3Source } from './s3/s3-source.js';
 export { type S3SourceConfig, s3SourceConfigSchema } from './s3/s3-source-config.js';
 
@@ -21,23 +21,4 @@ export function createSource(config: SourceConfig, context: ComponentContext, op
     case 'file':
       return new FileSource(config, context);
   }
-}
-
-/** What the pipeline needs from either source: poll cadence, lookback and concurrency limits. */
-export interface SourceSettings {
-  pollIntervalSeconds: number;
-  lookbackMinutes: number;
-  maxObjectsInFlight: number;
-  maxBytesInFlight: number;
-  startTime?: Date;
-}
-
-export function sourceSettings(config: SourceConfig): SourceSettings {
-  return {
-    pollIntervalSeconds: config.poll_interval_seconds,
-    lookbackMinutes: config.lookback_minutes,
-    maxObjectsInFlight: config.max_objects_in_flight,
-    maxBytesInFlight: config.max_bytes_in_flight,
-    ...(config.start_time ? { startTime: new Date(config.start_time) } : {}),
-  };
 }

@@ -5,12 +5,10 @@ import { errorMessage, SluiceError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
 import type { HealthRegistry } from './health.js';
 
-export const DEFAULT_HTTP_PORT = 9600;
-
 export interface HttpServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
-  /** '0.0.0.0' in the container (ECS health check and scraping); tests pass '127.0.0.1'. */
+  /** Loopback by default: the container health check and sidecars in the task reach it; 0.0.0.0 opens it to the network. */
   host?: string;
   health: HealthRegistry;
   metrics: Metrics;
@@ -33,26 +31,13 @@ export class HttpServerError extends SluiceError {
   }
 }
 
-/** Reads SLUICE_HTTP_PORT (default 9600); throws a typed error on anything but a port number. */
-export function httpPortFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SLUICE_HTTP_PORT?.trim();
-  if (raw === undefined || raw === '') return DEFAULT_HTTP_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new HttpServerError(`SLUICE_HTTP_PORT must be a port number (0-65535), got ${JSON.stringify(raw)}`, {
-      SLUICE_HTTP_PORT: raw,
-    });
-  }
-  return port;
-}
-
 /**
  * Serves /healthz (liveness, see health.ts for when it fails), /readyz (readiness, with
  * the reasons) and /metrics (Prometheus text) on node:http. Resolves once listening.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { health, metrics, logger } = options;
-  const host = options.host ?? '0.0.0.0';
+  const host = options.host ?? '127.0.0.1';
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {

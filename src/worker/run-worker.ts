@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createOwnerId } from '../checkpoint/owner-id.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
-import { errorCode, errorMessage } from '../core/errors.js';
+import { errorCode, errorMessage, errorStage } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import { Metrics } from '../core/metrics.js';
 import { type BuiltPipeline, buildPipeline } from '../pipeline/build-pipeline.js';
@@ -91,9 +91,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       } catch (error) {
         if (options.stopSignal.aborted) break;
         health.setPipeline(id, { state: 'failing', lastError: errorMessage(error) });
-        if (errorCode(error).startsWith('ERR_OUTPUT') || errorCode(error).startsWith('ERR_OPENSEARCH')) {
-          health.setOutputReachable(id, false, errorMessage(error));
-        }
+        // A failure on the sending side (outputs, dead-letter) is what readiness reports as the output.
+        if (errorStage(error) === 'sending') health.setOutputReachable(id, false, errorMessage(error));
         const delay = backoffDelayMs(Math.min(attempt, 6), 2000, 60_000) + 1000;
         logger.error(
           { pipeline: id, code: errorCode(error), err: error, retryInMs: delay },

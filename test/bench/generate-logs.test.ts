@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateObject } from '../../src/bench/generate-logs.js';
+import { generateObject } from '../../bench/generate-logs.js';
 import { createParserFactory, type ParserConfig } from '../../src/parsers/index.js';
 
 /** Parses a generated object with its own parser: every record must parse, or the bench measures errors. */

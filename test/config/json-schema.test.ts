@@ -84,4 +84,12 @@ describe('pipelineJsonSchema', () => {
     // `type` constants stay strict: they drive completion.
     expect(s3.properties.type).toEqual({ type: 'string', const: 's3' });
   });
+
+  it('marks a deprecated key deprecated for editors, beside its replacement and its default', () => {
+    const props = variant(pipeline().properties.outputs.items, 'opensearch').properties;
+    expect(props.flush_interval_ms.deprecated).toBe(true);
+    expect(props.flush_interval_ms).not.toHaveProperty('default');
+    expect(props.flush_interval_seconds).toMatchObject({ default: 1 });
+    expect(props.flush_interval_seconds).not.toHaveProperty('deprecated');
+  });
 });

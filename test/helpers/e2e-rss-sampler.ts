@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { sluiceTestEnv } from './sluice-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -32,7 +32,8 @@ export async function runSluiceSampled(
   const started = Date.now();
   const devNull = openSync('/dev/null', 'w');
   const child = spawn('sh', [resolve(ROOT, 'entrypoint.sh'), ...args], {
-    env: { SLUICE_APP_DIR: ROOT, SLUICE_NODE: process.execPath, ...sluiceTestEnv(env) },
+    // The entrypoint starts the `node` on PATH with the CLI beside it: this node, this checkout.
+    env: { ...sluiceTestEnv(env), PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
     stdio: ['ignore', devNull, 'pipe'],
   });
   closeSync(devNull);

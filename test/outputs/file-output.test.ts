@@ -121,9 +121,10 @@ describe('outputConfigSchema', () => {
       data_stream: false,
       flush_bytes: 5 * 1024 * 1024,
       flush_events: 5000,
-      flush_interval_ms: 1000,
+      flush_interval_seconds: 1,
       concurrency: 2,
     });
+    expect(parsed).not.toHaveProperty('flush_interval_ms');
   });
 
   it.each([

@@ -8,6 +8,7 @@ import { Metrics } from '../../src/core/metrics.js';
 import { createParserFactory } from '../../src/parsers/index.js';
 import { type ObjectContext, processObject } from '../../src/pipeline/process-object.js';
 import { RoutedOutput } from '../../src/pipeline/routed-output.js';
+import { fixture } from '../parsers/parse-helpers.js';
 
 /** A source over bytes in memory: processObject's logic is under test here, not S3. */
 function memorySource(body: Buffer): Source {
@@ -95,6 +96,17 @@ describe('processObject', () => {
     const outcome = await processObject(ctx, object, 7, new AbortController().signal);
     expect(outcome).toEqual({ kind: 'done', records: 3, events: 3 });
     expect(output.events.map((e) => e.doc.n)).toEqual([8, 9, 10]);
+  });
+
+  it('still names fields from the header line when an object of a header-reading parser is resumed', async () => {
+    const output = new CollectingOutput();
+    const { ctx } = context(gzipSync(fixture('vpc-flow-custom.log')), output, {
+      parser: createParserFactory({ type: 'vpc_flow' }),
+    });
+    const outcome = await processObject(ctx, object, 2, new AbortController().signal);
+    expect(outcome).toEqual({ kind: 'done', records: 1, events: 1 });
+    expect(output.events.map((e) => e.origin.record)).toEqual([3]);
+    expect(output.events[0]!.doc).toMatchObject({ srcport: 5001, pkt_srcaddr: '10.0.0.62', tcp_flags: 18 });
   });
 
   it('tags events whose bytes were not UTF-8 and dead-letters records over max_record_bytes', async () => {

@@ -2,10 +2,11 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SourceReadError } from '../../src/core/errors.js';
 import type { SourceObject } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
-import { createSource, sourceConfigSchema, sourceSettings } from '../../src/sources/index.js';
+import { createSource, sourceConfigSchema } from '../../src/sources/index.js';
 
 const context = (metrics = new Metrics()) => ({ pipeline: 'test', logger: silentLogger(), metrics, baseDir: '/' });
 
@@ -97,43 +98,29 @@ describe('FileSource', () => {
     await expect(src.open(first)).rejects.toMatchObject({ code: 'ERR_FILE_READ' });
   });
 
+  it.each([
+    { change: 'rewritten', gone: 'rewritten' },
+    { change: 'deleted', gone: 'deleted' },
+  ] as const)(
+    'says the version is gone and not retryable when the file was $change after listing',
+    async ({ change, gone }) => {
+      const own = await mkdtemp(join(tmpdir(), 'sluice-file-gone-'));
+      const path = join(own, `${change}.log`);
+      await writeFile(path, 'before');
+      const src = createSource(sourceConfigSchema.parse({ type: 'file', path: own }), context());
+      const [listed] = await list(src, null);
+      if (change === 'deleted') await rm(path);
+      else await writeFile(path, 'after, longer');
+      const error = await src.open(listed).catch((e: unknown) => e);
+      await rm(own, { recursive: true, force: true });
+      expect(error).toBeInstanceOf(SourceReadError);
+      expect(error).toMatchObject({ code: 'ERR_FILE_READ', stage: 'receiving', retryable: false, gone });
+    },
+  );
+
   it('throws a typed error naming the directory when it does not exist', async () => {
     const missing = createSource(sourceConfigSchema.parse({ type: 'file', path: join(dir, 'nope') }), context());
     await expect(list(missing, null)).rejects.toMatchObject({ code: 'ERR_FILE_READ' });
-  });
-});
-
-describe('sourceSettings', () => {
-  it.each([
-    {
-      config: { type: 'file', path: '/x' },
-      expected: {
-        pollIntervalSeconds: 60,
-        lookbackMinutes: 60,
-        maxObjectsInFlight: 4,
-        maxBytesInFlight: 256 * 1024 * 1024,
-      },
-    },
-    {
-      config: {
-        type: 's3',
-        bucket: 'logs',
-        poll_interval_seconds: 5,
-        lookback_minutes: 15,
-        max_objects_in_flight: 8,
-        max_bytes_in_flight: 1024,
-        start_time: '2024-01-01T00:00:00Z',
-      },
-      expected: {
-        pollIntervalSeconds: 5,
-        lookbackMinutes: 15,
-        maxObjectsInFlight: 8,
-        maxBytesInFlight: 1024,
-        startTime: new Date('2024-01-01T00:00:00Z'),
-      },
-    },
-  ])('gives the common settings of a $config.type source when defaults or values are given', ({ config, expected }) => {
-    expect(sourceSettings(sourceConfigSchema.parse(config))).toEqual(expected);
   });
 });
 

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT, readSettings, VARIABLES } from '../../src/cli/environment.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { HealthRegistry } from '../../src/worker/health.js';
 import { startHttpServer } from '../../src/worker/http-server.js';
+import { dockerCmd, dockerEnv, dockerHealthcheckCommand, dockerInstructions } from '../helpers/dockerfile.js';
 import { repoRoot } from '../helpers/process.js';
 
 const run = promisify(execFile);
@@ -25,25 +27,6 @@ interface Statement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
-
-/** Dockerfile instructions with continuation lines joined. */
-function dockerInstructions(): Array<{ op: string; args: string }> {
-  return read('Dockerfile')
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const [op, ...rest] = line.split(/\s+/);
-      return { op: op!.toUpperCase(), args: rest.join(' ') };
-    });
-}
-
-/** The healthcheck's `node -e` program, from the Dockerfile's exec-form HEALTHCHECK CMD. */
-function dockerHealthcheckCommand(): string[] {
-  const healthcheck = dockerInstructions().find((i) => i.op === 'HEALTHCHECK')!;
-  return JSON.parse(healthcheck.args.slice(healthcheck.args.indexOf('CMD ') + 4)) as string[];
-}
 
 describe('Dockerfile', () => {
   const instructions = dockerInstructions();
@@ -69,7 +52,29 @@ describe('Dockerfile', () => {
     expect(of('USER')).toEqual(['10001:10001']);
     expect(of('EXPOSE')).toEqual(['9600']);
     expect(of('ENTRYPOINT')).toEqual(['["/usr/bin/tini", "--", "/app/entrypoint.sh"]']);
-    expect(of('ENV').join(' ')).toContain('SLUICE_HTTP_HOST=0.0.0.0');
+    expect(dockerCmd()).toEqual(['run']);
+  });
+
+  it('serves health and metrics on 127.0.0.1 only, not on 0.0.0.0, unless the operator opts in', () => {
+    expect(readSettings(dockerEnv()).httpHost).toBe('127.0.0.1');
+    expect(of('ENV').join(' ')).not.toMatch(/0\.0\.0\.0|::/);
+  });
+
+  it('sets only SLUICE_* variables of the environment table, and only where it differs from their default', () => {
+    const { NODE_ENV, ...sluice } = dockerEnv();
+    expect(NODE_ENV).toBe('production');
+    expect(sluice).toEqual({ SLUICE_CONFIG: '/etc/sluice/pipelines' });
+    for (const [name, value] of Object.entries(sluice)) {
+      const variable = VARIABLES.find((v) => v.name === name);
+      expect(variable, `${name} is in src/cli/environment.ts`).toBeDefined();
+      expect(value, `${name} repeats its default`).not.toBe(variable!.default);
+    }
+  });
+
+  it("probes the health check's default port when SLUICE_HTTP_PORT is unset", () => {
+    const program = dockerHealthcheckCommand().at(-1)!;
+    expect(program).toContain(`process.env.SLUICE_HTTP_PORT||${ENVIRONMENT.httpPort.default})`);
+    expect(program).toContain("'http://127.0.0.1:'");
   });
 
   it('copies only paths that exist in the repository and are not excluded by .dockerignore', () => {
@@ -192,7 +197,14 @@ describe('deploy/ecs/task-definition.json', () => {
       ]),
     );
     expect(environment.SLUICE_HTTP_PORT).toBe('9600');
-    expect(environment.SLUICE_HTTP_HOST).toBe('0.0.0.0');
+    // Loopback: the health check runs in the container and a sidecar shares the task's network.
+    expect(environment.SLUICE_HTTP_HOST).toBe('127.0.0.1');
+  });
+
+  it('sets only variables of the environment table, with values sluice accepts', () => {
+    const names = VARIABLES.map((v) => v.name as string);
+    for (const name of Object.keys(environment).filter((n) => n.startsWith('SLUICE_'))) expect(names).toContain(name);
+    expect(() => readSettings(environment)).not.toThrow();
   });
 
   it('takes the OpenSearch password from secrets, never from plain environment', () => {

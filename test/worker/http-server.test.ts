@@ -3,7 +3,8 @@ import { SluiceError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { HealthRegistry } from '../../src/worker/health.js';
-import { httpPortFromEnv, type RunningHttpServer, startHttpServer } from '../../src/worker/http-server.js';
+import { type RunningHttpServer, startHttpServer } from '../../src/worker/http-server.js';
+import { externalIpv4Addresses, listeningAddresses } from '../helpers/listening-sockets.js';
 
 const started: RunningHttpServer[] = [];
 afterEach(async () => {
@@ -184,19 +185,19 @@ describe('startHttpServer', () => {
   });
 });
 
-describe('httpPortFromEnv', () => {
-  const cases: Array<[string | undefined, number | 'error']> = [
-    [undefined, 9600],
-    ['', 9600],
-    ['8080', 8080],
-    [' 0 ', 0],
-    ['65536', 'error'],
-    ['http', 'error'],
-    ['80.5', 'error'],
-  ];
-  it.each(cases)('maps SLUICE_HTTP_PORT=%s to %s', (value, expected) => {
-    const env = value === undefined ? {} : { SLUICE_HTTP_PORT: value };
-    if (expected === 'error') expect(() => httpPortFromEnv(env)).toThrow(/SLUICE_HTTP_PORT must be a port number/);
-    else expect(httpPortFromEnv(env)).toBe(expected);
+describe('startHttpServer without a host', () => {
+  it('listens on 127.0.0.1 only, not on the other addresses of the machine, when no host is given', async () => {
+    const server = await startHttpServer({
+      port: 0,
+      health: readyHealth(),
+      metrics: new Metrics(),
+      logger: silentLogger(),
+    });
+    started.push(server);
+    expect(listeningAddresses(server.port)).toEqual(['127.0.0.1']);
+    expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+    for (const address of externalIpv4Addresses()) {
+      await expect(fetch(`http://${address}:${server.port}/healthz`), address).rejects.toThrow();
+    }
   });
 });

@@ -13,14 +13,10 @@ function quoteIndex(index: string): string {
 }
 
 /**
- * One `create` action and its source as bulk NDJSON. `create` (not `index`) makes a
- * replayed id a 409 instead of an overwrite, which is how duplicates are refused.
+ * One bulk write action and its source as NDJSON; `id` undefined lets OpenSearch choose one
+ * (auto ids). `create` (not `index`) makes a replayed id a 409 instead of an overwrite, which
+ * is how duplicates are refused.
  */
-export function encodeBulkCreate(index: string, id: string, doc: Doc): string {
-  return `{"create":{"_index":${quoteIndex(index)},"_id":${JSON.stringify(id)}}}\n${JSON.stringify(doc)}\n`;
-}
-
-/** Any bulk write action; `id` undefined lets OpenSearch choose one (auto ids). */
 export function encodeBulkAction(action: 'create' | 'index', index: string, id: string | undefined, doc: Doc): string {
   const idPart = id === undefined ? '' : `,"_id":${JSON.stringify(id)}`;
   return `{"${action}":{"_index":${quoteIndex(index)}${idPart}}}\n${JSON.stringify(doc)}\n`;

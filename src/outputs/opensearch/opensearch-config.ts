@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deprecated } from '../../config/deprecated-keys.js';
 import { checkEventPattern } from '../event-pattern.js';
 
 const MiB = 1024 * 1024;
@@ -70,10 +71,6 @@ export const templateConfigSchema = z
 export const opensearchOutputConfigSchema = z
   .strictObject({
     type: z.literal('opensearch'),
-    when: z
-      .unknown()
-      .optional()
-      .describe('Routing condition: only events that match go to this output (applied by the pipeline).'),
     hosts: z
       .array(z.url())
       .min(1)
@@ -107,11 +104,15 @@ export const opensearchOutputConfigSchema = z
       .default(5 * MiB)
       .describe('Send a bulk request once it holds this many bytes.'),
     flush_events: z.int().min(1).default(5000).describe('Send a bulk request once it holds this many events.'),
-    flush_interval_ms: z
-      .int()
-      .min(1)
-      .default(1000)
-      .describe('Send a bulk request at the latest this long after its first event.'),
+    flush_interval_seconds: z
+      .number()
+      .positive()
+      .default(1)
+      .describe('Send a bulk request at the latest this long after its first event; fractions allowed (0.2 = 200 ms).'),
+    flush_interval_ms: deprecated(
+      z.int().min(1).optional().describe('Deprecated: use flush_interval_seconds (the same time in seconds).'),
+      { use: 'flush_interval_seconds', convert: (ms) => Number(ms) / 1000 },
+    ),
     concurrency: z.int().min(1).max(64).default(2).describe('Bulk requests in flight at once.'),
     max_buffered_bytes: z
       .int()
@@ -140,4 +141,11 @@ export const opensearchOutputConfigSchema = z
   .describe('Bulk-index events into OpenSearch, exactly once with deterministic ids.');
 
 export type OpenSearchOutputConfig = z.infer<typeof opensearchOutputConfigSchema>;
+
+/** The flush interval in ms: the deprecated flush_interval_ms when a config still sets it (the loader refuses both). */
+export function flushIntervalMs(
+  config: Pick<OpenSearchOutputConfig, 'flush_interval_ms' | 'flush_interval_seconds'>,
+): number {
+  return config.flush_interval_ms ?? config.flush_interval_seconds * 1000;
+}
 export type TemplateConfig = z.infer<typeof templateConfigSchema>;

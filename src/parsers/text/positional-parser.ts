@@ -54,6 +54,8 @@ export function positionalParserFactory(format: PositionalFormat): ParserFactory
   return {
     type: format.type,
     framing: 'lines',
+    // Every line carries its whole layout: a resume skips the acknowledged lines unread.
+    resumeReadsHeaders: false,
     forObject: (key: string) => new PositionalParser(format, key),
   };
 }

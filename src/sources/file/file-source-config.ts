@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonSourceFields } from '../s3/s3-source-config.js';
+import { sourceSettingsFields } from '../../core/pipeline-settings.js';
 import { globToRegex } from './glob-to-regex.js';
 
 export const fileSourceConfigSchema = z.strictObject({
@@ -22,7 +22,7 @@ export const fileSourceConfigSchema = z.strictObject({
     .default(['**/*'])
     .describe('Globs on the path relative to `path`, e.g. `**/*.log.gz` (`**` spans directories, `*` one name).'),
   exclude: z.array(z.string()).default([]).describe('Globs on the relative path that are never read.'),
-  ...commonSourceFields,
+  ...sourceSettingsFields,
 });
 
 export type FileSourceConfig = z.infer<typeof fileSourceConfigSchema>;

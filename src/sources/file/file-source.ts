@@ -3,26 +3,24 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
-import { SluiceError } from '../../core/errors.js';
+import { type ErrorContext, type GoneVersion, SourceReadError } from '../../core/errors.js';
 import type { SourceObject } from '../../core/event.js';
 import { inWindow } from '../in-window.js';
 import type { FileSourceConfig } from './file-source-config.js';
 import { globToRegex } from './glob-to-regex.js';
 
-export class FileSourceError extends SluiceError {
-  /** Like S3's: 404 the file is gone, 412 it changed since it was listed; the runner skips that version. */
-  readonly status?: number;
-  readonly retryable: boolean;
-
-  constructor(message: string, context: Record<string, unknown>, cause?: unknown, status?: number) {
-    super('ERR_FILE_READ', message, {
-      context,
-      cause,
-      hint: 'Check that the directory exists and that the worker may read it.',
-    });
-    this.status = status;
-    this.retryable = status === undefined;
-  }
+/**
+ * A failed read of the directory or a file. A file that is gone (deleted, or changed since it was
+ * listed) cannot be read by retrying; the runner skips that version. Anything else may pass.
+ */
+function fileReadError(message: string, context: ErrorContext, cause?: unknown, gone?: GoneVersion): SourceReadError {
+  return new SourceReadError('ERR_FILE_READ', message, {
+    retryable: gone === undefined,
+    ...(gone ? { gone } : {}),
+    context,
+    cause,
+    hint: 'Check that the directory exists and that the worker may read it.',
+  });
 }
 
 /** A file's version: a file rewritten in place gets a new one, so it is read again. */
@@ -55,7 +53,7 @@ export class FileSource implements Source {
     try {
       entries = await readdir(this.location, { recursive: true });
     } catch (error) {
-      throw new FileSourceError(
+      throw fileReadError(
         `cannot list ${this.location}: ${(error as Error).message}`,
         {
           pipeline: this.context.pipeline,
@@ -98,19 +96,19 @@ export class FileSource implements Source {
     const context = { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key };
     const info = await stat(path).catch((error: unknown) => {
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new FileSourceError(
+      throw fileReadError(
         `cannot open ${path}: ${(error as Error).message}`,
         context,
         error,
-        missing ? 404 : undefined,
+        missing ? 'deleted' : undefined,
       );
     });
     if (fileEtag(info) !== object.etag) {
-      throw new FileSourceError(
+      throw fileReadError(
         `${path} changed since it was listed; the next poll lists it again`,
         context,
         undefined,
-        412,
+        'rewritten',
       );
     }
     const labels = { pipeline: this.context.pipeline };

@@ -1,18 +1,8 @@
-import { type ErrorContext, errorMessage, S3ReadError } from '../../core/errors.js';
-
-/** An S3ReadError that says whether trying again can help; the pipeline reads `retryable`. */
-export class S3ObjectReadError extends S3ReadError {
-  readonly retryable: boolean;
-  readonly status?: number;
-
-  constructor(message: string, context: ErrorContext, retryable: boolean, status?: number, cause?: unknown) {
-    super(message, { ...context, retryable, ...(status === undefined ? {} : { status }) }, cause);
-    this.retryable = retryable;
-    this.status = status;
-  }
-}
+import { type ErrorContext, errorMessage, type GoneVersion, SourceReadError } from '../../core/errors.js';
 
 const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'RequestTimeTooSkewed']);
+
+const HINT = 'Check the bucket, prefix, region and that the task role may s3:GetObject and s3:ListBucket.';
 
 interface AwsErrorShape {
   name?: string;
@@ -38,6 +28,17 @@ function statusOf(error: unknown): number | undefined {
   return ((error ?? {}) as AwsErrorShape).$metadata?.httpStatusCode;
 }
 
+/**
+ * Whether a failed request on one object says that version is gone: 404 it was deleted, 412 (the
+ * GetObject `If-Match` on the listed ETag) it was rewritten since it was listed.
+ */
+function goneVersion(status: number | undefined, context: ErrorContext): GoneVersion | undefined {
+  if (context.key === undefined) return undefined;
+  if (status === 404) return 'deleted';
+  if (status === 412) return 'rewritten';
+  return undefined;
+}
+
 function advice(status: number | undefined): string {
   if (status === 403) return 'access denied: the task role needs s3:GetObject and s3:ListBucket';
   if (status === 404) return 'not found: the bucket or object no longer exists';
@@ -46,18 +47,24 @@ function advice(status: number | undefined): string {
   return 'transient; retried';
 }
 
-export function toS3ReadError(error: unknown, context: ErrorContext): S3ObjectReadError {
-  if (error instanceof S3ObjectReadError) return error;
+/** The source-read error for a failed S3 call (`context.key` set when the call was on one object). */
+export function toS3ReadError(error: unknown, context: ErrorContext): SourceReadError {
+  if (error instanceof SourceReadError) return error;
   const status = statusOf(error);
   const where = context.key
     ? `s3://${context.bucket}/${context.key}`
     : `s3://${context.bucket}/${context.prefix ?? ''}`;
   const what = (context.operation as string | undefined) ?? 'read';
-  return new S3ObjectReadError(
+  const gone = goneVersion(status, context);
+  return new SourceReadError(
+    'ERR_S3_READ',
     `${what} ${where} failed${status ? ` (HTTP ${status})` : ''}: ${errorMessage(error)} — ${advice(status)}`,
-    context,
-    isRetryableS3Failure(error),
-    status,
-    error,
+    {
+      retryable: isRetryableS3Failure(error),
+      ...(gone ? { gone } : {}),
+      context: { ...context, ...(status === undefined ? {} : { status }) },
+      hint: HINT,
+      cause: error,
+    },
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourceSettingsFields } from '../../core/pipeline-settings.js';
 import { parsePartitionPattern } from './partition-pattern.js';
 
 export const S3_LAYOUTS = [
@@ -31,32 +32,6 @@ const regexList = (what: string) =>
     )
     .default([])
     .describe(what);
-
-/** Settings both sources share, so the pipeline treats them alike. */
-export const commonSourceFields = {
-  poll_interval_seconds: z
-    .number()
-    .positive()
-    .default(60)
-    .describe('Seconds between two polls of the source (Logstash `interval`).'),
-  lookback_minutes: z
-    .number()
-    .nonnegative()
-    .default(60)
-    .describe('How far behind the watermark each poll re-checks for late arrivals and out-of-order keys.'),
-  max_objects_in_flight: z.number().int().positive().default(4).describe('Objects read at the same time.'),
-  max_bytes_in_flight: z
-    .number()
-    .int()
-    .positive()
-    .default(256 * 1024 * 1024)
-    .describe('Sum of the sizes of objects read at the same time (one larger object still runs alone).'),
-  start_time: z.iso
-    .datetime({ offset: true })
-    .or(z.iso.date())
-    .optional()
-    .describe('ISO date or timestamp (UTC unless an offset is given): objects last modified before it are never read.'),
-};
 
 export const s3SourceConfigSchema = z
   .strictObject({
@@ -95,7 +70,8 @@ export const s3SourceConfigSchema = z
       .array(z.string())
       .default(['GLACIER', 'DEEP_ARCHIVE'])
       .describe('Objects in these storage classes cannot be read without a restore: skipped with a warning.'),
-    ...commonSourceFields,
+    // Poll cadence, lookback and concurrency: pipeline settings, the same for every source.
+    ...sourceSettingsFields,
   })
   .superRefine((config, context) => {
     if (config.prefix !== undefined && config.prefixes !== undefined) {

@@ -14,11 +14,14 @@ export interface S3SourceOptions {
   now?: () => Date;
 }
 
-/** The SDK's default credential chain (ECS task role in production); region from config or AWS_REGION. */
+/**
+ * The SDK's default credential chain (ECS task role in production). Region from the config,
+ * else the SDK's own region chain (AWS_REGION, then the shared config file), as for every
+ * other AWS client sluice builds (checkpoint stores, dead-letter).
+ */
 export function createS3Client(config: S3SourceConfig): S3Client {
-  const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return new S3Client({
-    ...(region ? { region } : {}),
+    ...(config.region ? { region: config.region } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     forcePathStyle: config.force_path_style,
   });
@@ -144,7 +147,7 @@ export class S3Source implements Source {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const failure = toS3ReadError(error, context);
-      if (failure.status === 404) return null;
+      if (failure.gone === 'deleted') return null;
       throw failure;
     }
   }

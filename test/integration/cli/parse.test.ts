@@ -1,10 +1,21 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { albKey, albLine } from '../../helpers/alb-data.js';
+import {
+  awsEndpoint,
+  geoipDatabasePath,
+  openSearchUrl,
+  testOpenSearchClient,
+  testS3Client,
+  uniqueName,
+} from '../../helpers/services.js';
+import { startSluice } from '../../helpers/sluice-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'bin/sluice.js');
@@ -89,4 +100,99 @@ describe('sluice parse', () => {
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('missing.log');
   });
+});
+
+/** One object's lines, as bytes: good ones, one with bytes that are not UTF-8, one that does not parse, one too long. */
+function mixedAlbObject(): Buffer {
+  const [before, after] = albLine(1, 2).split('"curl/8.5.0"');
+  return Buffer.concat([
+    Buffer.from(`${albLine(1, 1)}\n`),
+    Buffer.from(`${before}"curl/8.5.0 `),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from(`"${after}\n`),
+    Buffer.from('not an alb line\n'),
+    Buffer.from(`${albLine(1, 4).replace('/item/4?', `/item/4?pad=${'x'.repeat(3000)}&`)}\n`),
+    Buffer.from(`${albLine(1, 5).replace('/item/5?', '/item/5?password=hunter2&')}\n`),
+  ]);
+}
+
+/** What `sluice parse` printed on stdout, one document per line. */
+function documents(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const byTraceId = (a: Record<string, unknown>, b: Record<string, unknown>): number =>
+  String(a.trace_id).localeCompare(String(b.trace_id));
+
+describe('sluice parse against sluice run', () => {
+  it('prints exactly the documents a run indexes into OpenSearch when both read the same lines', async () => {
+    const bucket = uniqueName('parse-same');
+    const index = uniqueName('parse-same');
+    const body = mixedAlbObject();
+    const s3 = testS3Client();
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: albKey('', new Date(Date.UTC(2024, 4, 1)), 1),
+        Body: gzipSync(body),
+      }),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-same-'));
+    const config = join(dir, 'pipeline.yml');
+    // The shipped alb.yml's filters (date, geoip, redact) over the test services.
+    writeFileSync(
+      config,
+      `pipelines:
+  - id: same
+    source: { type: s3, bucket: ${bucket}, prefix: AWSLogs/, layout: alb, region: us-east-1, endpoint: "${awsEndpoint()}", force_path_style: true }
+    parser: { type: alb }
+    filters:
+      - { type: date, field: time, formats: [iso8601] }
+      - { type: geoip, source: client_ip, target: geoip, database: "${geoipDatabasePath()}" }
+      - { type: redact, pattern_fields: [request_url], query_params: [password], replacement: "[REDACTED]" }
+    outputs: [ { type: opensearch, hosts: ["${openSearchUrl()}"], index: "${index}-%{+YYYY.MM.dd}" } ]
+    dead_letter: { type: file, path: dead-letter.ndjson }
+    max_record_bytes: 2048
+    checkpoint: { type: s3, bucket: ${bucket}, prefix: checkpoints, endpoint: "${awsEndpoint()}", force_path_style: true, region: us-east-1 }
+`,
+    );
+    const file = join(dir, 'alb.log');
+    writeFileSync(file, body);
+
+    const run = startSluice(['run', '--once', '--config', config]);
+    const exit = await run.exited;
+    expect(exit.code, run.output().slice(-3000)).toBe(0);
+    const parsed = await sluice(['parse', '--config', config, '--pipeline', 'same', file]);
+    expect(parsed.code, parsed.stderr).toBe(0);
+
+    const opensearch = testOpenSearchClient();
+    await opensearch.indices.refresh({ index: `${index}-*` });
+    const found = await opensearch.search({ index: `${index}-*`, body: { size: 100 } as Record<string, unknown> });
+    const indexed = (found.body.hits.hits as Array<{ _source: Record<string, unknown> }>).map((hit) => hit._source);
+    const printed = documents(parsed.stdout);
+    expect(printed.map((doc) => doc.trace_id).sort()).toEqual(['Root=1-1-1', 'Root=1-1-2', 'Root=1-1-5']);
+    expect(printed.sort(byTraceId)).toEqual(indexed.sort(byTraceId));
+    expect(printed.find((doc) => doc.trace_id === 'Root=1-1-2')?.tags).toEqual(['_invalid_utf8']);
+    expect(printed.find((doc) => doc.trace_id === 'Root=1-1-5')?.request_url).toContain('password=[REDACTED]');
+
+    // The lines that became no document: the same records, for the same reasons, on stderr and in the dead-letter.
+    const failures = (lines: string): { record: unknown; code: unknown }[] =>
+      lines
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { record: unknown; code: unknown })
+        .map(({ record, code }) => ({ record, code }))
+        .sort((a, b) => Number(a.record) - Number(b.record));
+    const expected = [
+      { record: 3, code: 'ERR_RECORD_PARSE' },
+      { record: 4, code: 'ERR_RECORD_TOO_LARGE' },
+    ];
+    expect(failures(parsed.stderr)).toEqual(expected);
+    expect(failures(readFileSync(join(dir, 'dead-letter.ndjson'), 'utf8'))).toEqual(expected);
+  }, 90_000);
 });

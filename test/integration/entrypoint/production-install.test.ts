@@ -1,23 +1,38 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VARIABLES } from '../../../src/cli/environment.js';
+import { dockerCmd, dockerEnv, dockerHealthcheckCommand } from '../../helpers/dockerfile.js';
+import { externalIpv4Addresses, listeningAddresses } from '../../helpers/listening-sockets.js';
 import { repoRoot, runToExit, type SpawnedProcess, spawnProcess } from '../../helpers/process.js';
 
 /**
- * What the container's runtime stage does, without Docker: the compiled code, bin/ and a
- * production-only `npm ci --omit=dev` in a clean folder; then the real entrypoint.sh with the
- * real node validates and runs a pipeline (file source over the repo's demo ALB logs, file
- * output, file checkpoint), answers /readyz and /metrics, drains on SIGTERM and exits 0.
+ * What the container's runtime stage does, without Docker: the compiled code, bin/,
+ * entrypoint.sh and a production-only `npm ci --omit=dev` in a clean folder; then, launched as
+ * the image launches it (its entrypoint, ENV and CMD, the real node), it runs a pipeline (file
+ * source over the repo's demo ALB logs, file output, file checkpoint), answers /readyz and
+ * /metrics on 127.0.0.1 only, drains on SIGTERM and exits 0.
  */
 const run = promisify(execFile);
 const app = mkdtempSync(join(tmpdir(), 'sluice-prod-'));
 const work = join(app, 'work');
-const entrypoint = resolve(repoRoot, 'entrypoint.sh');
+// COPY entrypoint.sh /app/entrypoint.sh: it starts the CLI that sits beside it.
+const entrypoint = join(app, 'entrypoint.sh');
 const demoLogs = resolve(repoRoot, 'examples/demo/logs');
 const albFiles = () =>
   readdirSync(demoLogs, { recursive: true, encoding: 'utf8' }).filter(
@@ -31,7 +46,15 @@ beforeAll(async () => {
   // work of others in the shared work tree must not decide whether the image builds.
   const source = join(app, 'source');
   mkdirSync(source);
-  const files = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src'];
+  const files = [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'bin',
+    'src',
+    'entrypoint.sh',
+  ];
   const archive = await run('git', ['archive', '--format=tar', 'HEAD', ...files], {
     cwd: repoRoot,
     encoding: 'buffer',
@@ -50,8 +73,8 @@ beforeAll(async () => {
   ).catch((error: { stdout?: string; message: string }) => {
     throw new Error(`tsc failed: the image build would fail too\n${error.stdout ?? error.message}`);
   });
-  // The runtime stage: package files and bin/, then production dependencies only.
-  for (const file of ['package.json', 'package-lock.json', 'bin']) {
+  // The runtime stage: package files, bin/ and the entrypoint, then production dependencies only.
+  for (const file of ['package.json', 'package-lock.json', 'bin', 'entrypoint.sh']) {
     cpSync(join(source, file), join(app, file), { recursive: true });
   }
   await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], {
@@ -80,9 +103,23 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
+  // Broken, beside a valid pipeline whose checkpoint folder must never be created.
   writeFileSync(
     join(work, 'bad.yml'),
-    'pipelines:\n  - id: demo-alb\n    source:\n      type: file\n    parser:\n      type: nope\n',
+    [
+      'pipelines:',
+      '  - id: demo-alb',
+      '    source:',
+      '      type: file',
+      '    parser:',
+      '      type: nope',
+      '  - id: fine',
+      `    source: { type: file, path: ${JSON.stringify(demoLogs)} }`,
+      '    parser: { type: alb }',
+      '    outputs: [ { type: file, path: out/fine.ndjson } ]',
+      '    checkpoint: { type: file, directory: bad-state }',
+      '',
+    ].join('\n'),
   );
 }, 180_000);
 
@@ -92,6 +129,16 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolveClose) => server.close(resolveClose));
   return port;
+}
+
+/** V8's heap limit, in MB as sluice logs it, for this node with --max-old-space-size=MB. */
+async function heapLimitMbWith(mb: number): Promise<number> {
+  const { stdout } = await run(process.execPath, [
+    `--max-old-space-size=${mb}`,
+    '-p',
+    'require("node:v8").getHeapStatistics().heap_size_limit',
+  ]);
+  return Math.round(Number(stdout.trim()) / 2 ** 20);
 }
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
@@ -117,26 +164,31 @@ const outputLines = () => {
   }
 };
 
-/** Starts the entrypoint as the container would, with the real node and the installed app. */
-async function startContainer() {
+/**
+ * The environment of the image (its ENV) with the test's own settings on top, and nothing the
+ * test runner itself set for sluice. `node` is this node, found on PATH as in the image.
+ */
+function imageEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const clean = Object.fromEntries(
+    [...VARIABLES.map((v) => v.name as string), 'NODE_OPTIONS'].map((name) => [name, undefined]),
+  );
+  return { ...clean, ...dockerEnv(), PATH: `${dirname(process.execPath)}:${process.env.PATH}`, ...env };
+}
+
+/** Starts the entrypoint as the image does (ENV, CMD), with the real node and the installed app. */
+async function startContainer(config = join(work, 'pipelines.yml')) {
   const port = await freePort();
-  const container = spawnProcess(entrypoint, [], {
-    cwd: work,
-    env: {
-      SLUICE_NODE: process.execPath,
-      SLUICE_APP_DIR: app,
-      SLUICE_CONFIG: join(work, 'pipelines.yml'),
-      SLUICE_HTTP_HOST: '127.0.0.1',
+  const container = spawnProcess(entrypoint, dockerCmd(), {
+    cwd: dirname(config),
+    env: imageEnv({
+      SLUICE_CONFIG: config,
+      // The image's port (9600) would collide with tests running beside this one.
       SLUICE_HTTP_PORT: String(port),
       SLUICE_PIPELINES: 'demo-alb',
-      SLUICE_BACKFILL_FROM: undefined,
-      SLUICE_BACKFILL_TO: undefined,
-      SLUICE_LOG_LEVEL: 'info',
-      NODE_ENV: 'production',
-    },
+    }),
   });
   const base = `http://127.0.0.1:${port}`;
-  return { container, base };
+  return { container, base, port };
 }
 
 /**
@@ -166,19 +218,37 @@ describe('production install', () => {
     }
   });
 
-  it('stops the container with 78 and the validator messages before running when the config is invalid', async () => {
-    const result = await runToExit(entrypoint, [], {
+  it('stops the container with 78 and every problem, in one node start, before any checkpoint, when the config is invalid', async () => {
+    const result = await runToExit(entrypoint, dockerCmd(), {
       cwd: work,
-      env: {
-        SLUICE_NODE: process.execPath,
-        SLUICE_APP_DIR: app,
-        SLUICE_CONFIG: join(work, 'bad.yml'),
-        SLUICE_BACKFILL_FROM: undefined,
-      },
+      env: imageEnv({ SLUICE_CONFIG: join(work, 'bad.yml') }),
     });
     expect(result.code).toBe(78);
     expect(result.stderr).toMatch(/bad\.yml:\d+:\d+ /);
     expect(result.process.logEntries()).toContainEqual(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+    const starts = result.process.logEntries().filter((e) => e.msg === 'starting sluice run');
+    expect(starts).toMatchObject([{ pid: result.process.pid }]);
+    expect(existsSync(join(work, 'bad-state'))).toBe(false);
+  });
+
+  it('serves /healthz on 127.0.0.1 only, not on the other addresses of the machine, and passes its own health check', async () => {
+    // A folder of its own: its checkpoint must not mark the demo logs done for the next test.
+    const own = join(app, 'health');
+    mkdirSync(own);
+    cpSync(join(work, 'pipelines.yml'), join(own, 'pipelines.yml'));
+    const { container, base, port } = await startContainer(join(own, 'pipelines.yml'));
+    await eventually(async () => ((await fetch(`${base}/healthz`)).status === 200 ? true : undefined), '/healthz 200');
+    // What the kernel has bound for the port, whatever the process asked for.
+    expect(listeningAddresses(port)).toEqual(['127.0.0.1']);
+    for (const address of externalIpv4Addresses()) {
+      await expect(fetch(`http://${address}:${port}/healthz`), `${address} must not answer`).rejects.toThrow();
+    }
+    // The Dockerfile's HEALTHCHECK, run with the container's environment, as Docker and ECS run it.
+    const [command, ...args] = dockerHealthcheckCommand();
+    expect(command).toBe('node');
+    const probe = await runToExit(process.execPath, args, { env: imageEnv({ SLUICE_HTTP_PORT: String(port) }) });
+    expect(probe.code).toBe(0);
+    await expectPromptExit(container);
   });
 
   it('ingests the demo logs through the entrypoint, serves health and metrics, and exits 0 on SIGTERM', async () => {
@@ -194,7 +264,10 @@ describe('production install', () => {
     expect(expectedRecords).toBeGreaterThan(0);
 
     const { container, base } = await startContainer();
-    await container.waitForLogLine({ component: 'entrypoint', command: 'run' });
+    const started = await container.waitForLogLine({ msg: 'starting sluice run', command: 'run' });
+    // node is the entrypoint process itself (exec), with the entrypoint's 128 MB old-space cap.
+    expect(started).toMatchObject({ pid: container.pid, pipelines: ['demo-alb'] });
+    expect(started.heapLimitMb).toBe(await heapLimitMbWith(128));
     const ready = await eventually(async () => {
       const response = await fetch(`${base}/readyz`);
       return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;

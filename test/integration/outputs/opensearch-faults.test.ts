@@ -29,7 +29,7 @@ async function setup(plan: BulkFault[], extra: Record<string, unknown> = {}) {
     index: `${base}-%{+YYYY.MM.dd}`,
     template: { kind: 'alb', number_of_replicas: 0, name: base },
     flush_events: 20,
-    flush_interval_ms: 20,
+    flush_interval_seconds: 0.02,
     retry_backoff: { initial_ms: 20, max_ms: 200 },
     ...extra,
   });

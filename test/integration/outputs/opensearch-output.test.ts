@@ -16,7 +16,7 @@ function opensearchConfig(prefix: string, extra: Record<string, unknown> = {}) {
     hosts: [openSearchUrl()],
     index: `${base}-%{+YYYY.MM.dd}`,
     template: { kind: 'alb', number_of_replicas: 0, name: base },
-    flush_interval_ms: 50,
+    flush_interval_seconds: 0.05,
     ...extra,
   });
 }
@@ -122,7 +122,7 @@ describe('OpenSearchOutput', () => {
 
   it('shares bulk requests between concurrent writes when each write is small', async () => {
     const t = testContext('alb-share');
-    const config = opensearchConfig('out-share', { flush_events: 40, flush_interval_ms: 200 });
+    const config = opensearchConfig('out-share', { flush_events: 40, flush_interval_seconds: 0.2 });
     const output = createOutput(config, t.ctx);
     await output.start();
     const events = albEvents('alb-share', 'AWSLogs/1/e.log.gz', ['2024-06-01'], 80);
@@ -139,7 +139,7 @@ describe('OpenSearchOutput', () => {
       flush_bytes: 2048,
       max_buffered_bytes: 6000,
       concurrency: 1,
-      flush_interval_ms: 5,
+      flush_interval_seconds: 0.005,
     });
     const output = createOutput(config, t.ctx) as OpenSearchOutput;
     await output.start();
@@ -187,7 +187,7 @@ describe('OpenSearchOutput', () => {
       index: name,
       data_stream: true,
       template: { kind: 'alb', number_of_replicas: 0, name },
-      flush_interval_ms: 20,
+      flush_interval_seconds: 0.02,
     });
     const output = createOutput(config, t.ctx);
     await output.start();

@@ -57,7 +57,7 @@ function config(host: string, extra: Record<string, unknown>) {
       hosts: [host],
       index: `${base}-%{+YYYY.MM.dd}`,
       template: { kind: 'alb', number_of_replicas: 0, name: base },
-      flush_interval_ms: 20,
+      flush_interval_seconds: 0.02,
       request_timeout_seconds: 5,
       ...extra,
     }),

@@ -2,9 +2,9 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SourceReadError } from '../../../src/core/errors.js';
 import { Metrics } from '../../../src/core/metrics.js';
 import { createSource, sourceConfigSchema } from '../../../src/sources/index.js';
-import { S3ObjectReadError } from '../../../src/sources/s3/s3-read-failure.js';
 import { awsEndpoint, testCredentials, testRegion, testS3Client, uniqueName } from '../../helpers/services.js';
 import { createBucket, listKeys, listObjects, nextSecond, putAll, s3Source, testContext } from './s3-test-kit.js';
 
@@ -128,21 +128,24 @@ describe('S3Source objects', () => {
   });
 
   it.each([
-    { name: 'rewritten after listing', status: 412 },
-    { name: 'deleted after listing', status: 404 },
-  ])('throws a non-retryable S3ReadError when the object was $name', async ({ name, status }) => {
-    const key = `changing/${name.replace(/ /g, '-')}.log`;
-    await putAll(s3, bucket, [key]);
-    const source = s3Source(s3, { bucket, layout: 'none', prefix: 'changing/' });
-    const object = (await listObjects(source, { since: null })).find((o) => o.key === key)!;
-    if (status === 412) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'new content' }));
-    else object.key = `${key}.missing`;
-    const error = await source.open(object).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(S3ObjectReadError);
-    expect(error).toMatchObject({ code: 'ERR_S3_READ', retryable: false, status, context: { bucket } });
-  });
+    { name: 'rewritten after listing', status: 412, gone: 'rewritten' },
+    { name: 'deleted after listing', status: 404, gone: 'deleted' },
+  ])(
+    'throws a non-retryable SourceReadError saying the version is gone when the object was $name',
+    async ({ name, status, gone }) => {
+      const key = `changing/${name.replace(/ /g, '-')}.log`;
+      await putAll(s3, bucket, [key]);
+      const source = s3Source(s3, { bucket, layout: 'none', prefix: 'changing/' });
+      const object = (await listObjects(source, { since: null })).find((o) => o.key === key)!;
+      if (status === 412) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'new content' }));
+      else object.key = `${key}.missing`;
+      const error = await source.open(object).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SourceReadError);
+      expect(error).toMatchObject({ code: 'ERR_S3_READ', retryable: false, gone, context: { bucket, status } });
+    },
+  );
 
-  it('throws a retryable S3ReadError after the SDK retries when S3 keeps answering 503', async () => {
+  it('throws a retryable SourceReadError after the SDK retries when S3 keeps answering 503', async () => {
     const client = new S3Client({
       endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
       forcePathStyle: true,
@@ -159,15 +162,15 @@ describe('S3Source objects', () => {
       expect(error).toMatchObject({
         code: 'ERR_S3_READ',
         retryable: true,
-        status: 503,
-        context: { key: 'logs/2024/b.log' },
+        gone: undefined,
+        context: { key: 'logs/2024/b.log', status: 503 },
       });
     } finally {
       mode.current = 'pass';
     }
   });
 
-  it('fails the stream with a retryable S3ReadError when the connection drops mid-object', async () => {
+  it('fails the stream with a retryable SourceReadError when the connection drops mid-object', async () => {
     const client = new S3Client({
       endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
       forcePathStyle: true,

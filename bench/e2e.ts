@@ -2,8 +2,9 @@
  * `npm run bench:e2e`: end-to-end indexing rate against a real OpenSearch, compared with
  * what the same OpenSearch accepts from pre-built bulk bodies sent directly.
  *
- *   direct = the same documents (parsed, dated, with their ids) encoded up front, then only
- *            POST /_bulk with the same batch size and concurrency sluice uses
+ *   direct = the same documents (the worker's record loop with the pipeline's date filter, then
+ *            the output's encoding and batching: bench/hot-path.ts) built up front, then only
+ *            POST /_bulk with the same batches and concurrency sluice uses
  *   sluice = `sluice run --once` in-process: file source → gunzip → frame → parse → date
  *            filter → OpenSearch output (batching, ids, acknowledgement) → file checkpoint
  *
@@ -14,15 +15,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { loadConfig } from '../config/load-config.js';
-import { documentId } from '../core/document-id.js';
-import { silentLogger } from '../core/logger.js';
-import { Metrics } from '../core/metrics.js';
-import { createDateFilter } from '../filters/date-filter.js';
-import { encodeBulkCreate } from '../outputs/opensearch/bulk-encoder.js';
-import { createParserFactory } from '../parsers/index.js';
-import { runWorker } from '../worker/run-worker.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { silentLogger } from '../src/core/logger.js';
+import { Metrics } from '../src/core/metrics.js';
+import { runWorker } from '../src/worker/run-worker.js';
+import { benchPipelineFor } from './bench-pipeline.js';
 import { generateObject } from './generate-logs.js';
+import { BulkBodies, recordPath } from './hot-path.js';
 
 const BATCH = 5000;
 const CONCURRENCY = 2;
@@ -68,49 +67,36 @@ async function main(): Promise<void> {
   const objects = option('objects', 20);
   const perObject = Math.ceil(records / objects);
   const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-bench-'));
-  const texts: string[] = [];
+  const objectsGz: { key: string; gz: Buffer; bytes: number }[] = [];
   for (let i = 0; i < objects; i++) {
     const text = `${generateObject('alb', perObject, i + 1)}\n`;
-    texts.push(text);
-    writeFileSync(join(dir, `alb-${String(i).padStart(4, '0')}.log.gz`), gzipSync(text));
+    const key = `alb-${String(i).padStart(4, '0')}.log.gz`;
+    objectsGz.push({ key, gz: gzipSync(text), bytes: text.length });
+    writeFileSync(join(dir, key), objectsGz[i]!.gz);
   }
   const total = perObject * objects;
+  const sluiceIndex = 'bench-sluice';
+  const config = join(dir, 'bench.yml');
+  writeFileSync(
+    config,
+    `pipelines:
+  - id: bench
+    source: { type: file, path: ${dir}, include: ["*.log.gz"], max_objects_in_flight: 4 }
+    parser: { type: alb }
+    filters: [ { type: date, field: time } ]
+    outputs:
+      - { type: opensearch, hosts: ["${url}"], index: ${sluiceIndex}, flush_events: ${BATCH}, concurrency: ${CONCURRENCY} }
+    checkpoint: { type: file, directory: ${join(dir, 'checkpoints')} }
+`,
+  );
 
-  // direct: build every bulk body first, then time only the HTTP work.
-  const parser = createParserFactory({ type: 'alb' });
-  const date = createDateFilter({
-    type: 'date',
-    field: 'time',
-    formats: ['iso8601'],
-    target: '@timestamp',
-    tag_on_failure: '_dateparsefailure',
-  });
+  // direct: build every bulk body first, as the pipeline would, then time only the HTTP work.
+  const pipeline = await benchPipelineFor('alb', [config]);
   const directIndex = 'bench-direct';
-  const bodies: string[] = [];
-  let batch: string[] = [];
-  texts.forEach((text, objectIndex) => {
-    const recordParser = parser.forObject(`alb-${objectIndex}`);
-    text.split('\n').forEach((line, i) => {
-      if (!line) return;
-      const origin = {
-        pipeline: 'bench',
-        bucket: dir,
-        key: `alb-${objectIndex}`,
-        etag: 'x',
-        record: i + 1,
-        sub: 0,
-        lastModified: 0,
-      };
-      const event = { doc: recordParser.parse(line, i + 1)[0]!, origin };
-      date.apply(event);
-      batch.push(encodeBulkCreate(directIndex, documentId(origin), event.doc));
-      if (batch.length === BATCH) {
-        bodies.push(batch.join(''));
-        batch = [];
-      }
-    });
-  });
-  if (batch.length) bodies.push(batch.join(''));
+  const direct = new BulkBodies({ ...pipeline.bulk, index: directIndex }, true);
+  for (const object of objectsGz) await recordPath(object, pipeline, pipeline.filters, direct);
+  direct.flush();
+  const bodies = direct.kept;
   await freshIndex(url, directIndex);
   let next = 0;
   const directStart = process.hrtime.bigint();
@@ -134,21 +120,7 @@ async function main(): Promise<void> {
   const directSeconds = Number(process.hrtime.bigint() - directStart) / 1e9;
 
   // sluice: the whole pipeline, in this process.
-  const sluiceIndex = 'bench-sluice';
   await freshIndex(url, sluiceIndex);
-  const config = join(dir, 'bench.yml');
-  writeFileSync(
-    config,
-    `pipelines:
-  - id: bench
-    source: { type: file, path: ${dir}, include: ["*.log.gz"], max_objects_in_flight: 4 }
-    parser: { type: alb }
-    filters: [ { type: date, field: time } ]
-    outputs:
-      - { type: opensearch, hosts: ["${url}"], index: ${sluiceIndex}, flush_events: ${BATCH}, concurrency: ${CONCURRENCY} }
-    checkpoint: { type: file, directory: ${join(dir, 'checkpoints')} }
-`,
-  );
   const loaded = await loadConfig(config);
   const cpuStart = process.cpuUsage();
   const sluiceStart = process.hrtime.bigint();
@@ -168,16 +140,18 @@ async function main(): Promise<void> {
   if (events !== total) throw new Error(`sluice indexed ${events} of ${total}`);
   rmSync(dir, { recursive: true, force: true });
 
-  const direct = total / directSeconds;
+  const directRate = total / directSeconds;
   const sluice = total / sluiceSeconds;
-  console.log(`records: ${total} ALB records in ${objects} gzip objects; batch ${BATCH}, concurrency ${CONCURRENCY}`);
   console.log(
-    `direct bulk (pre-built bodies): ${Math.round(direct).toLocaleString('en-US')} docs/s (${directSeconds.toFixed(1)} s)`,
+    `records: ${total} ALB records in ${objects} gzip objects; ${bodies.length} bulk bodies (flush_events ${BATCH}), concurrency ${CONCURRENCY}`,
+  );
+  console.log(
+    `direct bulk (pre-built bodies): ${Math.round(directRate).toLocaleString('en-US')} docs/s (${directSeconds.toFixed(1)} s)`,
   );
   console.log(
     `sluice end to end:              ${Math.round(sluice).toLocaleString('en-US')} docs/s (${sluiceSeconds.toFixed(1)} s, sluice CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`,
   );
-  console.log(`ratio sluice / direct: ${(sluice / direct).toFixed(2)}`);
+  console.log(`ratio sluice / direct: ${(sluice / directRate).toFixed(2)}`);
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,70 @@
+/** The benchmark's results and how they are printed (a Markdown table, as docs/BENCHMARKS.md shows them). */
+
+export interface Timing {
+  /** CPU seconds (user + system, all threads of this process). */
+  cpu: number;
+  wall: number;
+}
+
+export interface Result {
+  type: string;
+  pipeline: string;
+  records: number;
+  uncompressedMB: number;
+  gzipMB: number;
+  floor: Timing;
+  parse: Timing;
+  /** null when the pipeline has no filters (then it equals parse). */
+  filtered: Timing | null;
+  full: Timing;
+  /** Share of events the geoip filter placed (null without a geoip filter). */
+  geoipPlaced: number | null;
+}
+
+function row(cells: (string | number)[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+export function printResults(results: Result[], rounds: number): void {
+  console.log(`sluice bench — node ${process.version}, one thread, best of ${rounds} rounds\n`);
+  const rate = (records: number, seconds: number): string => Math.round(records / seconds).toLocaleString('en-US');
+  const rates = (records: number, timing: Timing): string =>
+    `${rate(records, timing.cpu)} (${rate(records, timing.wall)})`;
+  console.log('Rates per CPU second (one core); wall-clock rate in brackets.\n');
+  console.log(
+    row([
+      'parser',
+      'records',
+      'MB (uncompressed / gzip)',
+      'floor records/s',
+      'floor MB/s',
+      'floor+parse records/s',
+      'floor+parse+filters records/s',
+      'full records/s',
+      'full MB/s',
+      'full / floor CPU',
+    ]),
+  );
+  console.log(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const r of results) {
+    console.log(
+      row([
+        r.type,
+        r.records,
+        `${r.uncompressedMB.toFixed(1)} / ${r.gzipMB.toFixed(1)}`,
+        rates(r.records, r.floor),
+        (r.uncompressedMB / r.floor.cpu).toFixed(0),
+        rates(r.records, r.parse),
+        r.filtered ? rates(r.records, r.filtered) : '(no filters)',
+        rates(r.records, r.full),
+        (r.uncompressedMB / r.full.cpu).toFixed(0),
+        `${(r.full.cpu / r.floor.cpu).toFixed(1)}x`,
+      ]),
+    );
+  }
+  console.log('\nFilters and output settings per parser:');
+  for (const r of results) {
+    const geoip = r.geoipPlaced === null ? '' : `; geoip placed ${(r.geoipPlaced * 100).toFixed(0)} % of events`;
+    console.log(`- ${r.type}: ${r.pipeline}${geoip}`);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Every pipeline-level knob in one place: its zod field (description and default) and the
+ * resolved, typed PipelineSettings the runner uses. The YAML keeps each key where users write
+ * it (under `source:`, under `checkpoint:`, or at the pipeline's root); the schemas there spread
+ * these fields in. It lives in core/ because sources/, checkpoint/ and config/ all import it.
+ */
+import { z } from 'zod';
+
+/** Under `source:` (both source types): poll cadence, lookback and read concurrency. */
+export const sourceSettingsFields = {
+  poll_interval_seconds: z
+    .number()
+    .positive()
+    .default(60)
+    .describe('Seconds between two polls of the source (Logstash `interval`).'),
+  // The source's, not the checkpoint's: it describes how late that source's objects arrive.
+  lookback_minutes: z
+    .number()
+    .nonnegative()
+    .default(60)
+    .describe('How far behind the watermark each poll re-checks for late arrivals and out-of-order keys.'),
+  max_objects_in_flight: z.number().int().positive().default(4).describe('Objects read at the same time.'),
+  max_bytes_in_flight: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024)
+    .describe('Sum of the sizes of objects read at the same time (one larger object still runs alone).'),
+  start_time: z.iso
+    .datetime({ offset: true })
+    .or(z.iso.date())
+    .optional()
+    .describe('ISO date or timestamp (UTC unless an offset is given): objects last modified before it are never read.'),
+};
+
+/** Under `checkpoint:` (every store type): the lease and how often progress is saved. */
+export const checkpointSettingsFields = {
+  lease_seconds: z
+    .number()
+    .int()
+    .min(3)
+    .max(3600)
+    .default(30)
+    .describe(
+      'How long the lease lasts without renewal. It is renewed every third of this; a second task takes over this long after the first stops.',
+    ),
+  flush_interval_seconds: z
+    .number()
+    .positive()
+    .max(60)
+    .default(1)
+    .describe('Longest time progress stays unsaved; a crash re-reads at most this much (without duplicates).'),
+};
+
+/** At the pipeline's root: limits of the record loop. */
+export const pipelineSettingsFields = {
+  max_record_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024)
+    .describe('A record (line) longer than this goes to the dead-letter instead of being parsed.'),
+  max_object_attempts: z
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .describe('Attempts at an object that keeps failing (corrupt gzip, read errors) before it is quarantined.'),
+  checkpoint_every_records: z
+    .number()
+    .int()
+    .positive()
+    .default(50_000)
+    .describe('A large object saves its acknowledged record offset at least this often, to resume mid-object.'),
+  max_batches_in_flight: z
+    .number()
+    .int()
+    .positive()
+    .default(4)
+    .describe(
+      'Batches of one object (up to 2000 records each) sent to the outputs and not yet acknowledged; ' +
+        'reading waits while this many are out. More overlaps reading with slow outputs, at the cost of memory.',
+    ),
+};
+
+const sourceSettingsShape = z.object(sourceSettingsFields);
+const checkpointSettingsShape = z.object(checkpointSettingsFields);
+const pipelineSettingsShape = z.object(pipelineSettingsFields);
+
+/** The parsed pipeline config, as far as its settings go. */
+export type PipelineSettingsConfig = z.output<typeof pipelineSettingsShape> & {
+  source: z.output<typeof sourceSettingsShape>;
+  checkpoint: z.output<typeof checkpointSettingsShape>;
+};
+
+/** The resolved settings of one pipeline, in the units the code uses. */
+export interface PipelineSettings {
+  pollIntervalMs: number;
+  lookbackMs: number;
+  maxObjectsInFlight: number;
+  maxBytesInFlight: number;
+  /** Objects last modified before it are never read; null reads everything. */
+  startTime: Date | null;
+  leaseMs: number;
+  /** Longest time progress stays unsaved. */
+  flushIntervalMs: number;
+  maxRecordBytes: number;
+  maxObjectAttempts: number;
+  checkpointEveryRecords: number;
+  /** Per object: batches sent to the outputs and not yet acknowledged. */
+  maxBatchesInFlight: number;
+}
+
+export function resolvePipelineSettings(config: PipelineSettingsConfig): PipelineSettings {
+  const { source, checkpoint } = config;
+  return {
+    pollIntervalMs: source.poll_interval_seconds * 1000,
+    lookbackMs: source.lookback_minutes * 60_000,
+    maxObjectsInFlight: source.max_objects_in_flight,
+    maxBytesInFlight: source.max_bytes_in_flight,
+    startTime: source.start_time ? new Date(source.start_time) : null,
+    leaseMs: checkpoint.lease_seconds * 1000,
+    flushIntervalMs: checkpoint.flush_interval_seconds * 1000,
+    maxRecordBytes: config.max_record_bytes,
+    maxObjectAttempts: config.max_object_attempts,
+    checkpointEveryRecords: config.checkpoint_every_records,
+    maxBatchesInFlight: config.max_batches_in_flight,
+  };
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { pipelineConfigSchema } from '../../src/config/schema.js';
+import { resolvePipelineSettings } from '../../src/core/pipeline-settings.js';
+
+const minimal = {
+  id: 'p',
+  parser: { type: 'lines' },
+  outputs: [{ type: 'stdout' }],
+};
+
+describe('resolvePipelineSettings', () => {
+  it.each([
+    {
+      name: 'a file source and checkpoint with every default',
+      config: { ...minimal, source: { type: 'file', path: '/x' }, checkpoint: { type: 'file', directory: '/c' } },
+      expected: {
+        pollIntervalMs: 60_000,
+        lookbackMs: 60 * 60_000,
+        maxObjectsInFlight: 4,
+        maxBytesInFlight: 256 * 1024 * 1024,
+        startTime: null,
+        leaseMs: 30_000,
+        flushIntervalMs: 1000,
+        maxRecordBytes: 1024 * 1024,
+        maxObjectAttempts: 3,
+        checkpointEveryRecords: 50_000,
+        maxBatchesInFlight: 4,
+      },
+    },
+    {
+      name: 'an s3 source and dynamodb checkpoint with every value given',
+      config: {
+        ...minimal,
+        source: {
+          type: 's3',
+          bucket: 'logs',
+          poll_interval_seconds: 5,
+          lookback_minutes: 15,
+          max_objects_in_flight: 8,
+          max_bytes_in_flight: 1024,
+          start_time: '2024-01-01T00:00:00Z',
+        },
+        checkpoint: { type: 'dynamodb', table: 'sluice', lease_seconds: 12, flush_interval_seconds: 0.5 },
+        max_record_bytes: 4096,
+        max_object_attempts: 5,
+        checkpoint_every_records: 100,
+        max_batches_in_flight: 2,
+      },
+      expected: {
+        pollIntervalMs: 5000,
+        lookbackMs: 15 * 60_000,
+        maxObjectsInFlight: 8,
+        maxBytesInFlight: 1024,
+        startTime: new Date('2024-01-01T00:00:00Z'),
+        leaseMs: 12_000,
+        flushIntervalMs: 500,
+        maxRecordBytes: 4096,
+        maxObjectAttempts: 5,
+        checkpointEveryRecords: 100,
+        maxBatchesInFlight: 2,
+      },
+    },
+  ])('resolves every setting in milliseconds when $name', ({ config, expected }) => {
+    expect(resolvePipelineSettings(pipelineConfigSchema.parse(config))).toEqual(expected);
+  });
+
+  it.each([
+    ['max_batches_in_flight', 0],
+    ['max_batches_in_flight', 1.5],
+    ['max_object_attempts', 0],
+  ])('refuses %s: %s when the value is out of range', (key, value) => {
+    const config = { ...minimal, source: { type: 'file', path: '/x' }, checkpoint: { type: 'file', directory: '/c' } };
+    expect(pipelineConfigSchema.safeParse({ ...config, [key]: value }).success).toBe(false);
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { DecompressError, OutputError, SourceReadError } from '../../src/core/errors.js';
+import { decideObjectFailure, quarantineEntry } from '../../src/pipeline/object-failure-policy.js';
+
+const read = (code: 'ERR_S3_READ' | 'ERR_FILE_READ', retryable: boolean, gone?: 'deleted' | 'rewritten') =>
+  new SourceReadError(code, `read failed (${gone ?? (retryable ? 'transient' : 'denied')})`, {
+    retryable,
+    ...(gone ? { gone } : {}),
+  });
+
+/** Every kind of failure an object can end with, and how the policy must treat it. */
+const kinds = [
+  { kind: 'an S3 object deleted since listing', error: read('ERR_S3_READ', false, 'deleted'), treat: 'deleted' },
+  { kind: 'an S3 object rewritten since listing', error: read('ERR_S3_READ', false, 'rewritten'), treat: 'rewritten' },
+  { kind: 'a file deleted since listing', error: read('ERR_FILE_READ', false, 'deleted'), treat: 'deleted' },
+  { kind: 'a file changed since listing', error: read('ERR_FILE_READ', false, 'rewritten'), treat: 'rewritten' },
+  { kind: 'a transient S3 read failure', error: read('ERR_S3_READ', true), treat: 'object' },
+  { kind: 'an S3 read that is denied', error: read('ERR_S3_READ', false), treat: 'object' },
+  { kind: 'a transient file read failure', error: read('ERR_FILE_READ', true), treat: 'object' },
+  { kind: 'a corrupt gzip', error: new DecompressError('unexpected end of file'), treat: 'object' },
+  { kind: 'an unreachable output', error: new OutputError('ERR_OUTPUT_UNREACHABLE', 'down'), treat: 'output' },
+  { kind: 'an output that keeps failing', error: new OutputError('ERR_OUTPUT_UNAVAILABLE', '503'), treat: 'output' },
+  { kind: 'a dead-letter that cannot store', error: new OutputError('ERR_DEAD_LETTER_WRITE', 'full'), treat: 'output' },
+  { kind: 'a file output that cannot append', error: new OutputError('ERR_OUTPUT_FILE', 'EACCES'), treat: 'output' },
+  { kind: 'an unexpected error', error: new TypeError('x is undefined'), treat: 'output' },
+] as const;
+
+const objectRetry = (attempt: number) => ({ attempt, baseMs: 500, capMs: 10_000 });
+const outputRetry = (attempt: number) => ({ attempt, baseMs: 1000, capMs: 30_000 });
+const counts = (object: number, output: number) => ({ object, output });
+
+/**
+ * With max_object_attempts 3: the decision after earlier failures of the same object, `object`
+ * of its own and `output` that were not its fault.
+ */
+const expected = {
+  deleted: [
+    [counts(0, 0), { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' }],
+    [counts(2, 0), { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' }],
+    [counts(1, 9), { action: 'skip_version', gone: 'deleted', reason: 'deleted before it was read' }],
+  ],
+  rewritten: [
+    [counts(0, 0), { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' }],
+    [counts(2, 0), { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' }],
+    [counts(1, 9), { action: 'skip_version', gone: 'rewritten', reason: 'rewritten before it was read' }],
+  ],
+  object: [
+    [counts(0, 0), { action: 'retry', counts: counts(1, 0), backoff: objectRetry(1) }],
+    [counts(1, 0), { action: 'retry', counts: counts(2, 0), backoff: objectRetry(2) }],
+    [counts(2, 0), { action: 'quarantine', counts: counts(3, 0) }],
+    [counts(9, 0), { action: 'quarantine', counts: counts(10, 0) }],
+    // Output failures before do not bring quarantine closer.
+    [counts(0, 5), { action: 'retry', counts: counts(1, 5), backoff: objectRetry(1) }],
+    [counts(1, 5), { action: 'retry', counts: counts(2, 5), backoff: objectRetry(2) }],
+    [counts(2, 5), { action: 'quarantine', counts: counts(3, 5) }],
+  ],
+  output: [
+    [counts(0, 0), { action: 'output_failure', counts: counts(0, 1), backoff: outputRetry(1) }],
+    [counts(0, 1), { action: 'output_failure', counts: counts(0, 2), backoff: outputRetry(2) }],
+    [counts(2, 2), { action: 'output_failure', counts: counts(2, 3), backoff: outputRetry(3) }],
+    [counts(2, 9), { action: 'output_failure', counts: counts(2, 10), backoff: outputRetry(6) }],
+  ],
+} as const;
+
+const rows = kinds.flatMap(({ kind, error, treat }) =>
+  expected[treat].map(([previous, want]) => ({ kind, error, previous, want })),
+);
+
+describe('decideObjectFailure', () => {
+  it.each(rows)(
+    'decides $want.action when $kind follows $previous.object own and $previous.output output failures',
+    ({ error, previous, want }) => {
+      expect(decideObjectFailure(error, previous, 3)).toMatchObject(want);
+    },
+  );
+
+  it('gives the quarantine reason with the message and the number of attempts when the last attempt fails', () => {
+    expect(decideObjectFailure(new DecompressError('incorrect header check'), counts(2, 4), 3)).toEqual({
+      action: 'quarantine',
+      counts: counts(3, 4),
+      reason: 'incorrect header check (after 3 attempts)',
+    });
+  });
+
+  it('quarantines on the first own failure when max_object_attempts is 1', () => {
+    expect(decideObjectFailure(read('ERR_S3_READ', true), counts(0, 0), 1)).toMatchObject({ action: 'quarantine' });
+    expect(decideObjectFailure(new OutputError('ERR_OUTPUT_TLS', 'bad ca'), counts(0, 0), 1)).toMatchObject({
+      action: 'output_failure',
+    });
+  });
+});
+
+describe('quarantineEntry', () => {
+  it('names the whole object (record 0) with the error code and reason when an object is quarantined', () => {
+    const object = { bucket: 'logs', key: 'a.log.gz', etag: 'e1', size: 10, lastModified: new Date(0) };
+    const entry = quarantineEntry('alb', object, new DecompressError('bad'), 'bad (after 3 attempts)');
+    expect(entry).toEqual({
+      pipeline: 'alb',
+      bucket: 'logs',
+      key: 'a.log.gz',
+      etag: 'e1',
+      record: 0,
+      code: 'ERR_DECOMPRESS',
+      reason: 'bad (after 3 attempts)',
+      at: expect.any(String),
+    });
+    expect(Number.isNaN(Date.parse(entry.at))).toBe(false);
+  });
+});
