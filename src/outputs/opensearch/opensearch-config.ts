@@ -85,6 +85,26 @@ export const opensearchOutputConfigSchema = z
         'Index name pattern: `%{+YYYY.MM.dd}` formats the event @timestamp in UTC (YYYY, YY, MM, dd, HH, ww, xxxx), ' +
           '`%{[field][sub]}` inserts a field. With data_stream it names the data stream.',
       ),
+    max_indices: z
+      .int()
+      .min(1)
+      .default(1000)
+      .describe(
+        'Most distinct index names this output writes to while the process runs; an event whose index would be one ' +
+          'more goes to overflow_index, or to the dead-letter with ERR_OUTPUT_INDEX_LIMIT. Guards the cluster when a ' +
+          'field in `index` takes hostile values: every index holds shards, and a cluster refuses new ones past ' +
+          'cluster.max_shards_per_node (default 1000 per data node). 1000 holds almost three years of daily indices, ' +
+          'or 90 days of daily indices for each of 10 values of a routing field; a backfill over more needs more.',
+      ),
+    overflow_index: z
+      .string()
+      .min(1)
+      .refine((name) => !name.includes('%{'), { message: 'overflow_index is one fixed name, without %{...}' })
+      .optional()
+      .describe(
+        'Index that takes the events whose own index would exceed max_indices (default: none, they go to the ' +
+          'dead-letter). One fixed name; the installed template covers it too.',
+      ),
     action: z
       .enum(['create', 'index'])
       .default('create')
