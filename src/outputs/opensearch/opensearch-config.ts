@@ -61,6 +61,16 @@ export const templateConfigSchema = z
       .string()
       .optional()
       .describe('A JSON file holding your own composable index template body; replaces the built-in mappings.'),
+    dynamic: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Map fields the built-in mappings do not name as they arrive (strings as keywords). Off by default: log ' +
+          'content is hostile, and one line with a thousand new keys fills index.mapping.total_fields.limit (1000), ' +
+          'after which every document bringing a new field is rejected until the next index. Unknown fields stay ' +
+          'in _source either way (reindex to search them later). kind generic maps only @timestamp, tags and geoip: ' +
+          'give your own fields with file, or turn this on accepting that risk. Ignored with file.',
+      ),
     number_of_shards: z.int().min(1).default(1).describe('Primary shards of each new index.'),
     number_of_replicas: z.int().min(0).default(1).describe('Replicas of each new index; 0 on a single-node cluster.'),
     priority: z.int().min(0).default(200).describe('Template priority; higher wins over overlapping templates.'),

@@ -7,12 +7,14 @@ import { closeTestContexts, testContext } from './output-context.js';
 const client = testOpenSearchClient();
 /** Wildcards that match every index a test created (patterns put the unique base first, last or after a dot). */
 const cleanup: string[] = [];
+const templates: string[] = [];
 
 afterAll(async () => {
   await closeTestContexts();
   for (const index of cleanup) {
     await client.indices.delete({ index, expand_wildcards: 'all' }).catch(() => undefined);
   }
+  for (const name of templates) await client.indices.deleteIndexTemplate({ name }).catch(() => undefined);
 });
 
 function events(pipeline: string, values: readonly unknown[]): LogEvent[] {
@@ -129,24 +131,28 @@ describe('OpenSearchOutput index names', () => {
     expect(t.logs()).toContain('max_indices reached');
   });
 
-  it('sends events over max_indices to overflow_index when it is set', async () => {
+  it('sends events over max_indices to overflow_index, mapped by the installed template, when it is set', async () => {
     const base = uniqueName('overflow');
-    cleanup.push(`${base}-*`);
+    cleanup.push(`${base}-*`, `spill-${base}`);
+    templates.push(base);
     const { t, output: out } = output('overflow', `${base}-%{[v]}`, {
       max_indices: 2,
-      overflow_index: `${base}-Overflow`,
+      overflow_index: `Spill-${base}`,
+      template: { kind: 'alb', number_of_replicas: 0, name: base },
     });
     await out.start();
     const report = await out.write(events('overflow', ['a', 'b', 'c', 'd', 'a']));
     await out.close();
     expect(report).toEqual({ stored: 5, duplicates: 0, deadLettered: 0 });
-    expect(await indices(`${base}-*`)).toEqual([`${base}-a`, `${base}-b`, `${base}-overflow`]);
-    await client.indices.refresh({ index: `${base}-overflow` });
-    const overflow = await client.search({
-      index: `${base}-overflow`,
-      body: { query: { match_all: {} }, sort: ['n'] },
-    });
-    expect(overflow.body.hits.hits.map((h) => (h._source as { v: string }).v)).toEqual(['c', 'd']);
+    expect(await indices(`${base}-*`)).toEqual([`${base}-a`, `${base}-b`]);
+    const spill = `spill-${base}`;
+    await client.indices.refresh({ index: spill });
+    // `n` is not in the alb mappings, so it is not mapped (dynamic: false) and cannot sort: order in the test.
+    const overflow = await client.search({ index: spill, body: { query: { match_all: {} } } });
+    const sources = overflow.body.hits.hits.map((h) => h._source as { v: string; n: number });
+    expect(sources.sort((a, b) => a.n - b.n).map((s) => s.v)).toEqual(['c', 'd']);
+    const mapping = await client.indices.getMapping({ index: spill });
+    expect(mapping.body[spill]!.mappings.dynamic).toBe('false');
     expect(t.deadLettered()).toEqual([]);
   });
 });
