@@ -17,8 +17,9 @@ type EncoderConfig = Pick<
 
 /**
  * Turns one event into its bulk action line, or says why it cannot be sent: its index would
- * exceed max_indices, or JSON cannot hold its document. Either is a record-level failure
- * (DESIGN §7 in docs/ARCHITECTURE.md): that event goes to the dead-letter, the others go on.
+ * exceed max_indices, or JSON cannot hold its document. Either is a record-level failure:
+ * that event goes to the dead-letter, the others go on (a failed write would make the
+ * runner read the whole object again, forever).
  */
 export class EventEncoder {
   private readonly indexName: (event: LogEvent) => string;

@@ -9,7 +9,7 @@ function appendedFields(): Record<string, Mapping> {
   return fields;
 }
 
-/** Application Load Balancer access log fields as the alb parser emits them (DESIGN.md §5), every one mapped. */
+/** Application Load Balancer access log fields as the alb parser emits them, every one mapped. */
 export const albProperties: Record<string, Mapping> = {
   type: KEYWORD,
   time: { type: 'date' },

@@ -50,7 +50,7 @@ const HEADER_MAP_NAMES = [
   'x-api-key',
 ];
 
-/** AWS WAF log fields in AWS's own camelCase structure (DESIGN.md §5), every documented one mapped. */
+/** AWS WAF log fields in AWS's own camelCase structure, every documented one mapped. */
 export const wafProperties: Record<string, Mapping> = {
   timestamp: { type: 'date', format: 'epoch_millis' },
   formatVersion: { type: 'integer' },
