@@ -93,6 +93,11 @@ export const ERROR_CODES = {
     stage: 'sending',
     meaning: 'An event cannot be encoded as JSON (a filter produced a BigInt or a cycle).',
   },
+  ERR_OUTPUT_INDEX_LIMIT: {
+    level: 'record',
+    stage: 'sending',
+    meaning: 'An event would create one index more than max_indices allows and no overflow_index is set.',
+  },
   ERR_OUTPUT_FILE: {
     level: 'record',
     stage: 'sending',

@@ -81,7 +81,13 @@ function fieldText(value: unknown): string {
   return String(value);
 }
 
-export function compileEventPattern(pattern: string): EventPattern {
+export interface EventPatternOptions {
+  /** How an inserted field value becomes text (default: its string, objects as JSON, missing as `unknown`). */
+  fieldText?: (value: unknown) => string;
+}
+
+export function compileEventPattern(pattern: string, options: EventPatternOptions = {}): EventPattern {
+  const textOf = options.fieldText ?? fieldText;
   const parts: Part[] = [];
   const re = /%\{([^}]+)\}/g;
   let last = 0;
@@ -118,7 +124,7 @@ export function compileEventPattern(pattern: string): EventPattern {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       if (part.kind === 'text') out += part.text;
-      else if (part.kind === 'field') out += fieldText(getField(event.doc, part.path));
+      else if (part.kind === 'field') out += textOf(getField(event.doc, part.path));
       else {
         ms ??= eventTime(event);
         out += formatTime(part.format, ms, i);

@@ -1,18 +1,16 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { ByteBudget } from '../../core/byte-budget.js';
 import type { ComponentContext, Output, WriteReport } from '../../core/components.js';
-import { documentId } from '../../core/document-id.js';
 import type { LogEvent } from '../../core/event.js';
 import { WriteTracker } from '../write-tracker.js';
 import { BulkBatcher } from './bulk-batcher.js';
-import { encodeBulkAction } from './bulk-encoder.js';
 import { ItemSettler } from './bulk-item.js';
 import { BulkSender } from './bulk-sender.js';
-import { DeadLetterRouter } from './dead-letter-router.js';
-import { compileIndexName } from './index-name.js';
+import { DeadLetterRouter, type RejectedItem } from './dead-letter-router.js';
+import { EventEncoder, isRejected } from './event-encoder.js';
 import { createOpenSearchClient, redactUrl } from './opensearch-client.js';
 import { flushIntervalMs, type OpenSearchOutputConfig } from './opensearch-config.js';
-import { closedError, type ErrorScope, encodeError } from './output-errors.js';
+import { closedError, type ErrorScope } from './output-errors.js';
 import { startCheck } from './start-check.js';
 
 /**
@@ -25,7 +23,8 @@ import { startCheck } from './start-check.js';
 export class OpenSearchOutput implements Output {
   readonly type = 'opensearch';
   private readonly client: Client;
-  private readonly indexName: (event: LogEvent) => string;
+  private readonly encoder: EventEncoder;
+  private readonly deadLetter: DeadLetterRouter;
   private readonly budget: ByteBudget;
   private readonly batcher: BulkBatcher;
   private readonly sender: BulkSender;
@@ -38,7 +37,7 @@ export class OpenSearchOutput implements Output {
     client?: Client,
   ) {
     this.client = client ?? createOpenSearchClient(config, ctx.baseDir);
-    this.indexName = compileIndexName(config.index);
+    this.encoder = new EventEncoder(config, ctx);
     this.scope = {
       pipeline: ctx.pipeline,
       hosts: config.hosts.map(redactUrl).join(', '),
@@ -47,13 +46,14 @@ export class OpenSearchOutput implements Output {
     };
     this.budget = new ByteBudget(config.max_buffered_bytes ?? config.flush_bytes * (2 * config.concurrency + 1));
     const settler = new ItemSettler(this.budget);
+    this.deadLetter = new DeadLetterRouter(ctx, settler);
     this.sender = new BulkSender({
       client: this.client,
       config,
       ctx,
       scope: this.scope,
       settler,
-      deadLetter: new DeadLetterRouter(ctx, settler),
+      deadLetter: this.deadLetter,
     });
     this.batcher = new BulkBatcher(
       { flushBytes: config.flush_bytes, flushEvents: config.flush_events, flushIntervalMs: flushIntervalMs(config) },
@@ -73,20 +73,18 @@ export class OpenSearchOutput implements Output {
   async write(events: LogEvent[]): Promise<WriteReport> {
     if (this.closed) throw closedError(this.ctx.pipeline);
     const tracker = new WriteTracker(events.length);
-    const { action, document_id: idMode } = this.config;
-    const op = this.config.data_stream ? 'create' : action;
+    // Events the output cannot send are record-level failures: dead-lettered, the others go on.
+    const unsendable: RejectedItem[] = [];
     for (const event of events) {
-      const id = idMode === 'auto' ? undefined : documentId(event.origin);
-      let line: string;
-      try {
-        line = encodeBulkAction(op, this.indexName(event), id, event.doc);
-      } catch (cause) {
-        tracker.fail(encodeError(this.ctx.pipeline, event.origin, cause));
-        return tracker.promise;
+      const result = this.encoder.encode(event, tracker);
+      if (isRejected(result)) unsendable.push(result);
+      else {
+        // Synchronous while the budget has room: no await per event (see BulkBatcher.add).
+        const admitted = this.batcher.add(result);
+        if (admitted) await admitted;
       }
-      const admitted = this.batcher.add({ line, bytes: Buffer.byteLength(line), event, tracker });
-      if (admitted) await admitted;
     }
+    await this.deadLetter.route(unsendable);
     return tracker.promise;
   }
 

@@ -1,7 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { ComponentContext } from '../../core/components.js';
 import { SluiceError } from '../../core/errors.js';
-import { indexPatternWildcard } from './index-name.js';
+import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
 import { buildIndexTemplate } from './index-template.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
 import { type ErrorScope, startError } from './output-errors.js';
@@ -32,8 +32,10 @@ export async function startCheck(
 async function installTemplate(client: Client, config: OpenSearchOutputConfig, ctx: ComponentContext): Promise<void> {
   const template = config.template!;
   const name = template.name ?? `sluice-${ctx.pipeline}`;
+  const overflow = config.overflow_index === undefined ? [] : [sanitizeIndexName(config.overflow_index)];
   const body = await buildIndexTemplate(template, {
-    indexPattern: indexPatternWildcard(config.index),
+    // The overflow index gets the same mappings, so events sent there are as searchable.
+    indexPatterns: [indexPatternWildcard(config.index), ...overflow],
     dataStream: config.data_stream,
     baseDir: ctx.baseDir,
   });
