@@ -137,8 +137,9 @@ describe('OpenSearchOutput with hostile documents', () => {
       { type: 'date', field: 'timestamp', formats: ['epoch_millis'] },
       { type: 'geoip', source: 'httpRequest.clientIp', database: geoipDatabasePath() },
     ];
-    // All headers flattened (no allowlist): the worst case for the mapping.
-    const everyHeader = await filters(t, [...base_filters, { type: 'waf_headers' }]);
+    // All headers flattened (no allowlist, the filter's own max_headers bound lifted): the worst
+    // case for the mapping, so this proves the template's defence on its own.
+    const everyHeader = await filters(t, [...base_filters, { type: 'waf_headers', max_headers: 5000 }]);
     const allowlisted = await filters(t, [
       ...base_filters,
       { type: 'waf_headers', allowlist: ['host', 'user-agent', 'referer', 'x-forwarded-for', 'content-type'] },
