@@ -63,7 +63,7 @@ describe('json_lines parser', () => {
 describe('cloudtrail parser', () => {
   it('emits one event per element of Records when the object is a CloudTrail log file', () => {
     const factory = cloudtrailParserFactory();
-    expect(factory.framing).toBe('document');
+    expect(factory.framing).toBe('json');
     const docs = factory.forObject('k').parse(fixture('cloudtrail-docs.json'), 1);
     expect(docs).toHaveLength(2);
     expect(docs[0]).toMatchObject({
