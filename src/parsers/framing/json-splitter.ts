@@ -92,7 +92,7 @@ export class JsonSplitter {
 
   feed(buf: Buffer, start: number, end: number): void {
     let from = this.scan(buf, start, end);
-    while (from < end) {
+    while (this.again !== null) {
       // A rescan: its bytes first, found again as records that do not rescan, then the rest.
       this.scanAgain();
       from = this.scan(buf, from, end);
