@@ -87,7 +87,7 @@ export const pipelineSettingsFields = {
     .default(1000)
     .describe(
       'Records (and rejected events) of one object that may go to the dead-letter one by one; past it the object ' +
-        'is quarantined as one entry and the rest of it is not read.',
+        'is quarantined as one entry and the rest of it is not read. Counted from where a read starts (a resume too).',
     ),
   // 0.5: when most records of an object fail, it is not the log type this pipeline parses (a wrong
   // prefix or parser, binary data), and one entry tells that better than thousands.
