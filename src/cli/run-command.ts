@@ -161,9 +161,10 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
       (sum, s) => ({
         objects: sum.objects + s.objects,
         events: sum.events + s.events,
+        deadLettered: sum.deadLettered + s.deadLettered,
         failed: sum.failed + s.failedObjects,
       }),
-      { objects: 0, events: 0, failed: 0 },
+      { objects: 0, events: 0, deadLettered: 0, failed: 0 },
     );
     logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
     if (options.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
@@ -180,7 +181,7 @@ export function summaryLine(summaries: Record<string, RunSummary>): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(
       ([id, s]) =>
-        `${id}: ${s.objects} new object(s), ${s.records} record(s), ${s.events} event(s)${s.failedObjects ? `, ${s.failedObjects} quarantined` : ''}`,
+        `${id}: ${s.objects} new object(s), ${s.records} record(s), ${s.events} event(s)${s.deadLettered ? `, ${s.deadLettered} dead-lettered` : ''}${s.failedObjects ? `, ${s.failedObjects} quarantined` : ''}`,
     );
   const total = Object.values(summaries).reduce((sum, s) => sum + s.objects, 0);
   return `sluice: ${parts.join('; ')}${total === 0 ? ' — nothing new since the last run (checkpoint)' : ''}`;

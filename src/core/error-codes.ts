@@ -73,6 +73,12 @@ export const ERROR_CODES = {
     stage: 'receiving',
     meaning: 'Listing or reading the file source failed; says whether a retry can help and whether the file is gone.',
   },
+  ERR_DEAD_LETTER_CAP: {
+    level: 'object',
+    stage: 'processing',
+    meaning:
+      'An object dead-lettered more records than max_dead_letter_records_per_object or max_dead_letter_ratio allow; it is quarantined at once.',
+  },
   ERR_CHECKPOINT: {
     level: 'pipeline',
     stage: 'receiving',

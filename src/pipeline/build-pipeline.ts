@@ -2,22 +2,16 @@ import type { Logger } from 'pino';
 import { createCheckpointStore } from '../checkpoint/index.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import type { LoadedPipeline } from '../config/load-config.js';
-import type {
-  ComponentContext,
-  DeadLetter,
-  DeadLetterEntry,
-  Filter,
-  ParserFactory,
-  Source,
-} from '../core/components.js';
+import type { ComponentContext, DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
 import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
-import { createDeadLetter } from '../outputs/dead-letter/index.js';
+import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/dead-letter/index.js';
 import { createOutput } from '../outputs/index.js';
 import { createParserFactory } from '../parsers/index.js';
 import { createSource } from '../sources/index.js';
+import { rawTextRedactor } from './raw-text-redactor.js';
 import { RoutedOutput } from './routed-output.js';
 
 /** Everything one pipeline needs at run time, built once from its config. */
@@ -27,7 +21,10 @@ export interface BuiltPipeline {
   parser: ParserFactory;
   filters: Filter[];
   outputs: RoutedOutput[];
-  /** Stores entries durably (or logs them when no dead-letter is configured). */
+  /**
+   * Stores entries durably (or logs them when no dead-letter is configured), their raw text and
+   * reason redacted by the pipeline's filters (outputs/dead-letter/pipeline-dead-letter.ts).
+   */
   deadLetter: (entries: DeadLetterEntry[]) => Promise<void>;
   store: CheckpointStore;
   /** Keys sluice itself writes into the source bucket (checkpoints, dead-letter): never read as logs. */
@@ -50,34 +47,24 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   const config = loaded.config;
   const logger = options.logger.child({ pipeline: config.id });
   const context: ComponentContext = { pipeline: config.id, logger, metrics: options.metrics, baseDir: loaded.baseDir };
-  const deadLetterSink: DeadLetter | undefined = config.dead_letter
-    ? createDeadLetter(config.dead_letter, context)
-    : undefined;
-  const componentContext: ComponentContext = { ...context, deadLetter: deadLetterSink };
-  const source = createSource(config.source, componentContext);
   const parser = createParserFactory(config.parser);
   const filters: Filter[] = [];
-  for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, componentContext));
+  for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, context));
+  // Without a dead_letter section entries are logged (never their raw text), so every write settles.
+  const deadLetterSink = new PipelineDeadLetter(
+    config.dead_letter ? createDeadLetter(config.dead_letter, context) : new LogDeadLetter(logger),
+    rawTextRedactor(filters),
+    options.metrics,
+    config.id,
+  );
+  const componentContext: ComponentContext = { ...context, deadLetter: deadLetterSink };
+  const source = createSource(config.source, componentContext);
   const outputs = config.outputs.map(
     ({ when, ...outputConfig }) =>
       new RoutedOutput(createOutput(outputConfig, componentContext), when ? compileCondition(when) : undefined),
   );
   const store = await createCheckpointStore(config.checkpoint, componentContext, options.checkpointName ?? config.id);
-
-  const deadLetter = async (entries: DeadLetterEntry[]): Promise<void> => {
-    if (entries.length === 0) return;
-    if (deadLetterSink) {
-      await deadLetterSink.put(entries);
-      return;
-    }
-    // Without a dead-letter the entries are logged (never the raw text: it may hold secrets).
-    for (const entry of entries) {
-      logger.error(
-        { bucket: entry.bucket, key: entry.key, record: entry.record, code: entry.code, reason: entry.reason },
-        'record not indexed; configure dead_letter to keep it',
-      );
-    }
-  };
+  const deadLetter = (entries: DeadLetterEntry[]): Promise<void> => deadLetterSink.put(entries);
 
   const ownPrefixes: string[] = [];
   if (config.source.type === 's3') {
@@ -106,7 +93,7 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     async close() {
       await Promise.allSettled(outputs.map((output) => output.output.close()));
       await Promise.allSettled(filters.map((filter) => filter.close?.()));
-      await deadLetterSink?.close();
+      await deadLetterSink.close();
     },
   };
 }

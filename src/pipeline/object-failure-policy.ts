@@ -1,6 +1,7 @@
 import type { DeadLetterEntry } from '../core/components.js';
 import { errorCode, errorLevel, errorMessage, type GoneVersion, SourceReadError } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
+import { DeadLetterCapError } from './dead-letter-cap.js';
 
 /** The arguments of backoffDelayMs (core/backoff.ts): the runner draws the jittered delay. */
 export interface BackoffPlan {
@@ -28,7 +29,8 @@ export const NO_FAILURES: FailureCounts = { object: 0, output: 0 };
  *   done with the reason; a rewrite is listed again under its new ETag.
  * - `retry`: the object's own fault (a read failure, bad gzip) with attempts left: try it again
  *   in a later poll after the backoff.
- * - `quarantine`: the object's own fault and its last attempt: one dead-letter entry, marked done.
+ * - `quarantine`: the object's own fault and its last attempt, or past its dead-letter cap (at
+ *   once): one dead-letter entry, marked done.
  * - `output_failure`: not the object's fault (an output or the dead-letter is down, or a bug):
  *   report the pipeline unhealthy and try the object again in a later poll; it never counts
  *   towards quarantine.
@@ -59,6 +61,8 @@ export function decideObjectFailure(
   }
   if (errorLevel(error) === 'object') {
     const counts = { ...previous, object: previous.object + 1 };
+    // Another attempt would dead-letter the same records again: quarantine at once.
+    if (error instanceof DeadLetterCapError) return { action: 'quarantine', counts, reason: error.message };
     if (counts.object >= maxObjectAttempts) {
       return { action: 'quarantine', counts, reason: `${errorMessage(error)} (after ${counts.object} attempts)` };
     }

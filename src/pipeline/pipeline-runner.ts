@@ -35,6 +35,8 @@ export interface RunSummary {
   failedObjects: number;
   records: number;
   events: number;
+  /** Records (and events an output rejected) that went to the dead-letter one by one; quarantines not included. */
+  deadLettered: number;
   bytes: number;
   /** Why the run ended. */
   reason: 'drained' | 'completed' | 'lease_lost';
@@ -52,6 +54,7 @@ export class PipelineRunner {
     failedObjects: 0,
     records: 0,
     events: 0,
+    deadLettered: 0,
     bytes: 0,
     reason: 'completed',
   };
@@ -235,6 +238,10 @@ export class PipelineRunner {
           logger: log,
           maxRecordBytes: pipeline.settings.maxRecordBytes,
           maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
+          deadLetterCap: pipeline.settings.deadLetterCap,
+          onDeadLettered: (entries) => {
+            this.summary.deadLettered += entries;
+          },
           drainSignal: stop,
           onOffset: (record) => {
             if (record - lastSaved >= pipeline.settings.checkpointEveryRecords) {

@@ -25,6 +25,7 @@ describe('resolvePipelineSettings', () => {
         maxObjectAttempts: 3,
         checkpointEveryRecords: 50_000,
         maxBatchesInFlight: 4,
+        deadLetterCap: { maxRecords: 1000, maxRatio: 0.5, ratioMinRecords: 100 },
       },
     },
     {
@@ -45,6 +46,8 @@ describe('resolvePipelineSettings', () => {
         max_object_attempts: 5,
         checkpoint_every_records: 100,
         max_batches_in_flight: 2,
+        max_dead_letter_records_per_object: 0,
+        max_dead_letter_ratio: 1,
       },
       expected: {
         pollIntervalMs: 5000,
@@ -58,6 +61,7 @@ describe('resolvePipelineSettings', () => {
         maxObjectAttempts: 5,
         checkpointEveryRecords: 100,
         maxBatchesInFlight: 2,
+        deadLetterCap: { maxRecords: 0, maxRatio: 1, ratioMinRecords: 100 },
       },
     },
   ])('resolves every setting in milliseconds when $name', ({ config, expected }) => {
@@ -68,6 +72,10 @@ describe('resolvePipelineSettings', () => {
     ['max_batches_in_flight', 0],
     ['max_batches_in_flight', 1.5],
     ['max_object_attempts', 0],
+    ['max_dead_letter_records_per_object', -1],
+    ['max_dead_letter_records_per_object', 2.5],
+    ['max_dead_letter_ratio', 0],
+    ['max_dead_letter_ratio', 1.5],
   ])('refuses %s: %s when the value is out of range', (key, value) => {
     const config = { ...minimal, source: { type: 'file', path: '/x' }, checkpoint: { type: 'file', directory: '/c' } };
     expect(pipelineConfigSchema.safeParse({ ...config, [key]: value }).success).toBe(false);

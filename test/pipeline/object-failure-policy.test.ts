@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecompressError, OutputError, SourceReadError } from '../../src/core/errors.js';
+import { DeadLetterCapError } from '../../src/pipeline/dead-letter-cap.js';
 import { decideObjectFailure, quarantineEntry } from '../../src/pipeline/object-failure-policy.js';
 
 const read = (code: 'ERR_S3_READ' | 'ERR_FILE_READ', retryable: boolean, gone?: 'deleted' | 'rewritten') =>
@@ -18,6 +19,11 @@ const kinds = [
   { kind: 'an S3 read that is denied', error: read('ERR_S3_READ', false), treat: 'object' },
   { kind: 'a transient file read failure', error: read('ERR_FILE_READ', true), treat: 'object' },
   { kind: 'a corrupt gzip', error: new DecompressError('unexpected end of file'), treat: 'object' },
+  {
+    kind: 'an object past its dead-letter cap',
+    error: new DeadLetterCapError('too many bad records', {}),
+    treat: 'cap',
+  },
   { kind: 'an unreachable output', error: new OutputError('ERR_OUTPUT_UNREACHABLE', 'down'), treat: 'output' },
   { kind: 'an output that keeps failing', error: new OutputError('ERR_OUTPUT_UNAVAILABLE', '503'), treat: 'output' },
   { kind: 'a dead-letter that cannot store', error: new OutputError('ERR_DEAD_LETTER_WRITE', 'full'), treat: 'output' },
@@ -53,6 +59,12 @@ const expected = {
     [counts(0, 5), { action: 'retry', counts: counts(1, 5), backoff: objectRetry(1) }],
     [counts(1, 5), { action: 'retry', counts: counts(2, 5), backoff: objectRetry(2) }],
     [counts(2, 5), { action: 'quarantine', counts: counts(3, 5) }],
+  ],
+  // Another attempt would dead-letter the same records again: quarantined on the first.
+  cap: [
+    [counts(0, 0), { action: 'quarantine', counts: counts(1, 0), reason: 'too many bad records' }],
+    [counts(0, 5), { action: 'quarantine', counts: counts(1, 5), reason: 'too many bad records' }],
+    [counts(1, 0), { action: 'quarantine', counts: counts(2, 0), reason: 'too many bad records' }],
   ],
   output: [
     [counts(0, 0), { action: 'output_failure', counts: counts(0, 1), backoff: outputRetry(1) }],
