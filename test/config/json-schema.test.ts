@@ -60,7 +60,20 @@ describe('pipelineJsonSchema', () => {
     const ref = String(when.$ref).replace('#/$defs/', '');
     const condition = schema.$defs[ref];
     const keys = Object.keys(condition.properties ?? {});
-    expect(keys).toEqual(['equals', 'in', 'matches', 'exists', 'all', 'any', 'not']);
+    expect(keys).toEqual([
+      'equals',
+      'in',
+      'matches',
+      'exists',
+      'gt',
+      'gte',
+      'lt',
+      'lte',
+      'between',
+      'all',
+      'any',
+      'not',
+    ]);
     expect(condition.additionalProperties).toBe(false);
   });
 
