@@ -81,7 +81,7 @@ export interface UserAgentResult {
   device: { name: string };
 }
 
-/** A fresh object per event: later filters may edit it, and the cached parts must not change. */
+/** The result for the parts, built once per distinct user agent and cached. */
 function toResult(parts: UserAgentParts): UserAgentResult {
   const result: UserAgentResult = { name: parts.family, os: { name: parts.os }, device: { name: parts.device } };
   if (parts.major !== undefined) {
@@ -97,6 +97,11 @@ function toResult(parts: UserAgentParts): UserAgentResult {
   return result;
 }
 
+/** A fresh copy per event: later filters may edit it, and the cached one must not change. */
+function copyResult(result: UserAgentResult): UserAgentResult {
+  return { ...result, os: { ...result.os }, device: { ...result.device } };
+}
+
 export interface UserAgentCacheStats {
   hits: number;
   misses: number;
@@ -107,7 +112,7 @@ export class UserAgentFilter implements Filter {
   readonly type = 'user_agent';
   private readonly source: FieldPath;
   private readonly target: FieldPath;
-  private readonly cache: LruCache<string, UserAgentParts>;
+  private readonly cache: LruCache<string, UserAgentResult>;
   private readonly when: DocPredicate | undefined;
 
   constructor(private readonly config: UserAgentFilterConfig) {
@@ -129,12 +134,12 @@ export class UserAgentFilter implements Filter {
       return true;
     }
     const text = value.length > this.config.max_length ? value.slice(0, this.config.max_length) : value;
-    let parts = this.cache.get(text);
-    if (parts === undefined) {
-      parts = parseUserAgentParts(text);
-      this.cache.set(text, parts);
+    let result = this.cache.get(text);
+    if (result === undefined) {
+      result = toResult(parseUserAgentParts(text));
+      this.cache.set(text, result);
     }
-    setField(doc, this.target, toResult(parts));
+    setField(doc, this.target, copyResult(result));
     return true;
   }
 
