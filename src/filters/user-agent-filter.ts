@@ -81,20 +81,21 @@ export interface UserAgentResult {
   device: { name: string };
 }
 
-/** The result for the parts, built once per distinct user agent and cached. */
+/** The result for the parts, built once per distinct user agent and cached; keys in reading order. */
 function toResult(parts: UserAgentParts): UserAgentResult {
-  const result: UserAgentResult = { name: parts.family, os: { name: parts.os }, device: { name: parts.device } };
+  const head: Pick<UserAgentResult, 'name' | 'version' | 'major' | 'minor' | 'patch'> = { name: parts.family };
   if (parts.major !== undefined) {
-    result.version = [parts.major, parts.minor, parts.patch].filter((part) => part !== undefined).join('.');
-    result.major = parts.major;
-    if (parts.minor !== undefined) result.minor = parts.minor;
-    if (parts.patch !== undefined) result.patch = parts.patch;
+    head.version = [parts.major, parts.minor, parts.patch].filter((part) => part !== undefined).join('.');
+    head.major = parts.major;
+    if (parts.minor !== undefined) head.minor = parts.minor;
+    if (parts.patch !== undefined) head.patch = parts.patch;
   }
+  const os: UserAgentResult['os'] = { name: parts.os };
   if (parts.osVersion.length > 0) {
-    result.os.version = parts.osVersion.join('.');
-    result.os.full = `${parts.os} ${result.os.version}`;
+    os.version = parts.osVersion.join('.');
+    os.full = `${parts.os} ${os.version}`;
   }
-  return result;
+  return { ...head, os, device: { name: parts.device } };
 }
 
 /** A fresh copy per event: later filters may edit it, and the cached one must not change. */

@@ -42,6 +42,7 @@ describe('pipelineJsonSchema', () => {
     expect(variants(props.filters.items).map((o: Schema) => o.properties.type.const)).toEqual([
       'date',
       'geoip',
+      'user_agent',
       'waf_headers',
       'redact',
       'mutate',

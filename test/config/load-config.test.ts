@@ -129,7 +129,7 @@ describe('loadConfig', () => {
       name: 'an unknown filter type',
       text: edit('      - type: date', '      - type: geo_ip'),
       expected: [
-        'p.yml:9:15 pipelines[0].filters[0].type: unknown type "geo_ip" (did you mean "geoip"?); expected one of: date, geoip, waf_headers, redact, mutate, drop',
+        'p.yml:9:15 pipelines[0].filters[0].type: unknown type "geo_ip" (did you mean "geoip"?); expected one of: date, geoip, user_agent, waf_headers, redact, mutate, drop',
       ],
     },
     {
