@@ -5,7 +5,7 @@
 #   - moto server (S3, SQS and DynamoDB, from PyPI), threaded, for ordinary tests
 #   - a second moto server that serves one request at a time, so conditional
 #     writes are atomic (lease-race tests; see scripts/moto-serial.py)
-#   - a GeoIP2-City test database generated from documentation networks
+#   - GeoIP2-City and GeoLite2-ASN test databases generated from documentation networks
 #
 # Usage: scripts/services.sh start|stop|status|env
 #   start   install what is missing, start what is not running, wait for readiness,
@@ -89,9 +89,11 @@ install_opensearch() {
 
 make_geoip_db() {
   local db="$CACHE/geoip/GeoIP2-City-Test.mmdb"
-  if [ -f "$db" ] && [ "$db" -nt "$ROOT/scripts/make-geoip-db.py" ]; then return; fi
+  local asn="$CACHE/geoip/GeoLite2-ASN-Test.mmdb"
+  if [ -f "$db" ] && [ "$db" -nt "$ROOT/scripts/make-geoip-db.py" ] && [ -f "$asn" ]; then return; fi
   mkdir -p "$CACHE/geoip"
-  "$CACHE/moto/bin/python" "$ROOT/scripts/make-geoip-db.py" "$db.tmp"
+  "$CACHE/moto/bin/python" "$ROOT/scripts/make-geoip-db.py" "$db.tmp" "$asn.tmp"
+  mv "$asn.tmp" "$asn"
   mv "$db.tmp" "$db"
 }
 
@@ -160,6 +162,7 @@ export SLUICE_TEST_OPENSEARCH_URL=http://127.0.0.1:$(opensearch_http_port)
 export SLUICE_TEST_AWS_ENDPOINT=http://127.0.0.1:$MOTO_PORT
 export SLUICE_TEST_ATOMIC_AWS_ENDPOINT=http://127.0.0.1:$MOTO_SERIAL_PORT
 export SLUICE_TEST_GEOIP_DB=$CACHE/geoip/GeoIP2-City-Test.mmdb
+export SLUICE_TEST_GEOIP_ASN_DB=$CACHE/geoip/GeoLite2-ASN-Test.mmdb
 export SLUICE_TEST_SERVICE_LOGS=$LOGS
 EOF
 }
