@@ -1,6 +1,34 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+const NEWLINE = 0x0a;
+const TAIL_CHUNK = 64 * 1024;
+
+/**
+ * Every append ends with a newline, so a file whose last line has none was cut by a crash
+ * inside an append (a SIGKILL can stop a large write part way): that append was never
+ * fsynced nor acknowledged, and its records are sent again. Its unfinished line is cut off,
+ * so the next line starts on a line of its own instead of being glued to the fragment.
+ */
+async function dropTornTail(handle: FileHandle): Promise<void> {
+  const { size } = await handle.stat();
+  if (size === 0) return;
+  const buffer = Buffer.alloc(TAIL_CHUNK);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - TAIL_CHUNK);
+    const { bytesRead } = await handle.read(buffer, 0, end - start, start);
+    const last = buffer.subarray(0, bytesRead).lastIndexOf(NEWLINE);
+    if (last === bytesRead - 1 && end === size) return;
+    if (last !== -1) {
+      await handle.truncate(start + last + 1);
+      return;
+    }
+    end = start;
+  }
+  await handle.truncate(0);
+}
+
 /**
  * Appends NDJSON to files and fsyncs them before a call resolves, so an acknowledgement
  * means the lines survive a crash. Calls are serialized: lines of two writes never interleave.
@@ -74,7 +102,13 @@ export class NdjsonAppender {
     }
     if (this.handles.size >= this.maxOpenFiles) await this.closeOldest(keep);
     await mkdir(dirname(path), { recursive: true });
-    handle = await open(path, 'a');
+    handle = await open(path, 'a+');
+    try {
+      await dropTornTail(handle);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     this.handles.set(path, handle);
     return handle;
   }

@@ -246,6 +246,22 @@ describe('NdjsonAppender', () => {
   });
 });
 
+describe('NdjsonAppender after a crash', () => {
+  it.each([
+    ['a torn last line', '{"n":1}\n{"n":2}\n{"n":3', '{"n":1}\n{"n":2}\n'],
+    ['a torn line longer than one read', `{"n":1}\n{"n":"${'x'.repeat(200_000)}`, '{"n":1}\n'],
+    ['a torn first line', '{"n":1', ''],
+    ['whole lines', '{"n":1}\n', '{"n":1}\n'],
+  ])('cuts the unfinished line off before appending when the file ends in %s', async (_, before, kept) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sluice-torn-')), 'out.ndjson');
+    writeFileSync(path, before);
+    const appender = new NdjsonAppender();
+    await appender.append(new Map([[path, '{"n":9}\n']]));
+    await appender.close();
+    expect(readFileSync(path, 'utf8')).toBe(`${kept}{"n":9}\n`);
+  });
+});
+
 describe('FileDeadLetter', () => {
   it('appends entries as NDJSON when put is called twice', async () => {
     const ctx = context();
