@@ -55,10 +55,20 @@ export type FileTarget = { path: string } | { refused: string };
 export function compileFilePath(pattern: string, baseDir: string): (event: LogEvent) => FileTarget {
   const format = compileEventPattern(pattern, { fieldText: pathValue });
   const directory = fixedDirectory(pattern, baseDir);
+  // Resolving and checking a path costs more than formatting it: once per distinct path (bounded).
+  const seen = new Map<string, FileTarget>();
   return (event) => {
-    const path = resolve(baseDir, format(event));
-    if (isInside(directory, path)) return { path };
-    return { refused: `the path ${JSON.stringify(path)} lies outside the output directory ${directory}` };
+    const raw = format(event);
+    let target = seen.get(raw);
+    if (target === undefined) {
+      const path = resolve(baseDir, raw);
+      target = isInside(directory, path)
+        ? { path }
+        : { refused: `the path ${JSON.stringify(path)} lies outside the output directory ${directory}` };
+      if (seen.size > 4096) seen.clear();
+      seen.set(raw, target);
+    }
+    return target;
   };
 }
 
