@@ -132,6 +132,17 @@ describe('FileOutput', () => {
     expect(lines(join(ctx.baseDir, 'out', 'b.ndjson')).map((d) => d.n)).toEqual([3]);
   });
 
+  it('rejects with ERR_OUTPUT_FILE_WRITE, a pipeline-level fault, when the disk is full', async () => {
+    const { ctx, entries } = withDeadLetter();
+    // Every write to /dev/full fails with ENOSPC.
+    const output = createOutput(outputConfigSchema.parse({ type: 'file', path: '/dev/full' }), ctx);
+    const failure = output.write([event(1, 'x')]);
+    await expect(failure).rejects.toMatchObject({ code: 'ERR_OUTPUT_FILE_WRITE', level: 'pipeline' });
+    await expect(failure).rejects.toHaveProperty('cause.code', 'ENOSPC');
+    expect(entries).toEqual([]);
+    await output.close();
+  });
+
   it('dead-letters an event JSON cannot encode without its document and writes the rest', async () => {
     const { ctx, entries } = withDeadLetter();
     const output = createOutput(outputConfigSchema.parse({ type: 'file', path: 'out/all.ndjson' }), ctx);
