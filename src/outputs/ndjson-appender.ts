@@ -13,13 +13,15 @@ const TAIL_CHUNK = 64 * 1024;
 async function dropTornTail(handle: FileHandle): Promise<void> {
   const { size } = await handle.stat();
   if (size === 0) return;
+  const lastByte = Buffer.alloc(1);
+  await handle.read(lastByte, 0, 1, size - 1);
+  if (lastByte[0] === NEWLINE) return;
   const buffer = Buffer.alloc(TAIL_CHUNK);
   let end = size;
   while (end > 0) {
     const start = Math.max(0, end - TAIL_CHUNK);
     const { bytesRead } = await handle.read(buffer, 0, end - start, start);
     const last = buffer.subarray(0, bytesRead).lastIndexOf(NEWLINE);
-    if (last === bytesRead - 1 && end === size) return;
     if (last !== -1) {
       await handle.truncate(start + last + 1);
       return;
