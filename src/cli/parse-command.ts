@@ -8,6 +8,7 @@ import { ConfigError, errorCode, errorMessage } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { createFilter } from '../filters/index.js';
+import { isBrokenPipe, writeText } from '../outputs/stdout-output.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers/index.js';
 import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
@@ -25,7 +26,8 @@ prints one JSON event per line on stdout, each the document \`sluice run\` would
 (the worker's own record loop, \`_invalid_utf8\` tag included). With --pipeline it uses that
 pipeline's parser, filters and max_record_bytes. Records that do not parse or are too long
 go to stderr as JSON with the reason, redacted by the pipeline's filters as the dead-letter is.
-Exits 0 unless a file could not be read.
+Exits 0 unless a file could not be read. When the reader of stdout goes away
+(\`sluice parse … | head\`), parse stops reading and exits 0.
 
 Parsers: ${parserTypes.join(', ')}
 `;
@@ -70,6 +72,8 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
   const options = values.pipeline ? await pipelineOptions(values, values.pipeline, settings) : parserOptions(values);
   if (typeof options === 'number') return options;
 
+  // A reader that went away (EPIPE) fails the next write, and parse stops; without a listener it would crash.
+  process.stdout.on('error', () => {});
   let exitCode = EXIT_OK;
   for (const file of positionals) {
     const name = file === '-' ? '<stdin>' : file;
@@ -79,6 +83,10 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
       const raw: Readable = file === '-' ? process.stdin : createReadStream(file);
       await parseOne(raw, name, options, lastModified);
     } catch (error) {
+      if (error instanceof StdoutClosed) {
+        if (file === '-') process.stdin.destroy();
+        return exitCode;
+      }
       exitCode = EXIT_FAILURE;
       const message = options.redact(errorMessage(error));
       process.stderr.write(`${JSON.stringify({ file: name, code: errorCode(error), error: message })}\n`);
@@ -154,6 +162,15 @@ async function parseOne(raw: Readable, name: string, options: ParseOptions, last
     }
     let text = '';
     for (const event of result.events) text += `${JSON.stringify(event.doc)}\n`;
-    if (text && !out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
+    // Awaiting each write holds reading back to the pace of a slow reader.
+    if (text) await writeText(out, text).catch(stdoutFailure);
   }
+}
+
+/** Standard output's reader went away: parse stops quietly (exit 0), as after the last record. */
+class StdoutClosed extends Error {}
+
+function stdoutFailure(error: unknown): never {
+  if (isBrokenPipe(error)) throw new StdoutClosed('standard output closed');
+  throw error;
 }

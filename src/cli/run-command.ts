@@ -15,9 +15,11 @@ import { UsageError } from './usage-error.js';
 
 const RUN_HELP = `Usage: sluice run [--config PATH] [--pipeline ID]...
 
-Runs pipelines until SIGTERM or SIGINT, then stops listing, finishes or checkpoints
-in-flight records within SLUICE_SHUTDOWN_TIMEOUT_SECONDS and exits 0. It checks the whole
-config first: an invalid one exits 78 with every problem, before any checkpoint is read.
+Runs pipelines until SIGTERM, SIGINT or SIGHUP, then stops listing, finishes or checkpoints
+in-flight records within SLUICE_SHUTDOWN_TIMEOUT_SECONDS and exits 0. When the reader of
+stdout goes away (a stdout output piped to \`head\`) it drains the same way and exits 1.
+It checks the whole config first: an invalid one exits 78 with every problem, before any
+checkpoint is read.
 With SLUICE_BACKFILL_FROM set it runs a backfill instead (see \`sluice backfill\`).
 
 Options:
@@ -140,6 +142,17 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // No reload yet: a hang-up drains like SIGTERM instead of killing the worker with its lease.
+  process.on('SIGHUP', onSignal);
+  // Nothing can be printed once stdout's reader is gone: the stdout output fails (ERR_OUTPUT_STDOUT), and the worker drains.
+  let stdoutClosed = false;
+  const onStdoutError = (error: Error) => {
+    if (stdoutClosed) return;
+    stdoutClosed = true;
+    logger.error({ code: 'ERR_OUTPUT_STDOUT', err: errorMessage(error) }, 'standard output closed: draining');
+    controller.abort(error);
+  };
+  process.stdout.on('error', onStdoutError);
 
   const progress =
     mode.kind === 'backfill' ? new BackfillProgress(logger, mode, options.progressIntervalMs) : undefined;
@@ -167,11 +180,15 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
       { objects: 0, events: 0, deadLettered: 0, failed: 0 },
     );
     logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
+    if (stdoutClosed) return EXIT_FAILURE;
     if (options.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
     return mode.kind === 'backfill' && !result.ok ? EXIT_FAILURE : EXIT_OK;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('SIGHUP', onSignal);
+    // Left on: a write still queued must not crash the exit with an unhandled EPIPE.
+    if (!stdoutClosed) process.stdout.off('error', onStdoutError);
   }
 }
 

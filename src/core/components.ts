@@ -95,6 +95,12 @@ export interface WriteReport {
 
 export interface Output {
   readonly type: string;
+  /**
+   * True when writing an event again stores it once (OpenSearch with deterministic ids). The
+   * runner saves record offsets less often for such outputs; for any other (files, stdout, or
+   * when left out) it marks every acknowledgement, so a crash repeats as little as it can.
+   */
+  readonly idempotent?: boolean;
   /** Checks the real write path (reachable, authorized, template present); throws an error saying what to fix. */
   start(): Promise<void>;
   /** Settles only when every event is stored or dead-lettered; rejects only when neither is possible. */

@@ -107,7 +107,18 @@ export const ERROR_CODES = {
   ERR_OUTPUT_FILE: {
     level: 'record',
     stage: 'sending',
-    meaning: 'The file output cannot append to a path.',
+    meaning:
+      'The file output cannot write one path (too long, not permitted, a directory, outside its directory); that event goes to the dead-letter.',
+  },
+  ERR_OUTPUT_FILE_WRITE: {
+    level: 'pipeline',
+    stage: 'sending',
+    meaning: 'The file output cannot write or fsync at all (disk full, I/O error, too many open files).',
+  },
+  ERR_OUTPUT_STDOUT: {
+    level: 'pipeline',
+    stage: 'sending',
+    meaning: 'Standard output is closed or failed (EPIPE: its reader went away); the worker drains and exits.',
   },
   ERR_OUTPUT_UNREACHABLE: {
     level: 'pipeline',

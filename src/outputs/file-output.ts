@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { ComponentContext, Output, WriteReport } from '../core/components.js';
+import type { ComponentContext, DeadLetterEntry, Output, WriteReport } from '../core/components.js';
+import type { ErrorCode } from '../core/error-codes.js';
 import { OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
-import { checkEventPattern, compileEventPattern } from './event-pattern.js';
+import { isPathFault, pathFaultReason } from './file-failure.js';
+import { checkFilePathPattern, compileFilePath, type FileTarget } from './file-path.js';
 import { NdjsonAppender } from './ndjson-appender.js';
 
 export const fileOutputConfigSchema = z
@@ -12,54 +13,155 @@ export const fileOutputConfigSchema = z
     path: z
       .string()
       .min(1)
-      .superRefine(checkEventPattern)
+      .superRefine(checkFilePathPattern)
       .describe(
         'File to append NDJSON to, relative to the config file; `%{+YYYY.MM.dd}` (event time, UTC) and `%{[field]}` ' +
-          'are expanded per event, e.g. out/alb-%{+YYYY-MM-dd}.ndjson.',
+          'are expanded per event, e.g. out/alb-%{+YYYY-MM-dd}.ndjson. An inserted field value never holds `/`, `\\`, ' +
+          'control characters or a leading `.` and takes at most 100 bytes; a path must not start with a field, and one ' +
+          'outside the directory before the first `%{` is refused (that event goes to the dead-letter).',
       ),
   })
-  .describe('Append one JSON document per line to local files; fsync before acknowledging.');
+  .describe(
+    'Append one JSON document per line to local files; fsync before acknowledging. Not idempotent: after a SIGKILL ' +
+      'the lines acknowledged since the last checkpoint save are appended again (docs/GUARANTEES.md).',
+  );
 
 export type FileOutputConfig = z.infer<typeof fileOutputConfigSchema>;
 
-/** NDJSON files; a write settles after its lines are fsynced. */
+/** An event this output will not write, and why: it goes to the dead-letter. */
+interface Refusal {
+  event: LogEvent;
+  code: ErrorCode;
+  reason: string;
+  /** JSON cannot hold the document, so the entry leaves it out. */
+  omitDoc?: boolean;
+}
+
+/** Paths named in an error message: a batch can touch thousands. */
+const NAMED_PATHS = 3;
+
+function namePaths(paths: string[]): string {
+  const named = paths.slice(0, NAMED_PATHS).join(', ');
+  return paths.length > NAMED_PATHS ? `${named} and ${paths.length - NAMED_PATHS} more` : named;
+}
+
+/**
+ * NDJSON files; a write settles after its lines are fsynced. A path this output cannot write
+ * (refused by file-path.ts, or failing to open for a reason of its own: file-failure.ts) is a
+ * record-level failure: its events go to the dead-letter with ERR_OUTPUT_FILE, nothing is
+ * written to it, and the rest of the batch goes on. A failure of the whole output (disk full,
+ * I/O error) rejects the write: nothing of it is acknowledged.
+ */
 export class FileOutput implements Output {
   readonly type = 'file';
-  private readonly path: (event: LogEvent) => string;
+  readonly idempotent = false;
+  private readonly target: (event: LogEvent) => FileTarget;
   private readonly appender = new NdjsonAppender();
+  private readonly labels: { pipeline: string; output: string };
 
   constructor(
     config: FileOutputConfig,
     private readonly ctx: ComponentContext,
   ) {
-    const pattern = compileEventPattern(config.path);
-    this.path = (event) => resolve(ctx.baseDir, pattern(event));
+    this.target = compileFilePath(config.path, ctx.baseDir);
+    this.labels = { pipeline: ctx.pipeline, output: this.type };
   }
 
   async start(): Promise<void> {}
 
   async write(events: LogEvent[]): Promise<WriteReport> {
-    const chunks = new Map<string, string>();
+    const refused: Refusal[] = [];
+    const files = new Map<string, { lines: string[]; events: LogEvent[] }>();
     for (const event of events) {
-      const path = this.path(event);
-      chunks.set(path, `${chunks.get(path) ?? ''}${JSON.stringify(event.doc)}\n`);
+      const target = this.target(event);
+      if ('refused' in target) {
+        refused.push({ event, code: 'ERR_OUTPUT_FILE', reason: target.refused });
+        continue;
+      }
+      let line: string;
+      try {
+        line = JSON.stringify(event.doc);
+      } catch (error) {
+        const reason = `cannot encode the event as JSON: ${error instanceof Error ? error.message : String(error)}`;
+        refused.push({ event, code: 'ERR_OUTPUT_ENCODE', reason, omitDoc: true });
+        continue;
+      }
+      let file = files.get(target.path);
+      if (!file) {
+        file = { lines: [], events: [] };
+        files.set(target.path, file);
+      }
+      file.lines.push(line);
+      file.events.push(event);
     }
+    const texts = new Map<string, string>();
+    for (const [path, file] of files) texts.set(path, `${file.lines.join('\n')}\n`);
+    let failed: Map<string, unknown>;
     try {
-      await this.appender.append(chunks);
+      failed = await this.appender.appendEach(texts, isPathFault);
     } catch (cause) {
       throw new OutputError(
-        'ERR_OUTPUT_FILE',
-        `cannot append to ${[...chunks.keys()].join(', ')}`,
-        { pipeline: this.ctx.pipeline },
-        'Check that the directory exists or can be created, is writable, and the disk is not full.',
+        'ERR_OUTPUT_FILE_WRITE',
+        `cannot append to ${namePaths([...texts.keys()])}`,
+        { pipeline: this.ctx.pipeline, output: this.type },
+        'Check that the disk is not full and the file system is writable; nothing of this batch is acknowledged, it is written again.',
         cause,
       );
     }
-    this.ctx.metrics.eventsIndexed.inc({ pipeline: this.ctx.pipeline, output: this.type }, events.length);
-    return { stored: events.length, duplicates: 0, deadLettered: 0 };
+    for (const [path, error] of failed) {
+      const reason = pathFaultReason(path, error);
+      for (const event of files.get(path)!.events) refused.push({ event, code: 'ERR_OUTPUT_FILE', reason });
+    }
+    await this.deadLetter(refused);
+    const stored = events.length - refused.length;
+    this.ctx.metrics.eventsIndexed.inc(this.labels, stored);
+    return { stored, duplicates: 0, deadLettered: refused.length };
   }
 
   close(): Promise<void> {
     return this.appender.close();
+  }
+
+  /**
+   * Hands refused events to the pipeline's dead-letter; without one, each is logged with its
+   * code and reason (never its document), as records that do not parse are. Failing the write
+   * instead would append the rest of the batch again on every retry: this output is not idempotent.
+   */
+  private async deadLetter(refused: readonly Refusal[]): Promise<void> {
+    if (refused.length === 0) return;
+    const { pipeline, deadLetter, logger } = this.ctx;
+    const at = new Date().toISOString();
+    const entries: DeadLetterEntry[] = refused.map(({ event, code, reason, omitDoc }) => {
+      const { bucket, key, etag, record } = event.origin;
+      return { pipeline, bucket, key, etag, record, code, reason, ...(omitDoc ? {} : { doc: event.doc }), at };
+    });
+    const counted = () => this.ctx.metrics.eventsDeadLettered.inc(this.labels, entries.length);
+    if (!deadLetter) {
+      counted();
+      for (const { bucket, key, record, code, reason } of entries) {
+        logger.error(
+          { ...this.labels, bucket, key, record, code, reason },
+          'event not written; configure dead_letter to keep it',
+        );
+      }
+      return;
+    }
+    try {
+      await deadLetter.put(entries);
+    } catch (cause) {
+      throw new OutputError(
+        'ERR_DEAD_LETTER_WRITE',
+        `the file output refused ${entries.length} events and the dead-letter could not store them`,
+        { pipeline, output: this.type },
+        'Check the dead-letter destination (bucket or path) and its permissions.',
+        cause,
+      );
+    }
+    counted();
+    const { key, record, code, reason } = entries[0]!;
+    logger.warn(
+      { ...this.labels, events: entries.length, key, record, code, reason },
+      'events the file output could not write went to the dead-letter',
+    );
   }
 }

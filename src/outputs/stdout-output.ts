@@ -1,18 +1,45 @@
 import { z } from 'zod';
 import type { ComponentContext, Output, WriteReport } from '../core/components.js';
+import { OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
 
 export const stdoutOutputConfigSchema = z
   .strictObject({
     type: z.literal('stdout'),
   })
-  .describe('Print one JSON document per line on standard output (logs go to stderr).');
+  .describe(
+    'Print one JSON document per line on standard output (logs go to stderr). Not idempotent: after a SIGKILL the ' +
+      'lines acknowledged since the last checkpoint save are printed again (docs/GUARANTEES.md).',
+  );
 
 export type StdoutOutputConfig = z.infer<typeof stdoutOutputConfigSchema>;
 
-/** NDJSON on stdout; a write settles once the stream has taken the bytes. */
+/**
+ * Writes `text` and resolves once the stream has handed it on (to the kernel, for a pipe), so
+ * a slow reader holds back the writer instead of growing memory: a caller that awaits each
+ * write never has more than one chunk buffered. Rejects when the stream fails (EPIPE once the
+ * reader is gone) or was already destroyed.
+ */
+export function writeText(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    stream.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/** True for the failure of a write whose reader went away (`sluice … | head`). */
+export function isBrokenPipe(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * NDJSON on stdout; a write settles once the stream has taken the bytes. A failed write (its
+ * reader closed the pipe) is a pipeline-level fault, ERR_OUTPUT_STDOUT: nothing of that batch
+ * is acknowledged. `sluice run` drains the worker when stdout breaks (run-command.ts).
+ */
 export class StdoutOutput implements Output {
   readonly type = 'stdout';
+  readonly idempotent = false;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -25,9 +52,19 @@ export class StdoutOutput implements Output {
     if (events.length === 0) return { stored: 0, duplicates: 0, deadLettered: 0 };
     let text = '';
     for (const event of events) text += `${JSON.stringify(event.doc)}\n`;
-    await new Promise<void>((resolve, reject) => {
-      this.stream.write(text, (error) => (error ? reject(error) : resolve()));
-    });
+    try {
+      await writeText(this.stream, text);
+    } catch (cause) {
+      throw new OutputError(
+        'ERR_OUTPUT_STDOUT',
+        `cannot write to standard output: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { pipeline: this.ctx.pipeline, output: this.type },
+        isBrokenPipe(cause)
+          ? 'The reader of standard output went away (a pipe to head, a closed log collector); nothing of this batch is acknowledged.'
+          : 'Check what standard output is connected to.',
+        cause,
+      );
+    }
     this.ctx.metrics.eventsIndexed.inc({ pipeline: this.ctx.pipeline, output: this.type }, events.length);
     return { stored: events.length, duplicates: 0, deadLettered: 0 };
   }

@@ -8,6 +8,7 @@ import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import type { BuiltPipeline } from './build-pipeline.js';
 import { decideObjectFailure, type FailureCounts, NO_FAILURES, quarantineEntry } from './object-failure-policy.js';
+import { ObjectOffsets, offsetMarkInterval } from './object-offsets.js';
 import { processObject } from './process-object.js';
 
 export type RunMode = { kind: 'live' } | { kind: 'backfill'; from: Date; to: Date | null };
@@ -224,7 +225,8 @@ export class PipelineRunner {
     }
     const resumeAfter = checkpoint.resumeRecord(object);
     if (resumeAfter > 0) log.info({ record: resumeAfter }, 'resuming object after its last acknowledged record');
-    let lastSaved = resumeAfter;
+    const interval = offsetMarkInterval(pipeline.outputs, pipeline.settings.checkpointEveryRecords);
+    const offsets = new ObjectOffsets(resumeAfter, interval, (record) => checkpoint.markOffset(object, record));
     try {
       const outcome = await processObject(
         {
@@ -243,12 +245,7 @@ export class PipelineRunner {
             this.summary.deadLettered += entries;
           },
           drainSignal: stop,
-          onOffset: (record) => {
-            if (record - lastSaved >= pipeline.settings.checkpointEveryRecords) {
-              lastSaved = record;
-              checkpoint.markOffset(object, record);
-            }
-          },
+          onOffset: (record) => offsets.acknowledge(record),
         },
         object,
         resumeAfter,
@@ -270,6 +267,8 @@ export class PipelineRunner {
       log.debug({ records: outcome.records, events: outcome.events }, 'object done');
       return true;
     } catch (error) {
+      // The retry, here or in the next worker, resumes after what this attempt acknowledged.
+      offsets.settle();
       if (stop.aborted) return false;
       return this.handleObjectFailure(object, checkpoint, error, log);
     }

@@ -7,7 +7,7 @@ const root = join(import.meta.dirname, '../..');
 const tablePath = 'src/core/error-codes.ts';
 
 /** Codes Node itself raises that sluice only compares with; sluice never raises them. */
-const NODE_CODES = ['ERR_STREAM_PREMATURE_CLOSE', 'ERR_TLS_CERT_ALTNAME_INVALID'];
+const NODE_CODES = ['ERR_STREAM_DESTROYED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_TLS_CERT_ALTNAME_INVALID'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

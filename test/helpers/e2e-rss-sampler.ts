@@ -18,25 +18,41 @@ export interface SampledRun {
   stderr: string;
 }
 
+export interface SampleOptions {
+  /** Read stdout through a pipe at about this many bytes a second instead of sending it to /dev/null. */
+  slowReaderBytesPerSecond?: number;
+}
+
 /**
  * Runs the built CLI the way the container does — through entrypoint.sh, which execs node in
  * the same process, so the node flags it sets count — with stdout to /dev/null (the stdout
- * output can write gigabytes), and samples the resident set from /proc/<pid>/status every
- * `intervalMs` until it exits.
+ * output can write gigabytes) or to a slow reader, and samples the resident set from
+ * /proc/<pid>/status every `intervalMs` until it exits.
  */
 export async function runSluiceSampled(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   intervalMs = 200,
-): Promise<SampledRun> {
+  options: SampleOptions = {},
+): Promise<SampledRun & { stdoutBytes: number }> {
   const started = Date.now();
-  const devNull = openSync('/dev/null', 'w');
+  const slow = options.slowReaderBytesPerSecond;
+  const devNull = slow === undefined ? openSync('/dev/null', 'w') : undefined;
   const child = spawn('sh', [resolve(ROOT, 'entrypoint.sh'), ...args], {
     // The entrypoint starts the `node` on PATH with the CLI beside it: this node, this checkout.
     env: { ...sluiceTestEnv(env), PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
-    stdio: ['ignore', devNull, 'pipe'],
+    stdio: ['ignore', devNull ?? 'pipe', 'pipe'],
   });
-  closeSync(devNull);
+  if (devNull !== undefined) closeSync(devNull);
+  let stdoutBytes = 0;
+  if (slow !== undefined) {
+    // Pause after each chunk for as long as the rate allows: the pipe fills and the writer must wait.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      child.stdout!.pause();
+      setTimeout(() => child.stdout!.resume(), (chunk.length / slow) * 1000);
+    });
+  }
   let stderr = '';
   // After exec the pid is node's; the few samples before it are the shell's.
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -64,5 +80,5 @@ export async function runSluiceSampled(
   })();
   const { code, signal } = await exit;
   await sampling;
-  return { code, signal, peakRssBytes: peak, samples, durationMs: Date.now() - started, stderr };
+  return { code, signal, peakRssBytes: peak, samples, durationMs: Date.now() - started, stderr, stdoutBytes };
 }

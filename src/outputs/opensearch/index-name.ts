@@ -1,5 +1,6 @@
 import type { LogEvent } from '../../core/event.js';
 import { compileEventPattern } from '../event-pattern.js';
+import { INVISIBLE, insertedValue, LONE_SURROGATE, utf8Prefix } from '../inserted-value.js';
 
 /**
  * Index names from a pattern and the event. Field values come from the log, so from the
@@ -16,9 +17,6 @@ export const MAX_INSERTED_VALUE_BYTES = 100;
 
 /** Characters OpenSearch refuses (plus `:`, refused since 2.x) and any whitespace: replaced by `_`. */
 const REFUSED = /[\\/*?"<>|,#:\s]/gu;
-/** Control and format characters (NUL, bidi overrides, zero-width joiners) and lone surrogates: invisible, removed. */
-const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
-const LONE_SURROGATE = /\p{Cs}/gu;
 const LEADING = /^[_\-+]+/;
 /** What data must not put first: the three OpenSearch refuses and `.`, which makes an index hidden. */
 const DATA_LEADING = /^[._\-+]+/;
@@ -30,49 +28,14 @@ function cleanCharacters(text: string): string {
   return text.toLowerCase().replace(INVISIBLE, '').replace(LONE_SURROGATE, '_').replace(REFUSED, '_');
 }
 
-/** The UTF-8 byte length of one UTF-16 code unit, counting a surrogate pair as 4 on its first half. */
-function utf8Bytes(code: number, next: number): number {
-  if (code < 0x80) return 1;
-  if (code < 0x800) return 2;
-  if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) return 4;
-  return 3;
-}
-
-/** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes that ends on a code point boundary. One pass. */
-export function utf8Prefix(text: string, maxBytes: number): string {
-  if (text.length * 3 <= maxBytes) return text;
-  let bytes = 0;
-  let i = 0;
-  while (i < text.length) {
-    const size = utf8Bytes(text.charCodeAt(i), text.charCodeAt(i + 1));
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    i += size === 4 ? 2 : 1;
-  }
-  return i === text.length ? text : text.slice(0, i);
-}
-
 /** Makes any string a valid index name: lowercase, no forbidden or invisible characters, no leading `-_+`, at most 255 bytes. */
 export function sanitizeIndexName(name: string): string {
   const out = utf8Prefix(cleanCharacters(name).replace(LEADING, ''), MAX_INDEX_NAME_BYTES);
   return out === '' || out === '.' || out === '..' ? FALLBACK_NAME : out;
 }
 
-/**
- * One field value as it goes into a name: a scalar's text, bounded before any other work (so a
- * megabyte value costs as much as a short one), cleaned, and cut to MAX_INSERTED_VALUE_BYTES.
- * Objects and arrays insert `object`; a missing field inserts `unknown`.
- */
-function insertedValue(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') text = value;
-  else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
-  else if (value === undefined || value === null) return 'unknown';
-  else return 'object';
-  // Lowercasing can lengthen a character (İ becomes two code units): take a few more than the bound.
-  const bounded = text.length > MAX_INSERTED_VALUE_BYTES * 2 ? text.slice(0, MAX_INSERTED_VALUE_BYTES * 2) : text;
-  return utf8Prefix(cleanCharacters(bounded), MAX_INSERTED_VALUE_BYTES);
-}
+/** One field value as it goes into an index name (inserted-value.ts): lowercased and cleaned, at most 100 bytes. */
+const INDEX_VALUE_RULES = { maxBytes: MAX_INSERTED_VALUE_BYTES, clean: cleanCharacters };
 
 /** Lowercase, no refused or invisible characters, no leading `-_+`: what is left of a pattern's own text. */
 function cleanLiteral(text: string): string {
@@ -81,7 +44,7 @@ function cleanLiteral(text: string): string {
 
 /** Compiles an index pattern such as `alb-logs-%{+YYYY.MM.dd}` into a function of the event. */
 export function compileIndexName(pattern: string): (event: LogEvent) => string {
-  const format = compileEventPattern(pattern, { fieldText: insertedValue });
+  const format = compileEventPattern(pattern, { fieldText: (value) => insertedValue(value, INDEX_VALUE_RULES) });
   // A name may start with a dot only when the pattern's own text does (the user chose it). When
   // the pattern starts with a placeholder, data comes first and may not make the name hidden.
   const firstPlaceholder = pattern.indexOf('%{');

@@ -22,6 +22,8 @@ import { startCheck } from './start-check.js';
  */
 export class OpenSearchOutput implements Output {
   readonly type = 'opensearch';
+  /** Deterministic ids: a replay is refused (409) or overwrites the same document, never stored twice. */
+  readonly idempotent: boolean;
   private readonly client: Client;
   private readonly encoder: EventEncoder;
   private readonly deadLetter: DeadLetterRouter;
@@ -37,6 +39,7 @@ export class OpenSearchOutput implements Output {
     client?: Client,
   ) {
     this.client = client ?? createOpenSearchClient(config, ctx.baseDir);
+    this.idempotent = config.document_id === 'deterministic';
     this.encoder = new EventEncoder(config, ctx);
     this.scope = {
       pipeline: ctx.pipeline,

@@ -1,0 +1,202 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { LogEvent } from '../../src/core/event.js';
+import { isPathFault, pathFaultReason } from '../../src/outputs/file-failure.js';
+import {
+  checkFilePathPattern,
+  compileFilePath,
+  fixedDirectory,
+  isInside,
+  MAX_PATH_VALUE_BYTES,
+  pathValue,
+} from '../../src/outputs/file-path.js';
+import { utf8Prefix } from '../../src/outputs/inserted-value.js';
+
+function event(doc: Record<string, unknown>): LogEvent {
+  return { doc, origin: { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', record: 1, sub: 0, lastModified: 0 } };
+}
+
+/** Values a log line can carry that must never steer a file path. */
+const HOSTILE_PATH_VALUES: unknown[] = [
+  '../../../../tmp/x',
+  '..',
+  '.',
+  '...',
+  '.hidden',
+  '/etc/passwd',
+  '/',
+  'a/../../b',
+  '..\\..\\windows\\system32',
+  'C:\\evil',
+  'nul\u0000byte',
+  'new\nline\r\ttab',
+  '\u202egnp.exe', // right-to-left override
+  'zero\u200bwidth\ufeff',
+  '\ud800lone surrogate',
+  '\uff0e\uff0e\uff0fetc', // fullwidth ．．／
+  '\u2215etc\u2215passwd', // division slash
+  '%2e%2e%2fetc',
+  '~root',
+  '😀'.repeat(200),
+  'a'.repeat(300),
+  'é'.repeat(300),
+  '',
+  12,
+  true,
+  null,
+  undefined,
+  { nested: '../../x' },
+  ['..', '/'],
+];
+
+describe('pathValue', () => {
+  it.each(HOSTILE_PATH_VALUES.map((value) => [value]))(
+    'makes %j one plain name piece without a separator, a control character or a leading dot',
+    (value) => {
+      const text = pathValue(value);
+      expect(text).not.toMatch(/[/\\]/);
+      expect(text).not.toMatch(/[\p{Cc}\p{Cf}\p{Cs}]/u);
+      expect(text.startsWith('.')).toBe(false);
+      expect(text.length).toBeGreaterThan(0);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_PATH_VALUE_BYTES);
+    },
+  );
+
+  it.each([
+    ['alb-1', 'alb-1'],
+    ['../../../../tmp/x', '_.._.._.._tmp_x'],
+    ['/etc/passwd', '_etc_passwd'],
+    ['.hidden', 'hidden'],
+    ['..', '_'],
+    ['nul\u0000byte', 'nulbyte'],
+    [undefined, 'unknown'],
+    [{ a: 1 }, 'object'],
+    [2024, '2024'],
+  ])('turns %j into %j', (value, expected) => {
+    expect(pathValue(value)).toBe(expected);
+  });
+
+  it('keeps a surrogate pair whole when the cut falls inside it', () => {
+    const value = `${'a'.repeat(MAX_PATH_VALUE_BYTES - 2)}😀`;
+    expect(pathValue(value)).toBe('a'.repeat(MAX_PATH_VALUE_BYTES - 2));
+    expect(utf8Prefix('😀😀', 4)).toBe('😀');
+  });
+});
+
+describe('fixedDirectory', () => {
+  it.each([
+    ['out/alb-%{+YYYY}.ndjson', '/cfg/out'],
+    ['out/%{[host]}/x.ndjson', '/cfg/out'],
+    ['alb-%{+YYYY}.ndjson', '/cfg'],
+    ['%{+YYYY}/%{[host]}.ndjson', '/cfg'],
+    ['/var/log/sluice/%{[host]}.ndjson', '/var/log/sluice'],
+    ['/var/log/sluice/x-%{[host]}.ndjson', '/var/log/sluice'],
+    ['../shared/out.ndjson', '/shared'],
+    ['plain.ndjson', '/cfg'],
+  ])('gives %s the fixed directory %s', (pattern, expected) => {
+    expect(fixedDirectory(pattern, '/cfg')).toBe(expected);
+  });
+});
+
+describe('isInside', () => {
+  it.each([
+    ['/out', '/out/a.ndjson', true],
+    ['/out', '/out/a/b.ndjson', true],
+    ['/out', '/out/..a', true],
+    ['/out', '/out', false],
+    ['/out', '/outside/a', false],
+    ['/out', '/a.ndjson', false],
+    ['/out', '/out/../a', false],
+    ['/', '/a', true],
+  ])('says %s holds %s: %s', (directory, path, expected) => {
+    expect(isInside(directory, path)).toBe(expected);
+  });
+});
+
+describe('compileFilePath', () => {
+  const base = '/cfg';
+
+  it.each(HOSTILE_PATH_VALUES.map((value) => [value]))(
+    'keeps the path inside the fixed directory when the field holds %j',
+    (value) => {
+      for (const pattern of ['out/%{[v]}.ndjson', 'out/x-%{[v]}/y-%{[v]}.ndjson', '%{+YYYY}/%{[v]}']) {
+        const target = compileFilePath(pattern, base)(event({ v: value, '@timestamp': 0 }));
+        expect(target).toHaveProperty('path');
+        const { path } = target as { path: string };
+        expect(isInside(fixedDirectory(pattern, base), path)).toBe(true);
+      }
+    },
+  );
+
+  it('keeps a leading field inside the config directory when the value is an absolute path', () => {
+    // The schema refuses such a pattern; the path itself is still contained.
+    expect(compileFilePath('%{[v]}.ndjson', base)(event({ v: '/etc/cron.d/x' }))).toEqual({
+      path: join(base, '_etc_cron.d_x.ndjson'),
+    });
+  });
+
+  it('refuses a path the pattern text itself leads out of its fixed directory', () => {
+    const target = compileFilePath('out/%{[v]}/../../../x.ndjson', base)(event({ v: 'a' }));
+    expect(target).toEqual({ refused: expect.stringContaining('outside the output directory /cfg/out') });
+  });
+});
+
+describe('checkFilePathPattern', () => {
+  const schema = z.string().superRefine(checkFilePathPattern);
+
+  it.each([
+    ['out/%{[host]}.ndjson', true],
+    ['alb-%{+YYYY.MM.dd}.ndjson', true],
+    ['%{+YYYY}/%{[host]}.ndjson', true],
+    ['/var/log/%{[host]}.ndjson', true],
+    ['plain.ndjson', true],
+    ['%{[host]}.ndjson', false],
+    ['%{host}/x.ndjson', false],
+    ['%{ [host] }.ndjson', false],
+    ['out/%{+YYYY.QQ}.ndjson', false],
+  ])('accepts %s: %s', (pattern, valid) => {
+    expect(schema.safeParse(pattern).success).toBe(valid);
+  });
+
+  it('says to start with a directory when the path starts with a field', () => {
+    const result = schema.safeParse('%{[user_agent]}.ndjson');
+    expect(result.error?.issues[0]?.message).toMatch(/starts with a field.*out\/%\{\[field\]\}\.ndjson/);
+  });
+});
+
+describe('isPathFault', () => {
+  const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
+
+  it.each([
+    ['ENAMETOOLONG', true],
+    ['EACCES', true],
+    ['EPERM', true],
+    ['EISDIR', true],
+    ['ENOTDIR', true],
+    ['EEXIST', true],
+    ['ELOOP', true],
+    ['EINVAL', true],
+    ['ENOSPC', false],
+    ['EDQUOT', false],
+    ['EIO', false],
+    ['EMFILE', false],
+    ['ENFILE', false],
+    ['EROFS', false],
+    ['EBADF', false],
+    ['ENOENT', false],
+  ])('says %s is the path fault: %s', (code, expected) => {
+    expect(isPathFault(errno(code))).toBe(expected);
+  });
+
+  it('says an error without an errno is not the path fault', () => {
+    expect(isPathFault(new Error('x'))).toBe(false);
+    expect(isPathFault(undefined)).toBe(false);
+  });
+
+  it('names the path, the meaning and the system message in the reason', () => {
+    expect(pathFaultReason('/o/x', errno('EISDIR'))).toBe(
+      'cannot append to "/o/x": the path is a directory (EISDIR: failed)',
+    );
+  });
+});
