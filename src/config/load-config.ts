@@ -9,13 +9,28 @@ import { closest } from './did-you-mean.js';
 import { hasReference, interpolate, type Substitution } from './interpolate.js';
 import { configSchema, type PipelineConfig } from './schema.js';
 import { knownKeysAt } from './schema-walk.js';
-import { formatPath, keyPosition, linePosition, type PositionedFile, pathOfNode, positionOf } from './yaml-position.js';
+import {
+  formatPath,
+  keyPosition,
+  linePosition,
+  type Position,
+  type PositionedFile,
+  pathOfNode,
+  positionOf,
+} from './yaml-position.js';
 
 export interface LoadedPipeline {
   config: PipelineConfig;
   /** The file that defines it, and the folder its relative paths resolve against. */
   file: string;
   baseDir: string;
+  /** Its place in the file's `pipelines:` list: problems found later name `pipelines[<index>]...`. */
+  index: number;
+  /**
+   * Where one of its settings is written (`['filters', 1, 'database']`, a path under the pipeline),
+   * so a problem found when building it is reported at the line that names the file or pattern.
+   */
+  locate(path: readonly PropertyKey[]): Position;
 }
 
 /** Something that works but should change (a deprecated key), at its place in the file. */
@@ -93,7 +108,13 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
             return;
           }
           seenIds.set(pipeline.id, displayName);
-          pipelines.push({ config: pipeline, file, baseDir: dirname(file) });
+          pipelines.push({
+            config: pipeline,
+            file,
+            baseDir: dirname(file),
+            index,
+            locate: (path) => positionOf(parsed, ['pipelines', index, ...path]),
+          });
         });
       } else {
         // A missing variable leaves an empty value behind: its own message says it all, so the

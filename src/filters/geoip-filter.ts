@@ -187,7 +187,7 @@ export async function createGeoipFilter(config: GeoipFilterConfig, ctx: Componen
   } catch (error) {
     throw new FilterBuildError(
       `cannot open GeoIP database ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      { pipeline: ctx.pipeline, database: path },
+      { pipeline: ctx.pipeline, database: path, setting: 'database' },
       'Point database at a readable GeoIP2 or GeoLite2 City .mmdb file (relative paths resolve against the config file).',
       error,
     );
@@ -196,7 +196,7 @@ export async function createGeoipFilter(config: GeoipFilterConfig, ctx: Componen
   if (!/City|Country/i.test(kind)) {
     throw new FilterBuildError(
       `GeoIP database ${path} is a ${kind} database, not a City or Country database`,
-      { pipeline: ctx.pipeline, database: path },
+      { pipeline: ctx.pipeline, database: path, setting: 'database' },
       'Use a GeoIP2 or GeoLite2 City (or Country) .mmdb file.',
     );
   }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ComponentContext, Output, WriteReport } from '../core/components.js';
-import { OutputError } from '../core/errors.js';
+import { errorMessage, invalidSetting, OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
 import { compileEventPattern } from './event-pattern.js';
 import { NdjsonAppender } from './ndjson-appender.js';
@@ -31,7 +31,12 @@ export class FileOutput implements Output {
     config: FileOutputConfig,
     private readonly ctx: ComponentContext,
   ) {
-    const pattern = compileEventPattern(config.path);
+    let pattern: (event: LogEvent) => string;
+    try {
+      pattern = compileEventPattern(config.path);
+    } catch (error) {
+      throw invalidSetting('path', `path ${JSON.stringify(config.path)}: ${errorMessage(error)}`, error);
+    }
     this.path = (event) => resolve(ctx.baseDir, pattern(event));
   }
 

@@ -26,7 +26,15 @@ export interface ObjectContext {
   drainSignal: AbortSignal;
 }
 
-export type ObjectOutcome = { kind: 'done'; records: number; events: number } | { kind: 'interrupted'; offset: number };
+export type ObjectOutcome =
+  | {
+      kind: 'done';
+      records: number;
+      events: number;
+      /** Records that went to the dead-letter: unparsable, too large, or events an output rejected. */
+      deadLettered: number;
+    }
+  | { kind: 'interrupted'; offset: number };
 
 /**
  * Reads one object end to end: stream, decompress, frame, then the record loop (parse,
@@ -61,6 +69,7 @@ export async function processObject(
   let firstError: unknown;
   let records = 0;
   let events = 0;
+  let deadLettered = 0;
 
   const raw = await context.source.open(object, signal);
   const decoded = decodeObjectStream(raw, { pipeline, bucket: object.bucket, key: object.key });
@@ -80,7 +89,9 @@ export async function processObject(
         failures.length > 0 ? context.deadLetter(failures) : undefined,
         ...context.outputs.map((output) => output.write(batchEvents)),
       ]).then(
-        () => {
+        ([, ...reports]) => {
+          deadLettered += failures.length;
+          for (const report of reports) deadLettered += report.deadLettered;
           const before = tracker.offset;
           const offset = tracker.complete(entry);
           if (offset > before) context.onOffset(offset);
@@ -104,5 +115,5 @@ export async function processObject(
   }
   await Promise.all(inFlight);
   if (firstError) throw firstError;
-  return { kind: 'done', records, events };
+  return { kind: 'done', records, events, deadLettered };
 }

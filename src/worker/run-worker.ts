@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import { createOwnerId } from '../checkpoint/owner-id.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
-import { errorCode, errorMessage, errorStage } from '../core/errors.js';
+import { describeError, errorCode, errorStage, logFields } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import { Metrics } from '../core/metrics.js';
 import { type BuiltPipeline, buildPipeline } from '../pipeline/build-pipeline.js';
+import { BOUNDED_RUN_PAUSES } from '../pipeline/object-failure-policy.js';
 import { PipelineRunner, type RunMode, type RunSummary } from '../pipeline/pipeline-runner.js';
+import { checkpointNameFor } from '../pipeline/run-mode.js';
 import { HealthRegistry } from './health.js';
 import { type RunningHttpServer, startHttpServer } from './http-server.js';
 
@@ -30,15 +32,34 @@ export interface WorkerOptions {
 
 export interface WorkerResult {
   summaries: Record<string, RunSummary>;
-  /** True when every selected pipeline finished its work (backfill) or drained cleanly (live). */
+  /**
+   * True when every selected pipeline finished its work (backfill, --once) or drained cleanly
+   * (live), and none was paused on a fault at the end.
+   */
   ok: boolean;
   timedOut: boolean;
 }
 
+/** The summary of a pipeline that never ran: it could not be built or started. */
+function notRunSummary(error: unknown): RunSummary {
+  return {
+    objects: 0,
+    failedObjects: 0,
+    records: 0,
+    events: 0,
+    deadLettered: 0,
+    bytes: 0,
+    reason: 'paused',
+    paused: { code: errorCode(error), reason: describeError(error) },
+  };
+}
+
 /**
  * Runs the selected pipelines side by side. A pipeline that fails to start or crashes is
- * reported unhealthy and restarted with backoff; its siblings keep running. On stop, every
- * pipeline drains (stops listing, finishes or checkpoints in-flight records, releases its lease).
+ * reported unhealthy (readiness names it and says what to fix) and restarted with backoff; its
+ * siblings keep running. A run that must end (--once, a backfill) gives up on it after
+ * BOUNDED_RUN_PAUSES tries and reports it paused. On stop, every pipeline drains (stops
+ * listing, finishes or checkpoints in-flight records, releases its lease).
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const { logger, config, mode } = options;
@@ -56,17 +77,18 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   }
 
   const summaries: Record<string, RunSummary> = {};
-  let ok = true;
+  const bounded = mode.kind === 'backfill' || options.once === true;
   const runs = selected.map(async (loaded) => {
     const id = loaded.config.id;
     health.setPipeline(id, { state: 'starting' });
+    let lastFailure: unknown;
     for (let attempt = 0; !options.stopSignal.aborted; attempt++) {
       let built: BuiltPipeline | undefined;
       try {
         built = await buildPipeline(loaded, {
           logger,
           metrics,
-          checkpointName: mode.kind === 'backfill' ? backfillCheckpointName(id, mode) : id,
+          checkpointName: checkpointNameFor(id, mode),
         });
         await built.start();
         health.setOutputReachable(id, true);
@@ -89,17 +111,23 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         }
         return;
       } catch (error) {
+        lastFailure = error;
         if (options.stopSignal.aborted) break;
-        health.setPipeline(id, { state: 'failing', lastError: errorMessage(error) });
-        // A failure on the sending side (outputs, dead-letter) is what readiness reports as the output.
-        if (errorStage(error) === 'sending') health.setOutputReachable(id, false, errorMessage(error));
+        const reason = describeError(error);
+        const giveUp = bounded && attempt + 1 >= BOUNDED_RUN_PAUSES;
         const delay = backoffDelayMs(Math.min(attempt, 6), 2000, 60_000) + 1000;
+        const next = giveUp
+          ? `gave up after ${attempt + 1} tries`
+          : `try ${attempt + 1}, next in ${Math.ceil(delay / 1000)} s`;
+        health.setPipeline(id, { state: 'failing', detail: `cannot run (${next})`, lastError: reason });
+        // A failure on the sending side (outputs, dead-letter) is what readiness reports as the output.
+        if (errorStage(error) === 'sending') health.setOutputReachable(id, false, reason);
         logger.error(
-          { pipeline: id, code: errorCode(error), err: error, retryInMs: delay },
-          `pipeline failed: ${errorMessage(error)}`,
+          { pipeline: id, ...logFields(error), ...(giveUp ? {} : { retryInMs: delay }) },
+          `pipeline cannot run: ${reason}`,
         );
-        if (mode.kind === 'backfill' && attempt >= 4) {
-          ok = false;
+        if (giveUp) {
+          summaries[id] = notRunSummary(error);
           return;
         }
         await sleep(delay, options.stopSignal).catch(() => undefined);
@@ -107,6 +135,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         await built?.close();
       }
     }
+    // Stopped while it could not run: the summary says so instead of "nothing new".
+    if (summaries[id] === undefined && lastFailure !== undefined) summaries[id] = notRunSummary(lastFailure);
     health.setPipeline(id, { state: 'stopped' });
   });
 
@@ -131,14 +161,6 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     }
   }
   await server?.close();
-  return { summaries, ok: ok && !timedOut, timedOut };
-}
-
-function backfillCheckpointName(id: string, mode: Extract<RunMode, { kind: 'backfill' }>): string {
-  const day = (date: Date) =>
-    date
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d+Z$/, 'Z');
-  return `backfill-${id}-${day(mode.from)}-${mode.to ? day(mode.to) : 'open'}`;
+  const paused = Object.values(summaries).some((summary) => summary.paused !== undefined);
+  return { summaries, ok: !paused && !timedOut, timedOut };
 }

@@ -46,7 +46,13 @@ describe('buildPipeline', () => {
       ...extra,
     });
     return buildPipeline(
-      { config, file: join(dir, 'p.yml'), baseDir: dir },
+      {
+        config,
+        file: join(dir, 'p.yml'),
+        baseDir: dir,
+        index: 0,
+        locate: () => ({ file: 'p.yml', line: 1, column: 1 }),
+      },
       { logger: silentLogger(), metrics: new Metrics() },
     );
   };

@@ -74,7 +74,7 @@ describe('processObject', () => {
     const output = new CollectingOutput((batch) => (batch === 0 ? 60 : 0));
     const { ctx, deadLetters, offsets } = context(gzipSync(lines.join('\n')), output);
     const outcome = await processObject(ctx, object, 0, new AbortController().signal);
-    expect(outcome).toEqual({ kind: 'done', records: 4999, events: 4999 });
+    expect(outcome).toEqual({ kind: 'done', records: 4999, events: 4999, deadLettered: 1 });
     expect(deadLetters).toEqual([
       expect.objectContaining({
         bucket: 'b',
@@ -94,7 +94,7 @@ describe('processObject', () => {
     const output = new CollectingOutput();
     const { ctx } = context(gzipSync(jsonLines(10)), output);
     const outcome = await processObject(ctx, object, 7, new AbortController().signal);
-    expect(outcome).toEqual({ kind: 'done', records: 3, events: 3 });
+    expect(outcome).toEqual({ kind: 'done', records: 3, events: 3, deadLettered: 0 });
     expect(output.events.map((e) => e.doc.n)).toEqual([8, 9, 10]);
   });
 
@@ -104,7 +104,7 @@ describe('processObject', () => {
       parser: createParserFactory({ type: 'vpc_flow' }),
     });
     const outcome = await processObject(ctx, object, 2, new AbortController().signal);
-    expect(outcome).toEqual({ kind: 'done', records: 1, events: 1 });
+    expect(outcome).toEqual({ kind: 'done', records: 1, events: 1, deadLettered: 0 });
     expect(output.events.map((e) => e.origin.record)).toEqual([3]);
     expect(output.events[0]!.doc).toMatchObject({ srcport: 5001, pkt_srcaddr: '10.0.0.62', tcp_flags: 18 });
   });

@@ -25,8 +25,8 @@ function readPem(baseDir: string, file: string, what: string): Buffer {
   } catch (cause) {
     throw new OutputError(
       'ERR_OUTPUT_TLS_CONFIG',
-      `cannot read the ${what} file ${path}`,
-      { file: path },
+      `cannot read the ${what} file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { file: path, setting: `tls.${what}` },
       `Check tls.${what} and that the worker may read it.`,
       cause,
     );

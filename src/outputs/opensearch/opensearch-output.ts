@@ -2,6 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { ByteBudget } from '../../core/byte-budget.js';
 import type { ComponentContext, Output, WriteReport } from '../../core/components.js';
 import { documentId } from '../../core/document-id.js';
+import { errorMessage, invalidSetting } from '../../core/errors.js';
 import type { LogEvent } from '../../core/event.js';
 import { WriteTracker } from '../write-tracker.js';
 import { BulkBatcher } from './bulk-batcher.js';
@@ -9,7 +10,8 @@ import { encodeBulkAction } from './bulk-encoder.js';
 import { ItemSettler } from './bulk-item.js';
 import { BulkSender } from './bulk-sender.js';
 import { DeadLetterRouter } from './dead-letter-router.js';
-import { compileIndexName } from './index-name.js';
+import { compileIndexName, indexPatternWildcard } from './index-name.js';
+import { buildIndexTemplate, type IndexTemplate } from './index-template.js';
 import { createOpenSearchClient, redactUrl } from './opensearch-client.js';
 import { flushIntervalMs, type OpenSearchOutputConfig } from './opensearch-config.js';
 import { closedError, type ErrorScope, encodeError } from './output-errors.js';
@@ -30,6 +32,8 @@ export class OpenSearchOutput implements Output {
   private readonly batcher: BulkBatcher;
   private readonly sender: BulkSender;
   private readonly scope: ErrorScope;
+  /** The template body, read and built once by prepare(); undefined without a template. */
+  private template: Promise<IndexTemplate | undefined> | undefined;
   private closed = false;
 
   constructor(
@@ -37,8 +41,25 @@ export class OpenSearchOutput implements Output {
     private readonly ctx: ComponentContext,
     client?: Client,
   ) {
-    this.client = client ?? createOpenSearchClient(config, ctx.baseDir);
-    this.indexName = compileIndexName(config.index);
+    // Both settings are checked before either failure is thrown, so a config check lists both.
+    const problems: unknown[] = [];
+    let built: Client | undefined = client;
+    try {
+      built ??= createOpenSearchClient(config, ctx.baseDir);
+    } catch (error) {
+      problems.push(error);
+    }
+    let indexName: ((event: LogEvent) => string) | undefined;
+    try {
+      indexName = compileIndexName(config.index);
+    } catch (error) {
+      problems.push(invalidSetting('index', `index ${JSON.stringify(config.index)}: ${errorMessage(error)}`, error));
+    }
+    if (problems.length > 0 || !built || !indexName) {
+      throw problems.length === 1 ? problems[0] : new AggregateError(problems, 'several output settings are invalid');
+    }
+    this.client = built;
+    this.indexName = indexName;
     this.scope = {
       pipeline: ctx.pipeline,
       hosts: config.hosts.map(redactUrl).join(', '),
@@ -62,8 +83,22 @@ export class OpenSearchOutput implements Output {
     );
   }
 
+  /** Reads and builds the index template body (template.file included) without contacting the cluster. */
+  prepare(): Promise<void> {
+    const { template, index, data_stream: dataStream } = this.config;
+    this.template ??= template
+      ? buildIndexTemplate(template, {
+          indexPattern: indexPatternWildcard(index),
+          dataStream,
+          baseDir: this.ctx.baseDir,
+        })
+      : Promise.resolve(undefined);
+    return this.template.then(() => undefined);
+  }
+
   async start(): Promise<void> {
-    await startCheck(this.client, this.config, this.ctx, this.scope);
+    await this.prepare();
+    await startCheck(this.client, this.config, this.ctx, this.scope, await this.template);
     this.ctx.logger.info(
       { pipeline: this.ctx.pipeline, output: this.type, hosts: this.scope.hosts, template: this.config.template?.name },
       'opensearch output ready',
