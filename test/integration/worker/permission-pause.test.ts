@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { albKey, albObject } from '../../helpers/alb-data.js';
 import { freePort } from '../../helpers/free-port.js';
 import { createIamUser, type IamUser, iamAdminS3Client, iamEndpoint, type PolicyDocument } from '../../helpers/iam.js';
-import { uniqueName } from '../../helpers/services.js';
+import { documentCount, duplicateTraceIds } from '../../helpers/index-assertions.js';
+import { type BulkFault, type RunningProxy, startFaultProxy } from '../../helpers/proxies.js';
+import { openSearchUrl, testOpenSearchClient, uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 
 const OBJECTS = 3;
@@ -37,8 +39,15 @@ function doneSet(path: string): Record<string, { etag: string; failed?: string }
 }
 
 const users: IamUser[] = [];
+const proxies: RunningProxy[] = [];
+const indices: string[] = [];
 afterAll(async () => {
   for (const user of users) await user.remove().catch(() => undefined);
+  await Promise.all(proxies.map((proxy) => proxy.close()));
+  for (const index of indices)
+    await testOpenSearchClient()
+      .indices.delete({ index: `${index}-*` })
+      .catch(() => undefined);
 });
 
 describe('a pipeline whose role may list but not read', () => {
@@ -146,6 +155,71 @@ describe('a pipeline whose role may list but not read', () => {
     expect(Object.values(done).every((entry) => entry.failed === undefined)).toBe(true);
     expect(ndjson(join(dir, 'dead-letter.ndjson'))).toEqual([]);
     expect(run.output()).toContain('pipeline resumed');
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  }, 180_000);
+});
+
+describe('a pipeline whose OpenSearch user may not write to its index', () => {
+  it('pauses on the item-level 403 security_exception, dead-letters nothing, and indexes every record once when writing is allowed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-os-denied-'));
+    mkdirSync(join(dir, 'logs'));
+    for (let i = 0; i < OBJECTS; i++) writeFileSync(join(dir, 'logs', `${i}.log.gz`), albObject(i, LINES));
+    // Every bulk item is denied until the plan is emptied: the test's stand-in for granting the role.
+    const plan: BulkFault[] = Array.from({ length: 10_000 }, () => 'items-403');
+    const proxy = await startFaultProxy(openSearchUrl(), plan);
+    proxies.push(proxy);
+    const index = uniqueName('os-denied');
+    indices.push(index);
+    const config = join(dir, 'pipelines.yml');
+    writeFileSync(
+      config,
+      `pipelines:
+  - id: os-denied
+    source: { type: file, path: logs, poll_interval_seconds: 1 }
+    parser: { type: alb }
+    outputs: [ { type: opensearch, hosts: ["${proxy.url}"], index: "${index}-%{+YYYY.MM.dd}", flush_interval_seconds: 0.1, max_retries: 1 } ]
+    checkpoint: { type: file, directory: state, flush_interval_seconds: 0.2 }
+    dead_letter: { type: file, path: dead-letter.ndjson }
+    max_object_attempts: 1
+    max_pause_seconds: 2
+`,
+    );
+    const port = await freePort();
+    const run = startSluice(['run', '--config', config], { SLUICE_HTTP_PORT: String(port) });
+    const failWith = (error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${run.output().slice(-4000)}`);
+    };
+    let ready: Readiness | undefined;
+    await waitFor(
+      async () => {
+        ready = await readiness(port).catch(() => undefined);
+        return ready?.body.pipelines['os-denied']?.state === 'failing';
+      },
+      60_000,
+      'the pipeline to be reported paused',
+    ).catch(failWith);
+    expect(ready!.status).toBe(503);
+    const detail = ready!.body.pipelines['os-denied']!.detail ?? '';
+    expect(detail).toContain('security_exception');
+    expect(detail).toContain(`writing to index ${index}-`);
+    expect(detail).toContain('indices:data/write/bulk');
+    await waitFor(() => (proxy.stats.itemsDenied ?? 0) >= 3 * LINES, 60_000, 'several denied tries').catch(failWith);
+    expect(doneSet(join(dir, 'state', 'os-denied.json'))).toEqual({});
+    expect(ndjson(join(dir, 'dead-letter.ndjson'))).toEqual([]);
+
+    plan.length = 0;
+    await waitFor(async () => (await documentCount(`${index}-*`)) === OBJECTS * LINES, 60_000, 'every record').catch(
+      failWith,
+    );
+    await waitFor(async () => (await readiness(port)).status === 200, 30_000, '/readyz to turn green').catch(failWith);
+    await waitFor(
+      () => Object.keys(doneSet(join(dir, 'state', 'os-denied.json'))).length === OBJECTS,
+      30_000,
+      'every object done',
+    ).catch(failWith);
+    expect(await duplicateTraceIds(`${index}-*`)).toEqual([]);
+    expect(ndjson(join(dir, 'dead-letter.ndjson'))).toEqual([]);
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);
   }, 180_000);
