@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { geoipDatabasePath } from '../../helpers/services.js';
 
 // Spawns the built CLI (`npm run build` first; `npm test` does it). Needs no services.
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -44,8 +45,33 @@ const VALID = `pipelines:
     checkpoint: { type: file, directory: state }
 `;
 
+/** Valid for the schema; every file and pattern in it fails when the pipeline is built. */
+const UNBUILDABLE = `pipelines:
+  - id: built
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    filters:
+      - type: geoip
+        database: GeoLite2-City.mmdb
+        source: client_ip
+    outputs:
+      - type: file
+        path: out/alb-%{+YYYY.MM.DD}.ndjson
+      - type: opensearch
+        hosts: ["https://search.example.com"]
+        index: alb-%{+yyyy.MM.dd.Q}
+        tls: { ca_file: ca.pem, cert_file: client.pem, key_file: client.key }
+      - type: opensearch
+        hosts: ["https://search.example.com"]
+        index: alb-%{+YYYY.MM.dd}
+        template: { file: template.json }
+    checkpoint: { type: file, directory: state }
+`;
+
 beforeAll(() => {
   if (!existsSync(join(repoRoot, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  mkdirSync(join(dir, 'unbuildable'));
+  writeFileSync(join(dir, 'unbuildable', 'p.yml'), UNBUILDABLE);
   mkdirSync(join(dir, 'many'));
   writeFileSync(join(dir, 'valid.yml'), VALID);
   writeFileSync(
@@ -105,6 +131,42 @@ describe('sluice validate', () => {
     ]);
   });
 
+  it('exits 78 listing every file that does not open and every pattern that does not compile, each at its setting, when the schema holds', async () => {
+    const base = join(dir, 'unbuildable');
+    const result = await sluice(['validate', '--config', 'p.yml'], {}, base);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    const enoent = (call: string, file: string) => `ENOENT: no such file or directory, ${call} '${join(base, file)}'`;
+    expect(result.stderr.split('\n')).toEqual([
+      `p.yml:7:19 pipelines[0].filters[0].database: cannot open GeoIP database ${join(base, 'GeoLite2-City.mmdb')}: ${enoent('stat', 'GeoLite2-City.mmdb')}`,
+      'p.yml:11:15 pipelines[0].outputs[0].path: path "out/alb-%{+YYYY.MM.DD}.ndjson": unsupported date token at "DD" in %{+YYYY.MM.DD}',
+      'p.yml:14:16 pipelines[0].outputs[1].index: index "alb-%{+yyyy.MM.dd.Q}": unsupported date token at "Q" in %{+yyyy.MM.dd.Q}',
+      `p.yml:15:25 pipelines[0].outputs[1].tls.ca_file: cannot read the ca_file file ${join(base, 'ca.pem')}: ${enoent('open', 'ca.pem')}`,
+      `p.yml:15:44 pipelines[0].outputs[1].tls.cert_file: cannot read the cert_file file ${join(base, 'client.pem')}: ${enoent('open', 'client.pem')}`,
+      `p.yml:15:66 pipelines[0].outputs[1].tls.key_file: cannot read the key_file file ${join(base, 'client.key')}: ${enoent('open', 'client.key')}`,
+      `p.yml:19:27 pipelines[0].outputs[2].template.file: cannot read index template file ${join(base, 'template.json')}: ${enoent('open', 'template.json')}`,
+      '7 problem(s) in p.yml',
+      '',
+    ]);
+    // Building contacts nothing and writes nothing: no checkpoint folder, no output file.
+    expect(existsSync(join(base, 'state'))).toBe(false);
+    expect(existsSync(join(base, 'out'))).toBe(false);
+  });
+
+  it('exits 0 when every file the config names opens and every pattern compiles', async () => {
+    const base = join(dir, 'buildable');
+    mkdirSync(base);
+    writeFileSync(join(base, 'ca.pem'), 'a CA bundle is read at build; TLS parses it when it connects\n');
+    writeFileSync(join(base, 'template.json'), '{"template":{"mappings":{}}}');
+    const fixed = UNBUILDABLE.replace('database: GeoLite2-City.mmdb', `database: ${geoipDatabasePath()}`)
+      .replace('%{+YYYY.MM.DD}.ndjson', '%{+YYYY.MM.dd}.ndjson')
+      .replace('alb-%{+yyyy.MM.dd.Q}', 'alb-%{+yyyy.MM.dd}')
+      .replace(', cert_file: client.pem, key_file: client.key', '');
+    writeFileSync(join(base, 'p.yml'), fixed);
+    const result = await sluice(['validate', '--config', 'p.yml'], {}, base);
+    expect(result).toEqual({ code: 0, stdout: 'ok: 1 pipeline(s) in 1 file(s): built\n', stderr: '' });
+  });
+
   it('exits 78 when the path does not exist', async () => {
     const result = await sluice(['validate', '--config', join(dir, 'nowhere')]);
     expect(result.code).toBe(78);
@@ -118,6 +180,11 @@ describe('sluice validate', () => {
       SLUICE_STATE_BUCKET: 'state',
       OPENSEARCH_USERNAME: 'sluice',
       OPENSEARCH_PASSWORD: 'secret',
+      // validate opens what the pipelines name: the GeoIP database and the CA bundle.
+      GEOIP_DATABASE: geoipDatabasePath(),
+      OPENSEARCH_CA_FILE: join(dir, 'valid.yml'),
+      // Building them creates the S3 clients, whose SDK warns on stderr when Node is older than 22.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     expect(result).toEqual({ code: 0, stdout: 'ok: 2 pipeline(s) in 2 file(s): alb, waf\n', stderr: '' });
   });
