@@ -167,6 +167,26 @@ describe('sluice validate', () => {
     expect(result).toEqual({ code: 0, stdout: 'ok: 1 pipeline(s) in 1 file(s): built\n', stderr: '' });
   });
 
+  it.each([
+    { name: 'validate', command: ['validate'] },
+    { name: 'run --once', command: ['run', '--once'] },
+  ])('exits 78 with the position and no stack when $name reads a billion-laughs YAML file', async ({ command }) => {
+    const laughs = `${VALID}laughs:
+  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+`;
+    const base = mkdtempSync(join(dir, 'laughs-'));
+    writeFileSync(join(base, 'laughs.yml'), laughs);
+    const result = await sluice([...command, '--config', 'laughs.yml'], { SLUICE_HTTP_PORT: '0' }, base);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(
+      'laughs.yml:10:10 YAML aliases expand to too many values (more than 100 alias uses): a file like this can exhaust memory',
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 78 when the path does not exist', async () => {
     const result = await sluice(['validate', '--config', join(dir, 'nowhere')]);
     expect(result.code).toBe(78);
