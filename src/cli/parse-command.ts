@@ -10,6 +10,7 @@ import { Metrics } from '../core/metrics.js';
 import { createFilter } from '../filters/index.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers/index.js';
+import { BuildProblems } from '../pipeline/build-problems.js';
 import { RecordLoop } from '../pipeline/record-loop.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { configPath } from './config-path.js';
@@ -100,8 +101,14 @@ async function pipelineOptions(values: Values, id: string, settings: Settings): 
       metrics: new Metrics(),
       baseDir: loaded.baseDir,
     };
+    // Built as a run builds them: a database that does not open is a problem at its setting (exit 78).
+    const problems = new BuildProblems(loaded);
     const filters: Filter[] = [];
-    for (const filterConfig of loaded.config.filters) filters.push(await createFilter(filterConfig, context));
+    for (const [index, filterConfig] of loaded.config.filters.entries()) {
+      const filter = await problems.attempt(['filters', index], () => createFilter(filterConfig, context));
+      if (filter) filters.push(filter);
+    }
+    if (!problems.empty) throw problems.error();
     return { parser, filters, maxRecordBytes: loaded.config.max_record_bytes, pipeline: id };
   } catch (error) {
     if (error instanceof ConfigError) {
