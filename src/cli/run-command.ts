@@ -34,7 +34,7 @@ Options:
                    run with exit 75 (EX_TEMPFAIL: try again later) and its reason in the summary
 
 Exit codes: 0 done (or drained after SIGTERM), 64 usage, 78 invalid config, 75 a --once run
-ended with a pipeline paused, 1 the drain timed out.
+(or a backfill) ended with a pipeline paused, 1 a --once run or backfill whose drain timed out.
 
 ${environmentHelp('run')}`;
 
