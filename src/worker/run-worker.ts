@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createOwnerId } from '../checkpoint/owner-id.js';
-import type { LoadedConfig } from '../config/load-config.js';
+import type { LoadedConfig, LoadedPipeline } from '../config/load-config.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import { describeError, errorCode, errorStage, logFields } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
@@ -62,7 +62,7 @@ function notRunSummary(error: unknown): RunSummary {
  * listing, finishes or checkpoints in-flight records, releases its lease).
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
-  const { logger, config, mode } = options;
+  const { logger, config } = options;
   const metrics = options.metrics ?? new Metrics({ defaultMetrics: true });
   const health = new HealthRegistry({ metrics });
   health.setConfigLoaded();
@@ -77,68 +77,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   }
 
   const summaries: Record<string, RunSummary> = {};
-  const bounded = mode.kind === 'backfill' || options.once === true;
-  const runs = selected.map(async (loaded) => {
-    const id = loaded.config.id;
-    health.setPipeline(id, { state: 'starting' });
-    let lastFailure: unknown;
-    for (let attempt = 0; !options.stopSignal.aborted; attempt++) {
-      let built: BuiltPipeline | undefined;
-      try {
-        built = await buildPipeline(loaded, {
-          logger,
-          metrics,
-          checkpointName: checkpointNameFor(id, mode),
-        });
-        await built.start();
-        health.setOutputReachable(id, true);
-        const runner = new PipelineRunner(built, {
-          logger,
-          metrics,
-          owner,
-          mode,
-          once: options.once,
-          drainSignal: options.stopSignal,
-          onState: (state, detail) => health.setPipeline(id, { state, detail }),
-          onObjectDone: (object, events) => options.onObjectDone?.(id, object, events),
-        });
-        const summary = await runner.run();
-        summaries[id] = summary;
-        if (summary.reason === 'lease_lost' && !options.stopSignal.aborted) {
-          // Another worker took over; wait for the lease again like a standby task.
-          health.setPipeline(id, { state: 'waiting_for_lease', detail: 'lease lost to another worker' });
-          continue;
-        }
-        return;
-      } catch (error) {
-        lastFailure = error;
-        if (options.stopSignal.aborted) break;
-        const reason = describeError(error);
-        const giveUp = bounded && attempt + 1 >= BOUNDED_RUN_PAUSES;
-        const delay = backoffDelayMs(Math.min(attempt, 6), 2000, 60_000) + 1000;
-        const next = giveUp
-          ? `gave up after ${attempt + 1} tries`
-          : `try ${attempt + 1}, next in ${Math.ceil(delay / 1000)} s`;
-        health.setPipeline(id, { state: 'failing', detail: `cannot run (${next})`, lastError: reason });
-        // A failure on the sending side (outputs, dead-letter) is what readiness reports as the output.
-        if (errorStage(error) === 'sending') health.setOutputReachable(id, false, reason);
-        logger.error(
-          { pipeline: id, ...logFields(error), ...(giveUp ? {} : { retryInMs: delay }) },
-          `pipeline cannot run: ${reason}`,
-        );
-        if (giveUp) {
-          summaries[id] = notRunSummary(error);
-          return;
-        }
-        await sleep(delay, options.stopSignal).catch(() => undefined);
-      } finally {
-        await built?.close();
-      }
-    }
-    // Stopped while it could not run: the summary says so instead of "nothing new".
-    if (summaries[id] === undefined && lastFailure !== undefined) summaries[id] = notRunSummary(lastFailure);
-    health.setPipeline(id, { state: 'stopped' });
-  });
+  const shared: Supervision = { options, health, metrics, owner, summaries };
+  const runs = selected.map((loaded) => supervise(loaded, shared));
 
   let timedOut = false;
   const all = Promise.all(runs);
@@ -163,4 +103,91 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   await server?.close();
   const paused = Object.values(summaries).some((summary) => summary.paused !== undefined);
   return { summaries, ok: !paused && !timedOut, timedOut };
+}
+
+/** What every supervised pipeline of one worker shares. */
+interface Supervision {
+  options: WorkerOptions;
+  health: HealthRegistry;
+  metrics: Metrics;
+  owner: string;
+  summaries: Record<string, RunSummary>;
+}
+
+/**
+ * Builds, starts and runs one pipeline until it is done or the worker stops; a failure to build,
+ * start or run is reported (readiness and one log line: code, message, hint) and tried again with
+ * backoff, up to BOUNDED_RUN_PAUSES times in a run that must end.
+ */
+async function supervise(loaded: LoadedPipeline, shared: Supervision): Promise<void> {
+  const { options, health, metrics, owner, summaries } = shared;
+  const { logger, mode } = options;
+  const id = loaded.config.id;
+  const bounded = mode.kind === 'backfill' || options.once === true;
+  health.setPipeline(id, { state: 'starting' });
+  let lastFailure: unknown;
+  for (let attempt = 0; !options.stopSignal.aborted; attempt++) {
+    let built: BuiltPipeline | undefined;
+    try {
+      built = await buildPipeline(loaded, { logger, metrics, checkpointName: checkpointNameFor(id, mode) });
+      await built.start();
+      health.setOutputReachable(id, true);
+      const runner = new PipelineRunner(built, {
+        logger,
+        metrics,
+        owner,
+        mode,
+        once: options.once,
+        drainSignal: options.stopSignal,
+        onState: (state, detail) => health.setPipeline(id, { state, detail }),
+        onObjectDone: (object, events) => options.onObjectDone?.(id, object, events),
+      });
+      const summary = await runner.run();
+      summaries[id] = summary;
+      if (summary.reason === 'lease_lost' && !options.stopSignal.aborted) {
+        // Another worker took over; wait for the lease again like a standby task.
+        health.setPipeline(id, { state: 'waiting_for_lease', detail: 'lease lost to another worker' });
+        continue;
+      }
+      return;
+    } catch (error) {
+      lastFailure = error;
+      if (options.stopSignal.aborted) break;
+      const giveUp = bounded && attempt + 1 >= BOUNDED_RUN_PAUSES;
+      const delay = backoffDelayMs(Math.min(attempt, 6), 2000, 60_000) + 1000;
+      reportCannotRun(shared, id, error, attempt, giveUp ? undefined : delay);
+      if (giveUp) {
+        summaries[id] = notRunSummary(error);
+        return;
+      }
+      await sleep(delay, options.stopSignal).catch(() => undefined);
+    } finally {
+      await built?.close();
+    }
+  }
+  // Stopped while it could not run: the summary says so instead of "nothing new".
+  if (summaries[id] === undefined && lastFailure !== undefined) summaries[id] = notRunSummary(lastFailure);
+  health.setPipeline(id, { state: 'stopped' });
+}
+
+/** Readiness and the log say which pipeline cannot run, what is wrong and what to fix. */
+function reportCannotRun(
+  shared: Supervision,
+  id: string,
+  error: unknown,
+  attempt: number,
+  retryInMs: number | undefined,
+): void {
+  const reason = describeError(error);
+  const next =
+    retryInMs === undefined
+      ? `gave up after ${attempt + 1} tries`
+      : `try ${attempt + 1}, next in ${Math.ceil(retryInMs / 1000)} s`;
+  shared.health.setPipeline(id, { state: 'failing', detail: `cannot run (${next})`, lastError: reason });
+  // A failure on the sending side (outputs, dead-letter) is what readiness reports as the output.
+  if (errorStage(error) === 'sending') shared.health.setOutputReachable(id, false, reason);
+  shared.options.logger.error(
+    { pipeline: id, ...logFields(error), ...(retryInMs === undefined ? {} : { retryInMs }) },
+    `pipeline cannot run: ${reason}`,
+  );
 }
