@@ -7,16 +7,9 @@
  * written in scripts/moto-iam.py.
  */
 import { readFileSync } from 'node:fs';
-import {
-  CreateAccessKeyCommand,
-  CreateUserCommand,
-  DeleteAccessKeyCommand,
-  DeleteUserCommand,
-  DeleteUserPolicyCommand,
-  IAMClient,
-  PutUserPolicyCommand,
-} from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from './proxies.js';
 import { serviceEnv, testRegion, uniqueName } from './services.js';
 
 export interface AwsCredentials {
@@ -60,8 +53,40 @@ export function iamAdminCredentials(): AwsCredentials {
   return { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
 }
 
-function iamClient(): IAMClient {
-  return new IAMClient({ endpoint: iamEndpoint(), region: testRegion, credentials: iamAdminCredentials() });
+/**
+ * One call of the IAM Query API (`Action=...&Version=2010-05-08`), signed by the administrator;
+ * returns the XML answer. The IAM calls tests need are few and simple, so they go through
+ * here instead of adding an SDK client to the dependencies.
+ */
+export async function iamCall(action: string, params: Record<string, string>): Promise<string> {
+  const url = new URL(iamEndpoint());
+  const body = new URLSearchParams({ Action: action, Version: '2010-05-08', ...params }).toString();
+  const signer = new SignatureV4({
+    service: 'iam',
+    region: testRegion,
+    credentials: iamAdminCredentials(),
+    sha256: NodeSha256,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body,
+  });
+  const response = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`IAM ${action} failed (HTTP ${response.status}): ${text}`);
+  return text;
+}
+
+/** The text of the first `<name>` element of an IAM answer. */
+function xmlValue(xml: string, name: string): string {
+  const value = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+  if (value === undefined) throw new Error(`no <${name}> in the IAM answer: ${xml}`);
+  return value;
 }
 
 /** S3 on the IAM server, signed by the administrator: for creating buckets and objects. */
@@ -76,28 +101,26 @@ export function iamAdminS3Client(): S3Client {
 
 /** A new IAM user with `policy` as its only (inline) policy, and an access key for it. */
 export async function createIamUser(policy: PolicyDocument, userName = uniqueName('sluice-user')): Promise<IamUser> {
-  const iam = iamClient();
-  const created = await iam.send(new CreateUserCommand({ UserName: userName }));
+  const created = await iamCall('CreateUser', { UserName: userName });
   const setPolicy = async (document: PolicyDocument) => {
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: userName,
-        PolicyName: POLICY_NAME,
-        PolicyDocument: JSON.stringify(document),
-      }),
-    );
+    await iamCall('PutUserPolicy', {
+      UserName: userName,
+      PolicyName: POLICY_NAME,
+      PolicyDocument: JSON.stringify(document),
+    });
   };
   await setPolicy(policy);
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey!;
+  const key = await iamCall('CreateAccessKey', { UserName: userName });
+  const accessKeyId = xmlValue(key, 'AccessKeyId');
   return {
     userName,
-    arn: created.User!.Arn!,
-    credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! },
+    arn: xmlValue(created, 'Arn'),
+    credentials: { accessKeyId, secretAccessKey: xmlValue(key, 'SecretAccessKey') },
     setPolicy,
     async remove() {
-      await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key.AccessKeyId! }));
-      await iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: POLICY_NAME }));
-      await iam.send(new DeleteUserCommand({ UserName: userName }));
+      await iamCall('DeleteAccessKey', { UserName: userName, AccessKeyId: accessKeyId });
+      await iamCall('DeleteUserPolicy', { UserName: userName, PolicyName: POLICY_NAME });
+      await iamCall('DeleteUser', { UserName: userName });
     },
   };
 }

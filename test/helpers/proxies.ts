@@ -353,7 +353,7 @@ function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Ar
 }
 
 /** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the smithy signer expects. */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
