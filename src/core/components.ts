@@ -36,6 +36,13 @@ export interface Filter {
   readonly type: string;
   /** Changes the event in place; returns false to drop it. Synchronous: per-event work never awaits. */
   apply(event: LogEvent): boolean;
+  /**
+   * Filters that hide secrets (`redact`) offer this: `text` with the same string rules applied
+   * (query parameters, URL userinfo, custom patterns, header values in WAF's JSON form), for
+   * text that never became a document: dead-letter `raw` and `sluice parse` messages. It
+   * applies whatever the filter's `when` says (raw text has no fields to test) and never throws.
+   */
+  redactText?(text: string): string;
   close?(): Promise<void> | void;
 }
 

@@ -53,6 +53,11 @@ export const ERROR_CODES = {
     stage: 'processing',
     meaning: 'A record is longer than max_record_bytes.',
   },
+  ERR_FILTER_APPLY: {
+    level: 'record',
+    stage: 'processing',
+    meaning: 'A filter cannot process one event (a value nested too deeply to write as text); it names the field.',
+  },
   ERR_DECOMPRESS: {
     level: 'object',
     stage: 'receiving',
@@ -109,6 +114,11 @@ export const ERROR_CODES = {
     level: 'record',
     stage: 'sending',
     meaning: 'An event cannot be encoded as JSON (a filter produced a BigInt or a cycle).',
+  },
+  ERR_OUTPUT_INDEX_LIMIT: {
+    level: 'record',
+    stage: 'sending',
+    meaning: 'An event would create one index more than max_indices allows and no overflow_index is set.',
   },
   ERR_OUTPUT_FILE: {
     level: 'record',

@@ -1,24 +1,55 @@
 /**
  * Field paths as users write them: `httpRequest.clientIp` or Logstash's `[httpRequest][clientIp]`.
  * Paths are parsed once at start-up into segment arrays; get/set/remove walk them per event.
+ *
+ * Documents come from the internet, so the walk touches own properties only: a path never
+ * reads, writes or deletes through the prototype chain, and a `__proto__` key that arrived in
+ * data (JSON.parse makes it an own property) is read and written as the plain key it is.
  */
 export type FieldPath = readonly string[];
 
-export function parseFieldPath(path: string): FieldPath {
+/** Segments that reach the prototype chain when used as keys; refused in any path. */
+const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
+export const forbiddenSegmentMessage = 'a field path segment may not be __proto__, prototype or constructor';
+
+/** Why `path` is not a usable field path, or undefined when it is one. */
+export function fieldPathProblem(path: string): string | undefined {
   const trimmed = path.trim();
+  let segments: string[];
   if (trimmed.startsWith('[')) {
-    const segments = [...trimmed.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
-    if (segments.join('').length === 0) throw new Error(`invalid field path ${JSON.stringify(path)}`);
-    return segments;
+    segments = [...trimmed.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
+    if (segments.join('').length === 0) return `invalid field path ${JSON.stringify(path)}`;
+  } else {
+    if (trimmed.length === 0) return 'empty field path';
+    segments = trimmed.split('.');
   }
-  if (trimmed.length === 0) throw new Error('empty field path');
+  return segments.some((segment) => FORBIDDEN_SEGMENTS.has(segment)) ? forbiddenSegmentMessage : undefined;
+}
+
+export function parseFieldPath(path: string): FieldPath {
+  const problem = fieldPathProblem(path);
+  if (problem !== undefined) throw new Error(problem);
+  const trimmed = path.trim();
+  if (trimmed.startsWith('[')) return [...trimmed.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
   return trimmed.split('.');
+}
+
+const hasOwn = Object.hasOwn;
+
+/** Sets an own key; `__proto__` becomes a key, never a prototype change. */
+export function defineOwnKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
 
 export function getField(doc: Record<string, unknown>, path: FieldPath): unknown {
   let current: unknown = doc;
   for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
+    if (current === null || typeof current !== 'object' || !hasOwn(current, segment)) return undefined;
     current = (current as Record<string, unknown>)[segment];
   }
   return current;
@@ -28,27 +59,28 @@ export function setField(doc: Record<string, unknown>, path: FieldPath, value: u
   let current: Record<string, unknown> = doc;
   for (let i = 0; i < path.length - 1; i++) {
     const segment = path[i]!;
-    const next = current[segment];
+    const next = hasOwn(current, segment) ? current[segment] : undefined;
     if (next === null || typeof next !== 'object' || Array.isArray(next)) {
       const created: Record<string, unknown> = {};
-      current[segment] = created;
+      defineOwnKey(current, segment, created);
       current = created;
     } else {
       current = next as Record<string, unknown>;
     }
   }
-  current[path[path.length - 1]!] = value;
+  defineOwnKey(current, path[path.length - 1]!, value);
 }
 
 export function removeField(doc: Record<string, unknown>, path: FieldPath): boolean {
   let current: unknown = doc;
   for (let i = 0; i < path.length - 1; i++) {
-    if (current === null || typeof current !== 'object') return false;
-    current = (current as Record<string, unknown>)[path[i]!];
+    const segment = path[i]!;
+    if (current === null || typeof current !== 'object' || !hasOwn(current, segment)) return false;
+    current = (current as Record<string, unknown>)[segment];
   }
   if (current === null || typeof current !== 'object') return false;
   const last = path[path.length - 1]!;
-  if (!(last in (current as object))) return false;
+  if (!hasOwn(current, last)) return false;
   delete (current as Record<string, unknown>)[last];
   return true;
 }

@@ -4,16 +4,38 @@
  * Logstash), so the gap is visible instead of silently empty.
  */
 import type { Doc } from '../core/event.js';
-import { type FieldPath, getField, parseFieldPath } from '../core/field-path.js';
+import { type FieldPath, fieldPathProblem, getField, parseFieldPath } from '../core/field-path.js';
+import { cloneJson } from './clone-json.js';
+import { FilterApplyError } from './filter-apply-error.js';
 
 type Part = string | { path: FieldPath; raw: string };
 
 const REFERENCE = /%\{([^}]+)\}/g;
 
-function render(value: unknown): string {
+/** Why a reference in `text` is not a field path, or undefined when every one is. */
+export function templateProblem(text: string): string | undefined {
+  for (const match of text.matchAll(REFERENCE)) {
+    const problem = fieldPathProblem(match[1]!);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function render(value: unknown, raw: string): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    // Only a value nested deeper than the stack allows (hostile input) gets here.
+    throw new FilterApplyError(
+      `cannot render ${raw}: the value is nested too deeply to write as text`,
+      {
+        field: raw.slice(2, -1),
+      },
+      error,
+    );
+  }
 }
 
 /** A template that is exactly one reference yields the referenced value with its type (a number stays a number). */
@@ -34,7 +56,7 @@ export function compileTemplate(text: string): (doc: Doc) => unknown {
       const value = getField(doc, path);
       if (value === undefined) return raw;
       // A copy: the same object must not sit at two places of the doc.
-      return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+      return cloneJson(value);
     };
   }
   return (doc) => {
@@ -44,7 +66,7 @@ export function compileTemplate(text: string): (doc: Doc) => unknown {
         out += part;
       } else {
         const value = getField(doc, part.path);
-        out += value === undefined ? part.raw : value === null ? '' : render(value);
+        out += value === undefined ? part.raw : value === null ? '' : render(value, part.raw);
       }
     }
     return out;

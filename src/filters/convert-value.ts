@@ -40,16 +40,29 @@ function convertScalar(value: unknown, to: ConversionType): unknown {
     }
     case 'string':
       if (typeof value === 'string') return value;
-      if (typeof value === 'object') return JSON.stringify(value);
+      if (typeof value === 'object') return toJsonText(value);
       return String(value);
   }
 }
 
+/** JSON text of an object, or FAILED when it nests deeper than the stack allows (hostile input). */
+function toJsonText(value: unknown): string | typeof FAILED {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return FAILED;
+  }
+}
+
+/** Arrays nested deeper than this are not converted element by element: the convert fails (and tags). */
+const MAX_ARRAY_DEPTH = 32;
+
 /** Converts a value (each element of an array); null and undefined stay as they are. */
-export function convertValue(value: unknown, to: ConversionType): unknown {
+export function convertValue(value: unknown, to: ConversionType, depth = 0): unknown {
   if (value === null || value === undefined) return value;
   if (Array.isArray(value)) {
-    const out = value.map((element) => convertValue(element, to));
+    if (depth >= MAX_ARRAY_DEPTH) return FAILED;
+    const out = value.map((element) => convertValue(element, to, depth + 1));
     return out.includes(FAILED) ? FAILED : out;
   }
   return convertScalar(value, to);

@@ -27,7 +27,7 @@ export interface MaskerConfig {
   hash_key?: string | undefined;
 }
 
-/** Hides one value; null and undefined stay as they are. */
+/** Hides one value; null and undefined stay as they are. Never throws. */
 export type Masker = (value: unknown) => unknown;
 
 export function createMasker(config: MaskerConfig): Masker {
@@ -39,8 +39,17 @@ export function createMasker(config: MaskerConfig): Masker {
   const hash = key
     ? (text: string) => createHmac('sha256', key).update(text).digest('hex')
     : (text: string) => createHash('sha256').update(text).digest('hex');
+  const replacement = config.replacement;
   return (value) => {
     if (value === null || value === undefined) return value;
-    return hash(typeof value === 'string' ? value : JSON.stringify(value));
+    if (typeof value === 'string') return hash(value);
+    let text: string;
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      // Nested deeper than the stack allows (hostile input): hidden, not hashed.
+      return replacement;
+    }
+    return hash(text);
   };
 }

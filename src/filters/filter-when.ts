@@ -14,6 +14,8 @@ export function guardWhen(filter: Filter, when: Condition | undefined): Filter {
   return {
     type: filter.type,
     apply: (event) => (holds(event.doc) ? apply(event) : true),
+    // Raw text has no fields to test: it is always redacted.
+    ...(filter.redactText ? { redactText: filter.redactText.bind(filter) } : {}),
     ...(filter.close ? { close: filter.close.bind(filter) } : {}),
   };
 }

@@ -6,44 +6,50 @@
 import { z } from 'zod';
 import type { Filter } from '../core/components.js';
 import type { Doc } from '../core/event.js';
-import { type FieldPath, getField, parseFieldPath, removeField, setField } from '../core/field-path.js';
-import { compileTemplate } from './compile-template.js';
+import {
+  type FieldPath,
+  forbiddenSegmentMessage,
+  getField,
+  parseFieldPath,
+  removeField,
+  setField,
+} from '../core/field-path.js';
+import { cloneJson } from './clone-json.js';
+import { compileTemplate, templateProblem } from './compile-template.js';
 import { type ConversionType, conversionTypes, convertValue, FAILED } from './convert-value.js';
-import { fieldPathSchema } from './field-path-schema.js';
+import { fieldPathRecord, fieldPathSchema } from './field-path-schema.js';
 import { guardWhen, whenSchema } from './filter-when.js';
 import { addTag } from './tags.js';
 
-function isTemplate(value: unknown): boolean {
-  if (typeof value !== 'string') return true;
-  try {
-    compileTemplate(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** A value for `add`: any JSON; strings are templates whose references must be field paths. */
+const addValueSchema = z.json().superRefine((value, ctx) => {
+  if (typeof value !== 'string') return;
+  const problem = templateProblem(value);
+  if (problem === undefined) return;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      problem === forbiddenSegmentMessage
+        ? problem
+        : 'a %{...} reference needs a field path, e.g. %{[httpRequest][uri]}',
+  });
+});
 
 export const mutateFilterSchema = z
   .strictObject({
     type: z.literal('mutate'),
-    rename: z
-      .record(fieldPathSchema, fieldPathSchema)
+    rename: fieldPathRecord(fieldPathSchema)
       .optional()
       .describe('Moves fields: old path → new path (a missing field is left alone)'),
-    copy: z.record(fieldPathSchema, fieldPathSchema).optional().describe('Copies fields: source path → target path'),
-    convert: z
-      .record(fieldPathSchema, z.enum(conversionTypes))
+    copy: fieldPathRecord(fieldPathSchema).optional().describe('Copies fields: source path → target path'),
+    convert: fieldPathRecord(z.enum(conversionTypes))
       .optional()
       .describe(
         'Converts field values: path → integer, float, boolean or string; arrays element by element; null stays null',
       ),
     lowercase: z.array(fieldPathSchema).optional().describe('String fields (or arrays of strings) to lowercase'),
     uppercase: z.array(fieldPathSchema).optional().describe('String fields (or arrays of strings) to uppercase'),
-    add: z
-      .record(
-        fieldPathSchema,
-        z.json().refine(isTemplate, { message: 'a %{...} reference needs a field path, e.g. %{[httpRequest][uri]}' }),
-      )
+    add: fieldPathRecord(addValueSchema)
       .optional()
       .describe(
         'Sets fields: path → value; strings may reference fields as %{[a][b]} or %{a.b} (a lone reference keeps the value type)',
@@ -90,7 +96,7 @@ export function createMutateFilter(config: MutateFilterConfig): Filter {
   for (const [from, to] of pairs(config.copy)) {
     steps.push((doc) => {
       const value = getField(doc, from);
-      if (value !== undefined) setField(doc, to, typeof value === 'object' ? structuredClone(value) : value);
+      if (value !== undefined) setField(doc, to, cloneJson(value));
     });
   }
   const tag = config.tag_on_failure;
@@ -118,7 +124,7 @@ export function createMutateFilter(config: MutateFilterConfig): Filter {
       const render = compileTemplate(value);
       steps.push((doc) => setField(doc, path, render(doc)));
     } else if (typeof value === 'object' && value !== null) {
-      steps.push((doc) => setField(doc, path, structuredClone(value)));
+      steps.push((doc) => setField(doc, path, cloneJson(value)));
     } else {
       steps.push((doc) => setField(doc, path, value));
     }

@@ -1,8 +1,11 @@
 /**
  * `redact`: hides secrets before they reach OpenSearch, three ways: whole fields by path,
  * header values by header name (in WAF `[{name, value}]` arrays and in flattened maps), and
- * secrets inside strings (`password=...` in query strings and URLs, or custom patterns).
- * Everything is compiled at build time; per event it only walks what it must.
+ * secrets inside strings (`password=...` in query strings and URLs, URL userinfo, or custom
+ * patterns). Everything is compiled at build time; per event it only walks what it must.
+ *
+ * Fail closed: a subtree nested deeper than `max_depth` is replaced whole by the replacement
+ * text (hash mode too), so no walk can overflow the stack and nothing below the bound leaks.
  */
 import { z } from 'zod';
 import type { Filter } from '../core/components.js';
@@ -11,9 +14,17 @@ import { type FieldPath, getField, parseFieldPath, setField } from '../core/fiel
 import { createMasker, type Masker, maskerSchemaFields } from './create-masker.js';
 import { fieldPathSchema } from './field-path-schema.js';
 import { guardWhen, whenSchema } from './filter-when.js';
-import { defaultSensitiveHeaders } from './waf-headers-filter.js';
+import { defaultQueryParams, defaultSensitiveHeaders, normalizeName } from './sensitive-names.js';
+import {
+  chainRedactors,
+  jsonHeaderRedactor,
+  patternRedactor,
+  queryParamRedactor,
+  type TextRedactor,
+  userinfoRedactor,
+} from './text-redactors.js';
 
-export const defaultQueryParams = ['password', 'passwd', 'pwd', 'token', 'secret', 'api_key', 'apikey', 'access_token'];
+export { defaultQueryParams } from './sensitive-names.js';
 
 function isRegExp(pattern: string): boolean {
   try {
@@ -31,7 +42,9 @@ export const redactFilterSchema = z
     headers: z
       .array(z.string().min(1))
       .default(defaultSensitiveHeaders)
-      .describe('Header names (any case) whose values are hidden wherever header_fields hold headers'),
+      .describe(
+        'Header names (any case; - and _ alike) whose values are hidden wherever header_fields hold headers; default: authorization, proxy-authorization, cookie, set-cookie, API-key and AWS token headers',
+      ),
     header_fields: z
       .array(fieldPathSchema)
       .default(['httpRequest.headers', 'httpRequest.header_map'])
@@ -40,7 +53,13 @@ export const redactFilterSchema = z
       .array(z.string().regex(/^[^=&\s]+$/, 'a parameter name without =, & or spaces'))
       .default(defaultQueryParams)
       .describe(
-        'Parameter names (any case) whose values are hidden in query strings and URLs: name=VALUE up to the next &, # or whitespace',
+        'Parameter names whose values are hidden in query strings and URLs: name=VALUE up to the next &, #, " or whitespace. Names compare percent-decoded, in any case, - and _ alike, and by their last [segment] (user[password])',
+      ),
+    url_userinfo: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Hide the user:password@ part of every URL in a string (https://user:pw@host/ → https://[REDACTED]@host/)',
       ),
     patterns: z
       .array(z.string().refine(isRegExp, { message: 'not a valid JavaScript regular expression' }))
@@ -52,7 +71,15 @@ export const redactFilterSchema = z
       .array(fieldPathSchema)
       .optional()
       .describe(
-        'Fields whose strings (at any depth) are searched for query_params and patterns; default the whole event',
+        'Fields whose strings (at any depth) are searched for query_params, URL userinfo and patterns; default the whole event',
+      ),
+    max_depth: z
+      .number()
+      .int()
+      .min(1)
+      .default(32)
+      .describe(
+        'Nesting levels below the event root that are searched; a deeper object or array is replaced whole by the replacement text',
       ),
     ...maskerSchemaFields,
     when: whenSchema,
@@ -61,57 +88,17 @@ export const redactFilterSchema = z
 
 export type RedactFilterConfig = z.infer<typeof redactFilterSchema>;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** One way to find secrets inside a string; returns the string with them hidden. */
-type TextRedactor = (text: string) => string;
-
-function queryParamRedactor(names: string[], mask: (text: string) => string): TextRedactor | undefined {
-  if (names.length === 0) return undefined;
-  // The name must start the string or follow a separator, so `user_token=` is not `token=`.
-  const regex = new RegExp(`(^|[?&;\\s"'])(${names.map(escapeRegExp).join('|')})=([^&#\\s]+)`, 'gi');
-  return (text) => {
-    if (!text.includes('=')) return text;
-    return text.replace(
-      regex,
-      (_match, before: string, name: string, value: string) => `${before}${name}=${mask(value)}`,
-    );
-  };
-}
-
-function patternRedactor(pattern: string, mask: (text: string) => string): TextRedactor {
-  const regex = new RegExp(pattern, 'dg');
-  return (text) => {
-    regex.lastIndex = 0;
-    let out = '';
-    let last = 0;
-    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-      if (match[0].length === 0) {
-        regex.lastIndex++; // an empty match hides nothing; step over it
-        continue;
-      }
-      const span = match.indices?.groups?.value ?? match.indices![0]!;
-      if (span === undefined) continue; // the value group did not take part in this match
-      out += text.slice(last, span[0]) + mask(text.slice(span[0], span[1]));
-      last = span[1];
-    }
-    return last === 0 ? text : out + text.slice(last);
-  };
-}
-
-/** Applies the redactor to every string at any depth of a value, in place; returns the new value. */
-function redactDeep(value: unknown, redact: TextRedactor): unknown {
+/** Applies the redactor to every string down to `maxDepth`, in place; returns the new value. */
+function redactDeep(value: unknown, redact: TextRedactor, depth: number, maxDepth: number, cut: string): unknown {
   if (typeof value === 'string') return redact(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= maxDepth) return cut;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = redactDeep(value[i], redact);
+    for (let i = 0; i < value.length; i++) value[i] = redactDeep(value[i], redact, depth + 1, maxDepth, cut);
     return value;
   }
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = redactDeep(record[key], redact);
-  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = redactDeep(record[key], redact, depth + 1, maxDepth, cut);
   return value;
 }
 
@@ -119,50 +106,54 @@ function maskEach(value: unknown, mask: Masker): unknown {
   return Array.isArray(value) ? value.map((item) => mask(item)) : mask(value);
 }
 
-function redactHeaders(container: unknown, names: Set<string>, mask: Masker): void {
+function redactHeaders(container: unknown, names: ReadonlySet<string>, mask: Masker): void {
   if (Array.isArray(container)) {
     for (const header of container) {
       if (header === null || typeof header !== 'object') continue;
       const entry = header as { name?: unknown; value?: unknown };
-      if (typeof entry.name === 'string' && names.has(entry.name.toLowerCase()))
+      if (typeof entry.name === 'string' && names.has(normalizeName(entry.name)))
         entry.value = maskEach(entry.value, mask);
     }
   } else if (container !== null && typeof container === 'object') {
     const map = container as Record<string, unknown>;
     for (const key of Object.keys(map)) {
-      if (names.has(key.toLowerCase())) map[key] = maskEach(map[key], mask);
+      if (names.has(normalizeName(key))) map[key] = maskEach(map[key], mask);
     }
   }
+}
+
+/** The string rules (query parameters, URL userinfo, patterns), as one redactor. */
+function stringRules(config: RedactFilterConfig, mask: (text: string) => string): TextRedactor | undefined {
+  return chainRedactors([
+    queryParamRedactor(new Set(config.query_params.map(normalizeName)), mask),
+    config.url_userinfo ? userinfoRedactor(mask) : undefined,
+    ...config.patterns.map((pattern) => patternRedactor(pattern, mask)),
+  ]);
 }
 
 export function createRedactFilter(config: RedactFilterConfig): Filter {
   const mask = createMasker(config);
   const maskString = (text: string) => mask(text) as string;
   const fields = config.fields.map(parseFieldPath);
-  const headerNames = new Set(config.headers.map((name) => name.toLowerCase()));
+  const headerNames = new Set(config.headers.map(normalizeName));
   const headerFields = headerNames.size === 0 ? [] : config.header_fields.map(parseFieldPath);
-  const redactors: TextRedactor[] = [];
-  const queryRedactor = queryParamRedactor(config.query_params, maskString);
-  if (queryRedactor) redactors.push(queryRedactor);
-  for (const pattern of config.patterns) redactors.push(patternRedactor(pattern, maskString));
-  const redactText: TextRedactor | undefined =
-    redactors.length === 0
-      ? undefined
-      : redactors.length === 1
-        ? redactors[0]
-        : (text) => redactors.reduce((current, redactor) => redactor(current), text);
+  const redactString = stringRules(config, maskString);
+  // Raw text has no fields: it gets the string rules, plus header values in WAF's JSON form.
+  const redactRaw = chainRedactors([jsonHeaderRedactor(headerNames, maskString), redactString]);
   const patternFields: FieldPath[] | undefined = config.pattern_fields?.map(parseFieldPath);
+  const maxDepth = config.max_depth;
+  const cut = config.replacement;
 
   const scan = (doc: Doc): void => {
-    if (redactText === undefined) return;
+    if (redactString === undefined) return;
     if (patternFields === undefined) {
-      redactDeep(doc, redactText);
+      redactDeep(doc, redactString, 0, maxDepth, cut);
       return;
     }
     for (const path of patternFields) {
       const value = getField(doc, path);
       if (value === undefined || value === null) continue;
-      const redacted = redactDeep(value, redactText);
+      const redacted = redactDeep(value, redactString, path.length, maxDepth, cut);
       if (redacted !== value) setField(doc, path, redacted);
     }
   };
@@ -179,6 +170,7 @@ export function createRedactFilter(config: RedactFilterConfig): Filter {
       scan(doc);
       return true;
     },
+    redactText: (text) => (redactRaw === undefined ? text : redactRaw(text)),
   };
   return guardWhen(filter, config.when);
 }

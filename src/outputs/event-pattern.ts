@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { LogEvent } from '../core/event.js';
 import { type FieldPath, getField, parseFieldPath } from '../core/field-path.js';
 
@@ -80,7 +81,13 @@ function fieldText(value: unknown): string {
   return String(value);
 }
 
-export function compileEventPattern(pattern: string): EventPattern {
+export interface EventPatternOptions {
+  /** How an inserted field value becomes text (default: its string, objects as JSON, missing as `unknown`). */
+  fieldText?: (value: unknown) => string;
+}
+
+export function compileEventPattern(pattern: string, options: EventPatternOptions = {}): EventPattern {
+  const textOf = options.fieldText ?? fieldText;
   const parts: Part[] = [];
   const re = /%\{([^}]+)\}/g;
   let last = 0;
@@ -117,7 +124,7 @@ export function compileEventPattern(pattern: string): EventPattern {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       if (part.kind === 'text') out += part.text;
-      else if (part.kind === 'field') out += fieldText(getField(event.doc, part.path));
+      else if (part.kind === 'field') out += textOf(getField(event.doc, part.path));
       else {
         ms ??= eventTime(event);
         out += formatTime(part.format, ms, i);
@@ -125,4 +132,16 @@ export function compileEventPattern(pattern: string): EventPattern {
     }
     return out;
   };
+}
+
+/**
+ * For config schemas: reports at validation time what compileEventPattern would throw at start-up
+ * (a `%{[field]}` that is not a field path or reaches the prototype chain, an unknown date token).
+ */
+export function checkEventPattern(pattern: string, ctx: z.RefinementCtx): void {
+  try {
+    compileEventPattern(pattern);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+  }
 }

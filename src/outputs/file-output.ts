@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ComponentContext, Output, WriteReport } from '../core/components.js';
 import { errorMessage, invalidSetting, OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
-import { compileEventPattern } from './event-pattern.js';
+import { checkEventPattern, compileEventPattern } from './event-pattern.js';
 import { NdjsonAppender } from './ndjson-appender.js';
 
 export const fileOutputConfigSchema = z
@@ -12,6 +12,7 @@ export const fileOutputConfigSchema = z
     path: z
       .string()
       .min(1)
+      .superRefine(checkEventPattern)
       .describe(
         'File to append NDJSON to, relative to the config file; `%{+YYYY.MM.dd}` (event time, UTC) and `%{[field]}` ' +
           'are expanded per event, e.g. out/alb-%{+YYYY-MM-dd}.ndjson.',

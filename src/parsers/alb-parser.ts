@@ -12,7 +12,8 @@ import { positionalParserFactory } from './text/positional-parser.js';
  * classification_reason (desync mitigation), conn_trace_id (2024), and transformed_host,
  * transformed_uri and request_transform_status (URL and host header rewrites, 2025) came
  * later. Older, shorter lines yield the fields they have; fields beyond these are kept as
- * `field_<n>` (1-based position, e.g. `field_34`).
+ * `field_<n>` (1-based position, e.g. `field_34`), up to MAX_APPENDED_FIELDS of them; a longer
+ * line is a parse failure (positional-parser.ts).
  */
 export const albFields: readonly FieldSpec[] = [
   str('type'),

@@ -1,8 +1,8 @@
 import type { ParserFactory, RecordParser } from '../core/components.js';
 import { RecordParseError } from '../core/errors.js';
 import type { Doc } from '../core/event.js';
-import { fieldKey } from './text/field-name.js';
-import { toNumber } from './text/map-tokens.js';
+import { fieldKey, MAX_HEADER_FIELDS } from './text/field-name.js';
+import { checkFieldCount, toNumber } from './text/map-tokens.js';
 
 /** The documented standard-log fields, used when an object has no `#Fields:` header. */
 export const cloudfrontDefaultFields = [
@@ -67,7 +67,7 @@ function columns(names: readonly string[]): Column[] {
  * CloudFront standard (access) logs: tab-separated, with `#Version:` and `#Fields:` header
  * lines that define each object's columns. Values stay as CloudFront wrote them (URL-encoded
  * where CloudFront encodes): nothing is decoded. Lines shorter than the header yield the
- * fields they have; extra columns are kept as `field_<n>`.
+ * fields they have; extra columns (up to MAX_APPENDED_FIELDS) are kept as `field_<n>`.
  */
 class CloudfrontParser implements RecordParser {
   private columns: Column[];
@@ -94,6 +94,13 @@ class CloudfrontParser implements RecordParser {
             record: recordNumber,
           });
         }
+        if (names.length > MAX_HEADER_FIELDS) {
+          throw new RecordParseError(
+            `cloudfront: #Fields: header names ${names.length} fields, at most ${MAX_HEADER_FIELDS} are accepted; the ` +
+              'lines of this object are read with the columns in use before it',
+            { key: this.key, record: recordNumber, fields: names.length },
+          );
+        }
         this.columns = columns(names);
         this.standard = isStandard(names);
       }
@@ -107,6 +114,7 @@ class CloudfrontParser implements RecordParser {
     if (values.length < 2) {
       throw new RecordParseError('cloudfront: not a tab-separated log line', { key: this.key, record: recordNumber });
     }
+    checkFieldCount('cloudfront', values.length, this.columns.length, { key: this.key, record: recordNumber });
     const doc: Doc = {};
     const known = Math.min(values.length, this.columns.length);
     for (let i = 0; i < known; i++) {

@@ -7,7 +7,7 @@ import { positionalParserFactory } from './text/positional-parser.js';
  * and kept without them. The quoted Request-URI is split like the load balancers' request
  * into request_method, request_url and request_protocol. Older lines end earlier
  * (signature_version onwards were appended over the years); appended fields beyond
- * source_region are kept as `field_<n>`.
+ * source_region are kept as `field_<n>` (up to MAX_APPENDED_FIELDS of them).
  */
 export const s3AccessFields: readonly FieldSpec[] = [
   str('bucket_owner'),

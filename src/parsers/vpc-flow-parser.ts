@@ -1,7 +1,7 @@
 import type { ParserFactory, RecordParser } from '../core/components.js';
 import { RecordParseError } from '../core/errors.js';
 import type { Doc } from '../core/event.js';
-import { fieldKey } from './text/field-name.js';
+import { fieldKey, MAX_HEADER_FIELDS } from './text/field-name.js';
 import { type FieldSpec, mapTokens, num, str } from './text/map-tokens.js';
 import { TokenizeError, tokenizeLine } from './text/tokenize-line.js';
 
@@ -104,6 +104,13 @@ class VpcFlowParser implements RecordParser {
     }
     if (count === 0) return [];
     if (this.isHeader(count)) {
+      if (count > MAX_HEADER_FIELDS) {
+        throw new RecordParseError(
+          `vpc_flow: header names ${count} fields, at most ${MAX_HEADER_FIELDS} are accepted; the lines of this file are ` +
+            `read with ${this.source}`,
+          { ...this.context, fields: count },
+        );
+      }
       this.specs = vpcFlowSpecs(this.tokens.slice(0, count) as string[]);
       this.source = 'the header line';
       return [];

@@ -52,8 +52,14 @@ describe('pipelines/ examples', () => {
       source: 'client_ip',
       database: '/usr/share/GeoIP/GeoLite2-City.mmdb',
     });
-    expect(config.filters[2]).toMatchObject({ pattern_fields: ['request_url'] });
-    expect((config.filters[2] as { query_params: string[] }).query_params).toContain('password');
+    // Every field the ALB parser fills with a URL (or text that carries one) is searched.
+    expect(config.filters[2]).toMatchObject({
+      pattern_fields: ['request_url', 'redirect_url', 'transformed_uri', 'user_agent'],
+      url_userinfo: true,
+    });
+    expect((config.filters[2] as { query_params: string[] }).query_params).toEqual(
+      expect.arrayContaining(['password', 'client_secret', 'x_amz_signature', 'sig']),
+    );
     expect(config.outputs[0]).toMatchObject({
       type: 'opensearch',
       index: 'alb-logs-%{+YYYY.MM.dd}',
@@ -74,7 +80,11 @@ describe('pipelines/ examples', () => {
     expect(config.filters[1]).toMatchObject({ source: 'httpRequest.clientIp', database: '/data/City.mmdb' });
     expect(config.filters[2]).toMatchObject({ type: 'waf_headers' });
     expect((config.filters[2] as { allowlist: string[] }).allowlist).toContain('user-agent');
-    expect((config.filters[2] as { redact_headers: string[] }).redact_headers).toContain('authorization');
+    expect((config.filters[2] as { redact_headers: string[] }).redact_headers).toEqual(
+      expect.arrayContaining(['authorization', 'proxy-authorization', 'x-api-key', 'x-amz-security-token']),
+    );
+    // The WAF redact filter searches the whole event: args, uri, fragment and header values.
+    expect((config.filters[3] as { pattern_fields?: string[] }).pattern_fields).toBeUndefined();
     expect(config.outputs.map((o) => (o as { index: string }).index)).toEqual([
       'waf-logs-%{+YYYY.MM.dd}',
       'waf-blocked-%{+YYYY.MM.dd}',

@@ -137,6 +137,77 @@ describe('waf_headers filter', () => {
     expect(run({}, { httpRequest: { uri: '/' } })).toEqual({ httpRequest: { uri: '/' } });
   });
 
+  it('keeps at most max_headers names in the map and tags the event when 1,000 distinct names arrive', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => ({ name: `X-Spam-${i}`, value: String(i) }));
+    const doc = run({}, wafDoc([{ name: 'Host', value: 'h' }, ...many, { name: 'host', value: 'again' }]));
+    const request = doc.httpRequest as Record<string, unknown>;
+    const map = request.header_map as Record<string, unknown>;
+    expect(Object.keys(map)).toHaveLength(50);
+    expect(map.host).toEqual(['h', 'again']);
+    expect(map['x-spam-48']).toBe('48');
+    expect(map['x-spam-49']).toBeUndefined();
+    expect(doc.tags).toEqual(['_waf_headers_truncated']);
+    // The array keeps every header: names there are values, not mapping fields.
+    expect(request.headers).toHaveLength(1002);
+  });
+
+  it('honours a custom max_headers and tag, and hides sensitive headers past the bound', () => {
+    const doc = run(
+      { max_headers: 2, tag_on_overflow: 'too_many_headers' },
+      wafDoc([
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+        { name: 'C', value: '3' },
+        { name: 'Authorization', value: 'Bearer abc' },
+      ]),
+    );
+    const request = doc.httpRequest as Record<string, unknown>;
+    expect(request.header_map).toEqual({ a: '1', b: '2' });
+    expect(doc.tags).toEqual(['too_many_headers']);
+    expect(JSON.stringify(doc)).not.toContain('Bearer abc');
+  });
+
+  const names: Array<[string, string, string | undefined]> = [
+    ['dots, which OpenSearch would read as object paths', 'X.Forwarded.For', 'x_forwarded_for'],
+    ['spaces and symbols', 'A B:c/d"e', 'a_b_c_d_e'],
+    ['letters outside ASCII', 'Xätra', 'x_tra'],
+    ['a name longer than 64 characters', `X-${'y'.repeat(200)}`, `x-${'y'.repeat(62)}`],
+    ['an empty name', '', undefined],
+    ['a name of only symbols', '...', '___'],
+  ];
+  it.each(names)('normalises %s', (_name, header, key) => {
+    const doc = run({}, wafDoc([{ name: header, value: 'v' }]));
+    const map = (doc.httpRequest as Record<string, unknown>).header_map as Record<string, unknown>;
+    expect(Object.keys(map)).toEqual(key === undefined ? [] : [key]);
+  });
+
+  it('hides credential headers by default whatever their case or separator', () => {
+    const doc = run(
+      {},
+      wafDoc([
+        { name: 'Proxy-Authorization', value: 'Basic cHc=' },
+        { name: 'X_API_KEY', value: 'k1' },
+        { name: 'x-amz-security-token', value: 'IQoJ' },
+      ]),
+    );
+    expect(JSON.stringify(doc)).not.toMatch(/cHc=|k1|IQoJ/);
+  });
+
+  it('leaves a headers value that is not an array alone, and skips entries of the wrong shape', () => {
+    expect(run({}, { httpRequest: { headers: { name: 'A', value: '1' } } })).toEqual({
+      httpRequest: { headers: { name: 'A', value: '1' } },
+    });
+    const doc = run(
+      {},
+      {
+        httpRequest: {
+          headers: [{ name: ['Authorization'], value: 'x' }, { name: 7 }, [1, 2], { name: 'B', value: { deep: [1] } }],
+        },
+      },
+    );
+    expect((doc.httpRequest as Record<string, unknown>).header_map).toEqual({ b: { deep: [1] } });
+  });
+
   it('rejects an unknown mode when validating', () => {
     expect(wafHeadersFilterSchema.safeParse({ type: 'waf_headers', mode: 'encrypt' }).success).toBe(false);
   });

@@ -8,7 +8,7 @@ import { templateConfigSchema } from '../../src/outputs/opensearch/opensearch-co
 describe('buildIndexTemplate', () => {
   it('maps ALB addresses as ip, geoip.location as geo_point and @timestamp as date when kind is alb', async () => {
     const t = await buildIndexTemplate(templateConfigSchema.parse({ kind: 'alb', number_of_replicas: 0 }), {
-      indexPattern: 'alb-logs-*',
+      indexPatterns: ['alb-logs-*'],
       dataStream: false,
       baseDir: '/',
     });
@@ -29,7 +29,7 @@ describe('buildIndexTemplate', () => {
 
   it('maps httpRequest.clientIp as ip and declares the data stream when kind is waf with data_stream', async () => {
     const t = await buildIndexTemplate(templateConfigSchema.parse({ kind: 'waf' }), {
-      indexPattern: 'waf',
+      indexPatterns: ['waf'],
       dataStream: true,
       baseDir: '/',
     });
@@ -47,7 +47,7 @@ describe('buildIndexTemplate', () => {
       }),
     );
     const t = await buildIndexTemplate(templateConfigSchema.parse({ file: 'mine.json', number_of_replicas: 0 }), {
-      indexPattern: 'mine-*',
+      indexPatterns: ['mine-*'],
       dataStream: false,
       baseDir: dir,
     });
@@ -59,7 +59,7 @@ describe('buildIndexTemplate', () => {
   it('throws ERR_OUTPUT_TEMPLATE naming the file when it is missing', async () => {
     await expect(
       buildIndexTemplate(templateConfigSchema.parse({ file: 'nope.json' }), {
-        indexPattern: 'a',
+        indexPatterns: ['a'],
         dataStream: false,
         baseDir: '/tmp',
       }),

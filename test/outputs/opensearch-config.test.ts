@@ -25,3 +25,20 @@ describe('opensearchOutputConfigSchema flush interval', () => {
     expect(opensearchOutputConfigSchema.safeParse({ ...base, ...extra }).success).toBe(false);
   });
 });
+
+describe('opensearchOutputConfigSchema index cap', () => {
+  it('caps an output at 1000 distinct indices with no overflow index when nothing is set', () => {
+    const config = opensearchOutputConfigSchema.parse(base);
+    expect(config.max_indices).toBe(1000);
+    expect(config.overflow_index).toBeUndefined();
+  });
+
+  it.each([
+    { max_indices: 0 },
+    { max_indices: 1.5 },
+    { overflow_index: 'spill-%{+YYYY.MM.dd}' },
+    { overflow_index: '' },
+  ])('refuses %j', (extra) => {
+    expect(opensearchOutputConfigSchema.safeParse({ ...base, ...extra }).success).toBe(false);
+  });
+});

@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Doc } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
+import { FileDeadLetter } from '../../src/outputs/dead-letter/file-dead-letter.js';
 import { opensearchOutputConfigSchema } from '../../src/outputs/opensearch/opensearch-config.js';
 import { OpenSearchOutput } from '../../src/outputs/opensearch/opensearch-output.js';
 
@@ -18,6 +23,42 @@ describe('OpenSearchOutput', () => {
       context: { key: 'k', record: 3 },
     });
     await output.close();
+  });
+
+  it('dead-letters each event JSON cannot encode with ERR_OUTPUT_ENCODE, without its document, when a dead-letter is set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-encode-'));
+    const deadLetter = new FileDeadLetter({ type: 'file', path: 'dl.ndjson' }, { ...ctx, baseDir: dir });
+    const output = new OpenSearchOutput(
+      opensearchOutputConfigSchema.parse({ type: 'opensearch', hosts: ['http://127.0.0.1:9'], index: 'x' }),
+      { ...ctx, deadLetter },
+    );
+    const cycle: Doc = { name: 'loop' };
+    cycle.self = cycle;
+    let deep: Doc = {};
+    const root = deep;
+    for (let i = 0; i < 10_000; i++) {
+      const next: Doc = {};
+      deep.a = next;
+      deep = next;
+    }
+    const docs: Doc[] = [{ n: 1n }, cycle, root];
+    const report = await output.write(docs.map((doc, i) => ({ doc, origin: { ...origin, record: i + 1 } })));
+    expect(report).toEqual({ stored: 0, duplicates: 0, deadLettered: 3 });
+    expect(output.pendingBytes).toBe(0);
+    await output.close();
+    await deadLetter.close();
+    const entries = readFileSync(join(dir, 'dl.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(entries.map((e) => [e.record, e.code, 'doc' in e])).toEqual([
+      [1, 'ERR_OUTPUT_ENCODE', false],
+      [2, 'ERR_OUTPUT_ENCODE', false],
+      [3, 'ERR_OUTPUT_ENCODE', false],
+    ]);
+    expect(entries[0].reason).toMatch(/BigInt/);
+    expect(entries[1].reason).toMatch(/circular/i);
+    expect(entries[2].reason).toMatch(/Maximum call stack size exceeded/);
   });
 
   it('resolves an empty write at once and refuses writes after close', async () => {

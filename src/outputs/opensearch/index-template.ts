@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { OutputError } from '../../core/errors.js';
 import type { TemplateConfig } from './opensearch-config.js';
 import { albProperties } from './templates/alb-mappings.js';
-import { commonMappings, commonProperties, type Mapping } from './templates/common-mappings.js';
+import { commonProperties, type Mapping, rootMappings } from './templates/common-mappings.js';
 import { wafProperties } from './templates/waf-mappings.js';
 
 export interface IndexTemplate {
@@ -23,7 +23,7 @@ const KIND_PROPERTIES: Record<TemplateConfig['kind'], Record<string, Mapping>> =
 /** The composable template body to PUT at `_index_template/<name>`. */
 export async function buildIndexTemplate(
   config: TemplateConfig,
-  options: { indexPattern: string; dataStream: boolean; baseDir: string },
+  options: { indexPatterns: string[]; dataStream: boolean; baseDir: string },
 ): Promise<IndexTemplate> {
   const settings = { number_of_shards: config.number_of_shards, number_of_replicas: config.number_of_replicas };
   if (config.file) {
@@ -43,7 +43,7 @@ export async function buildIndexTemplate(
     const template = parsed.template ?? { settings: {}, mappings: {} };
     return {
       ...parsed,
-      index_patterns: parsed.index_patterns ?? [options.indexPattern],
+      index_patterns: parsed.index_patterns ?? options.indexPatterns,
       priority: parsed.priority ?? config.priority,
       ...(options.dataStream ? { data_stream: {} } : {}),
       template: {
@@ -55,12 +55,15 @@ export async function buildIndexTemplate(
     };
   }
   return {
-    index_patterns: [options.indexPattern],
+    index_patterns: options.indexPatterns,
     priority: config.priority,
     ...(options.dataStream ? { data_stream: {} } : {}),
     template: {
       settings,
-      mappings: { ...commonMappings, properties: { ...commonProperties, ...KIND_PROPERTIES[config.kind] } },
+      mappings: {
+        ...rootMappings(config.dynamic),
+        properties: { ...commonProperties, ...KIND_PROPERTIES[config.kind] },
+      },
     },
     _meta: { managed_by: 'sluice', kind: config.kind },
   };

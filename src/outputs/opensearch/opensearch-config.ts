@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deprecated } from '../../config/deprecated-keys.js';
+import { checkEventPattern } from '../event-pattern.js';
 
 const MiB = 1024 * 1024;
 
@@ -61,6 +62,16 @@ export const templateConfigSchema = z
       .string()
       .optional()
       .describe('A JSON file holding your own composable index template body; replaces the built-in mappings.'),
+    dynamic: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Map fields the built-in mappings do not name as they arrive (strings as keywords). Off by default: log ' +
+          'content is hostile, and one line with a thousand new keys fills index.mapping.total_fields.limit (1000), ' +
+          'after which every document bringing a new field is rejected until the next index. Unknown fields stay ' +
+          'in _source either way (reindex to search them later). kind generic maps only @timestamp, tags and geoip: ' +
+          'give your own fields with file, or turn this on accepting that risk. Ignored with file.',
+      ),
     number_of_shards: z.int().min(1).default(1).describe('Primary shards of each new index.'),
     number_of_replicas: z.int().min(0).default(1).describe('Replicas of each new index; 0 on a single-node cluster.'),
     priority: z.int().min(0).default(200).describe('Template priority; higher wins over overlapping templates.'),
@@ -77,9 +88,30 @@ export const opensearchOutputConfigSchema = z
     index: z
       .string()
       .min(1)
+      .superRefine(checkEventPattern)
       .describe(
         'Index name pattern: `%{+YYYY.MM.dd}` formats the event @timestamp in UTC (YYYY, YY, MM, dd, HH, ww, xxxx), ' +
           '`%{[field][sub]}` inserts a field. With data_stream it names the data stream.',
+      ),
+    max_indices: z
+      .int()
+      .min(1)
+      .default(1000)
+      .describe(
+        'Most distinct index names this output writes to while the process runs; an event whose index would be one ' +
+          'more goes to overflow_index, or to the dead-letter with ERR_OUTPUT_INDEX_LIMIT. Guards the cluster when a ' +
+          'field in `index` takes hostile values: every index holds shards, and a cluster refuses new ones past ' +
+          'cluster.max_shards_per_node (default 1000 per data node). 1000 holds almost three years of daily indices, ' +
+          'or 90 days of daily indices for each of 10 values of a routing field; a backfill over more needs more.',
+      ),
+    overflow_index: z
+      .string()
+      .min(1)
+      .refine((name) => !name.includes('%{'), { message: 'overflow_index is one fixed name, without %{...}' })
+      .optional()
+      .describe(
+        'Index that takes the events whose own index would exceed max_indices (default: none, they go to the ' +
+          'dead-letter). One fixed name; the installed template covers it too.',
       ),
     action: z
       .enum(['create', 'index'])

@@ -1,20 +1,19 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { ByteBudget } from '../../core/byte-budget.js';
 import type { ComponentContext, Output, WriteReport } from '../../core/components.js';
-import { documentId } from '../../core/document-id.js';
 import { errorMessage, invalidSetting } from '../../core/errors.js';
 import type { LogEvent } from '../../core/event.js';
 import { WriteTracker } from '../write-tracker.js';
 import { BulkBatcher } from './bulk-batcher.js';
-import { encodeBulkAction } from './bulk-encoder.js';
 import { ItemSettler } from './bulk-item.js';
 import { BulkSender } from './bulk-sender.js';
-import { DeadLetterRouter } from './dead-letter-router.js';
-import { compileIndexName, indexPatternWildcard } from './index-name.js';
+import { DeadLetterRouter, type RejectedItem } from './dead-letter-router.js';
+import { EventEncoder, isRejected } from './event-encoder.js';
+import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
 import { buildIndexTemplate, type IndexTemplate } from './index-template.js';
 import { createOpenSearchClient, redactUrl } from './opensearch-client.js';
 import { flushIntervalMs, type OpenSearchOutputConfig } from './opensearch-config.js';
-import { closedError, type ErrorScope, encodeError } from './output-errors.js';
+import { closedError, type ErrorScope } from './output-errors.js';
 import { startCheck } from './start-check.js';
 
 /**
@@ -27,7 +26,8 @@ import { startCheck } from './start-check.js';
 export class OpenSearchOutput implements Output {
   readonly type = 'opensearch';
   private readonly client: Client;
-  private readonly indexName: (event: LogEvent) => string;
+  private readonly encoder: EventEncoder;
+  private readonly deadLetter: DeadLetterRouter;
   private readonly budget: ByteBudget;
   private readonly batcher: BulkBatcher;
   private readonly sender: BulkSender;
@@ -49,17 +49,18 @@ export class OpenSearchOutput implements Output {
     } catch (error) {
       problems.push(error);
     }
-    let indexName: ((event: LogEvent) => string) | undefined;
+    let encoder: EventEncoder | undefined;
     try {
-      indexName = compileIndexName(config.index);
+      // It compiles the index pattern: an unknown date token is a problem of the `index` setting.
+      encoder = new EventEncoder(config, ctx);
     } catch (error) {
       problems.push(invalidSetting('index', `index ${JSON.stringify(config.index)}: ${errorMessage(error)}`, error));
     }
-    if (problems.length > 0 || !built || !indexName) {
+    if (problems.length > 0 || !built || !encoder) {
       throw problems.length === 1 ? problems[0] : new AggregateError(problems, 'several output settings are invalid');
     }
     this.client = built;
-    this.indexName = indexName;
+    this.encoder = encoder;
     this.scope = {
       pipeline: ctx.pipeline,
       hosts: config.hosts.map(redactUrl).join(', '),
@@ -68,13 +69,14 @@ export class OpenSearchOutput implements Output {
     };
     this.budget = new ByteBudget(config.max_buffered_bytes ?? config.flush_bytes * (2 * config.concurrency + 1));
     const settler = new ItemSettler(this.budget);
+    this.deadLetter = new DeadLetterRouter(ctx, settler);
     this.sender = new BulkSender({
       client: this.client,
       config,
       ctx,
       scope: this.scope,
       settler,
-      deadLetter: new DeadLetterRouter(ctx, settler),
+      deadLetter: this.deadLetter,
     });
     this.batcher = new BulkBatcher(
       { flushBytes: config.flush_bytes, flushEvents: config.flush_events, flushIntervalMs: flushIntervalMs(config) },
@@ -85,10 +87,12 @@ export class OpenSearchOutput implements Output {
 
   /** Reads and builds the index template body (template.file included) without contacting the cluster. */
   prepare(): Promise<void> {
-    const { template, index, data_stream: dataStream } = this.config;
+    const { template, index, data_stream: dataStream, overflow_index: overflowIndex } = this.config;
+    // The overflow index gets the same mappings, so events sent there are as searchable.
+    const overflow = overflowIndex === undefined ? [] : [sanitizeIndexName(overflowIndex)];
     this.template ??= template
       ? buildIndexTemplate(template, {
-          indexPattern: indexPatternWildcard(index),
+          indexPatterns: [indexPatternWildcard(index), ...overflow],
           dataStream,
           baseDir: this.ctx.baseDir,
         })
@@ -108,20 +112,18 @@ export class OpenSearchOutput implements Output {
   async write(events: LogEvent[]): Promise<WriteReport> {
     if (this.closed) throw closedError(this.ctx.pipeline);
     const tracker = new WriteTracker(events.length);
-    const { action, document_id: idMode } = this.config;
-    const op = this.config.data_stream ? 'create' : action;
+    // Events the output cannot send are record-level failures: dead-lettered, the others go on.
+    const unsendable: RejectedItem[] = [];
     for (const event of events) {
-      const id = idMode === 'auto' ? undefined : documentId(event.origin);
-      let line: string;
-      try {
-        line = encodeBulkAction(op, this.indexName(event), id, event.doc);
-      } catch (cause) {
-        tracker.fail(encodeError(this.ctx.pipeline, event.origin, cause));
-        return tracker.promise;
+      const result = this.encoder.encode(event, tracker);
+      if (isRejected(result)) unsendable.push(result);
+      else {
+        // Synchronous while the budget has room: no await per event (see BulkBatcher.add).
+        const admitted = this.batcher.add(result);
+        if (admitted) await admitted;
       }
-      const admitted = this.batcher.add({ line, bytes: Buffer.byteLength(line), event, tracker });
-      if (admitted) await admitted;
     }
+    await this.deadLetter.route(unsendable);
     return tracker.promise;
   }
 

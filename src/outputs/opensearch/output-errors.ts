@@ -121,14 +121,31 @@ export function protocolError(pipeline: string, answered: number, sent: number):
   );
 }
 
-/** A document JSON cannot express (BigInt, cycles) is a bug upstream: the write fails loudly, nothing is dropped. */
+/**
+ * A document JSON cannot express (a BigInt, a cycle, nesting deeper than JSON.stringify can
+ * follow): a record-level failure, so that event goes to the dead-letter (without its
+ * document, which the entry could not hold either) and the rest of the batch goes on.
+ */
 export function encodeError(pipeline: string, origin: Origin, cause: unknown): OutputError {
   const { bucket, key, record } = origin;
   return new OutputError(
     'ERR_OUTPUT_ENCODE',
     `cannot encode the event as JSON: ${cause instanceof Error ? cause.message : String(cause)}`,
     { pipeline, bucket, key, record },
-    'A filter produced a value JSON cannot hold (BigInt, a cycle); fix or remove that filter.',
+    'The record (found by key and record number) holds nesting deeper than JSON can be written, or a filter ' +
+      'produced a value JSON cannot hold (BigInt, a cycle); fix or remove that filter, or leave the record in the dead-letter.',
+  );
+}
+
+/** An event whose index would be one more than max_indices, with no overflow_index to take it. */
+export function indexLimitError(pipeline: string, origin: Origin, index: string, max: number): OutputError {
+  const { bucket, key, record } = origin;
+  return new OutputError(
+    'ERR_OUTPUT_INDEX_LIMIT',
+    `index ${JSON.stringify(index)} would be distinct index number ${max + 1} of this output, over max_indices (${max})`,
+    { pipeline, bucket, key, record, index },
+    'A field in the index pattern takes more values than expected (log content can be hostile). Remove the field ' +
+      'from the index pattern, set overflow_index to keep such events searchable, or raise max_indices.',
   );
 }
 

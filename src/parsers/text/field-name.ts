@@ -5,3 +5,10 @@
 export function fieldKey(name: string): string {
   return name.toLowerCase().replace(/[-(]/g, '_').replace(/\)/g, '');
 }
+
+/**
+ * Columns a header line (CloudFront `#Fields:`, a VPC flow log's first line) may name. The
+ * formats have 33 and 42 at most; a header naming more would turn every line of its file
+ * into that many index fields.
+ */
+export const MAX_HEADER_FIELDS = 128;

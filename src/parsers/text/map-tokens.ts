@@ -27,9 +27,33 @@ export const req = (name: string): FieldSpec => ({
 });
 
 /**
+ * Fields a line may have past the known ones. AWS appends one to three a year to a format, so
+ * eight is years of slack; a line with more is not a newer layout but several records glued
+ * together (CR-only line endings) or garbage, and kept as keys it would flood the index
+ * mapping (one line of 1,000 tokens is 1,000 new fields).
+ */
+export const MAX_APPENDED_FIELDS = 8;
+
+/** A line with more than MAX_APPENDED_FIELDS past the known fields: a parse failure naming the count. */
+export function checkFieldCount(
+  type: string,
+  count: number,
+  known: number,
+  context: { key: string; record: number },
+): void {
+  if (count <= known + MAX_APPENDED_FIELDS) return;
+  throw new RecordParseError(
+    `${type}: line has ${count} fields, more than the ${known} known plus ${MAX_APPENDED_FIELDS} appended ones a newer ` +
+      'layout could add; records glued together (CR-only line endings?) or not a line of this format',
+    { ...context, fields: count },
+  );
+}
+
+/**
  * Writes tokens into `doc` by position. A shorter line (an older layout) yields the fields
  * it has; tokens past the known fields are kept as `field_<n>` (n = 1-based position), so
- * a field AWS appends tomorrow is indexed under a stable name instead of being lost.
+ * a field AWS appends tomorrow is indexed under a stable name instead of being lost. Callers
+ * refuse lines with more than MAX_APPENDED_FIELDS of those first (checkFieldCount).
  */
 export function mapTokens(
   tokens: readonly (string | null)[],

@@ -1,7 +1,7 @@
 import type { ParserFactory, RecordParser } from '../../core/components.js';
 import { RecordParseError } from '../../core/errors.js';
 import type { Doc } from '../../core/event.js';
-import { type FieldSpec, mapTokens } from './map-tokens.js';
+import { checkFieldCount, type FieldSpec, mapTokens } from './map-tokens.js';
 import { TokenizeError, tokenizeLine } from './tokenize-line.js';
 
 export interface PositionalFormat {
@@ -45,6 +45,7 @@ export class PositionalParser implements RecordParser {
         { ...this.context, field: this.format.fields[count]?.name },
       );
     }
+    checkFieldCount(this.format.type, count, this.format.fields.length, this.context);
     if (this.format.build) return [this.format.build(this.tokens, count, this.context)];
     return [mapTokens(this.tokens, count, this.format.fields, {}, this.context)];
   }

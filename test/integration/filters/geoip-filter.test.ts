@@ -126,6 +126,25 @@ describe('geoip filter', () => {
     expect(event.doc).toEqual(expected);
   });
 
+  it('tags hostile values of any shape or size without throwing', async () => {
+    const filter = await build({ source: 'client_ip' });
+    let deep: unknown = '192.0.2.1';
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const hostile: unknown[] = [
+      deep,
+      `192.0.2.1${' '.repeat(4_000_000)}x`,
+      ['192.0.2.1'],
+      JSON.parse('{"__proto__":{"polluted":"yes"}}'),
+      true,
+    ];
+    for (const value of hostile) {
+      const event = makeEvent({ client_ip: value, geoip: 'a string where the target goes' });
+      expect(() => filter.apply(event)).not.toThrow();
+      expect(event.doc.tags).toEqual(['_geoip_lookup_failure']);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('tags an unknown address when tag_on_unknown is set', async () => {
     const filter = await build({ source: 'client_ip', tag_on_unknown: '_geoip_unknown' });
     const event = makeEvent({ client_ip: '2001:4860::8888' });

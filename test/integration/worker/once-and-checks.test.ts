@@ -45,7 +45,7 @@ describe('run and backfill before they touch a checkpoint', () => {
       - type: geoip
         database: missing.mmdb
         source: client_ip
-    outputs: [ { type: file, path: "out/%{+YYYY.MM.DD}.ndjson" } ]
+    outputs: [ { type: opensearch, hosts: ["http://127.0.0.1:9"], index: x, template: { file: missing.json } } ]
     checkpoint: { type: s3, bucket: ${bucket}, prefix: ckpt, endpoint: "${awsEndpoint()}", force_path_style: true, region: us-east-1 }
   - id: file-checkpoint
     source: { type: file, path: logs }
@@ -61,7 +61,7 @@ describe('run and backfill before they touch a checkpoint', () => {
         `${config}:7:19 pipelines[0].filters[0].database: cannot open GeoIP database ${join(dir, 'missing.mmdb')}`,
       );
       expect(run.output()).toContain(
-        `${config}:9:36 pipelines[0].outputs[0].path: path "out/%{+YYYY.MM.DD}.ndjson": unsupported date token at "DD"`,
+        `${config}:9:95 pipelines[0].outputs[0].template.file: cannot read index template file ${join(dir, 'missing.json')}`,
       );
       // Nothing read or written: not the checkpoint of the broken pipeline, nor its valid sibling's.
       expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0);

@@ -1,9 +1,19 @@
+import { albFields } from '../../../parsers/alb-parser.js';
+import { MAX_APPENDED_FIELDS } from '../../../parsers/text/map-tokens.js';
 import { KEYWORD, type Mapping } from './common-mappings.js';
 
-/** Application Load Balancer access log fields as the alb parser emits them (DESIGN.md §5). */
+/** Fields AWS may append after the known ones, as the parser keeps them: field_34 and so on, up to its cap. */
+function appendedFields(): Record<string, Mapping> {
+  const fields: Record<string, Mapping> = {};
+  for (let n = albFields.length + 1; n <= albFields.length + MAX_APPENDED_FIELDS; n++) fields[`field_${n}`] = KEYWORD;
+  return fields;
+}
+
+/** Application Load Balancer access log fields as the alb parser emits them, every one mapped. */
 export const albProperties: Record<string, Mapping> = {
+  type: KEYWORD,
   time: { type: 'date' },
-  request_creation_time: { type: 'date' },
+  elb: KEYWORD,
   client_ip: { type: 'ip' },
   client_port: { type: 'integer' },
   target_ip: { type: 'ip' },
@@ -19,10 +29,26 @@ export const albProperties: Record<string, Mapping> = {
   request_url: KEYWORD,
   request_protocol: KEYWORD,
   user_agent: KEYWORD,
-  elb: KEYWORD,
-  type: KEYWORD,
+  ssl_cipher: KEYWORD,
+  ssl_protocol: KEYWORD,
+  target_group_arn: KEYWORD,
   trace_id: KEYWORD,
   domain_name: KEYWORD,
+  chosen_cert_arn: KEYWORD,
   // "-" or a number in the log; a keyword takes both without a mapping conflict.
   matched_rule_priority: KEYWORD,
+  request_creation_time: { type: 'date' },
+  actions_executed: KEYWORD,
+  redirect_url: KEYWORD,
+  error_reason: KEYWORD,
+  // "ip:port ip:port" and "200 502": lists as AWS writes them, one keyword each.
+  target_port_list: KEYWORD,
+  target_status_code_list: KEYWORD,
+  classification: KEYWORD,
+  classification_reason: KEYWORD,
+  conn_trace_id: KEYWORD,
+  transformed_host: KEYWORD,
+  transformed_uri: KEYWORD,
+  request_transform_status: KEYWORD,
+  ...appendedFields(),
 };

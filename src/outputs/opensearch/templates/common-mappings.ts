@@ -1,32 +1,46 @@
 /**
- * Mappings every built-in template shares: the event time, GeoIP enrichment, and the rule that
- * strings are keywords (exact match, aggregations) unless a template says otherwise.
+ * Mappings every built-in template shares: the event time, tags, GeoIP enrichment, and how
+ * fields the template does not name are treated.
  */
 export type Mapping = Record<string, unknown>;
 
 /** Keyword limit in characters: Lucene refuses terms above 32766 bytes, and a character takes up to 4. */
 export const KEYWORD = { type: 'keyword', ignore_above: 8191 } as const;
 
-export const commonProperties: Record<string, Mapping> = {
-  '@timestamp': { type: 'date' },
-  geoip: {
-    properties: {
-      ip: { type: 'ip' },
-      location: { type: 'geo_point' },
-      city_name: KEYWORD,
-      country_name: KEYWORD,
-      country_iso_code: KEYWORD,
-      continent_code: KEYWORD,
-      region_name: KEYWORD,
-      region_iso_code: KEYWORD,
-      postal_code: KEYWORD,
-      timezone: KEYWORD,
-    },
-  },
+/** What the geoip filter writes (GeoipResult in filters/geoip-filter.ts), at its default target `geoip`. */
+export const geoipProperties: Record<string, Mapping> = {
+  ip: { type: 'ip' },
+  location: { type: 'geo_point' },
+  city_name: KEYWORD,
+  country_name: KEYWORD,
+  country_iso_code: KEYWORD,
+  continent_code: KEYWORD,
+  region_name: KEYWORD,
+  region_iso_code: KEYWORD,
+  postal_code: KEYWORD,
+  timezone: KEYWORD,
 };
 
-export const commonMappings = {
-  // Date-looking strings stay keywords unless mapped as dates here: a guessed date mapping breaks on the next odd value.
-  date_detection: false,
-  dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: KEYWORD } }],
+export const commonProperties: Record<string, Mapping> = {
+  '@timestamp': { type: 'date' },
+  // Failure tags (_geoip_lookup_failure, _dateparsefailure, _invalid_utf8) and any the user adds.
+  tags: KEYWORD,
+  geoip: { properties: geoipProperties },
 };
+
+/**
+ * The root of a built-in mapping. By default (`dynamic: false`) fields the template does not
+ * name are kept in `_source` but not mapped: log content is hostile, and one line with a
+ * thousand new keys would otherwise fill index.mapping.total_fields.limit (1000), after which
+ * every document bringing a new field is rejected until the next index. With `dynamic: true`
+ * unknown fields are mapped as they come, strings as keywords.
+ */
+export function rootMappings(dynamic: boolean): Mapping {
+  if (!dynamic) return { dynamic: false };
+  return {
+    dynamic: true,
+    // Date-looking strings stay keywords unless mapped as dates here: a guessed date mapping breaks on the next odd value.
+    date_detection: false,
+    dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: KEYWORD } }],
+  };
+}

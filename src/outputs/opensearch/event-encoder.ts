@@ -1,0 +1,79 @@
+import type { ComponentContext } from '../../core/components.js';
+import { documentId } from '../../core/document-id.js';
+import type { LogEvent } from '../../core/event.js';
+import type { WriteTracker } from '../write-tracker.js';
+import { encodeBulkAction } from './bulk-encoder.js';
+import type { BulkItem } from './bulk-item.js';
+import type { RejectedItem } from './dead-letter-router.js';
+import { IndexCap } from './index-cap.js';
+import { compileIndexName, sanitizeIndexName } from './index-name.js';
+import type { OpenSearchOutputConfig } from './opensearch-config.js';
+import { encodeError, indexLimitError } from './output-errors.js';
+
+type EncoderConfig = Pick<
+  OpenSearchOutputConfig,
+  'index' | 'action' | 'document_id' | 'data_stream' | 'max_indices' | 'overflow_index'
+>;
+
+/**
+ * Turns one event into its bulk action line, or says why it cannot be sent: its index would
+ * exceed max_indices, or JSON cannot hold its document. Either is a record-level failure:
+ * that event goes to the dead-letter, the others go on (a failed write would make the
+ * runner read the whole object again, forever).
+ */
+export class EventEncoder {
+  private readonly indexName: (event: LogEvent) => string;
+  private readonly cap: IndexCap;
+  private readonly op: 'create' | 'index';
+  private warnedCap = false;
+
+  constructor(
+    private readonly config: EncoderConfig,
+    private readonly ctx: ComponentContext,
+  ) {
+    this.indexName = compileIndexName(config.index);
+    const overflow = config.overflow_index === undefined ? undefined : sanitizeIndexName(config.overflow_index);
+    this.cap = new IndexCap(config.max_indices, overflow);
+    this.op = config.data_stream ? 'create' : config.action;
+  }
+
+  encode(event: LogEvent, tracker: WriteTracker): BulkItem | RejectedItem {
+    const id = this.config.document_id === 'auto' ? undefined : documentId(event.origin);
+    let line: string;
+    try {
+      const name = this.indexName(event);
+      const index = this.cap.resolve(name);
+      if (index !== name) this.warnCapOnce(name);
+      if (index === undefined) {
+        const error = indexLimitError(this.ctx.pipeline, event.origin, name, this.cap.max);
+        return { item: unsent(event, tracker), reason: error.message, error };
+      }
+      line = encodeBulkAction(this.op, index, id, event.doc);
+    } catch (cause) {
+      // JSON.stringify throws on a BigInt, a cycle, or nesting deeper than the stack (RangeError).
+      const error = encodeError(this.ctx.pipeline, event.origin, cause);
+      return { item: unsent(event, tracker), reason: error.message, error, omitDoc: true };
+    }
+    return { line, bytes: Buffer.byteLength(line), event, tracker };
+  }
+
+  private warnCapOnce(name: string): void {
+    if (this.warnedCap) return;
+    this.warnedCap = true;
+    this.ctx.logger.warn(
+      { pipeline: this.ctx.pipeline, output: 'opensearch', index: name, max_indices: this.cap.max },
+      this.cap.overflowIndex === undefined
+        ? 'max_indices reached: events for further indices go to the dead-letter (ERR_OUTPUT_INDEX_LIMIT)'
+        : `max_indices reached: events for further indices go to ${this.cap.overflowIndex}`,
+    );
+  }
+}
+
+/** An item that never joins a batch: it holds no bytes of the budget. */
+function unsent(event: LogEvent, tracker: WriteTracker): BulkItem {
+  return { line: '', bytes: 0, event, tracker };
+}
+
+export function isRejected(result: BulkItem | RejectedItem): result is RejectedItem {
+  return 'reason' in result;
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import type { Doc } from '../../src/core/event.js';
+import { createWafHeadersFilter, wafHeadersFilterSchema } from '../../src/filters/waf-headers-filter.js';
+import { buildIndexTemplate } from '../../src/outputs/opensearch/index-template.js';
+import { templateConfigSchema } from '../../src/outputs/opensearch/opensearch-config.js';
+import { albParserFactory } from '../../src/parsers/alb-parser.js';
+import { wafParserFactory } from '../../src/parsers/json-object-parser.js';
+import { MAX_APPENDED_FIELDS } from '../../src/parsers/text/map-tokens.js';
+import { fixtureLines } from '../parsers/parse-helpers.js';
+
+type Properties = Record<string, { type?: string; properties?: Properties }>;
+
+async function template(kind: 'alb' | 'waf' | 'generic', dynamic?: boolean) {
+  const config = templateConfigSchema.parse({ kind, ...(dynamic === undefined ? {} : { dynamic }) });
+  return buildIndexTemplate(config, { indexPatterns: ['x-*'], dataStream: false, baseDir: '/' });
+}
+
+/** Every path of a leaf value in the document (array elements share their array's path); nulls carry nothing to map. */
+function leafPaths(value: unknown, prefix = ''): string[] {
+  if (value === null || value === undefined) return [];
+  if (Array.isArray(value)) return value.flatMap((item) => leafPaths(item, prefix));
+  if (typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => leafPaths(item, prefix ? `${prefix}.${key}` : key));
+  }
+  return [prefix];
+}
+
+function mappedType(properties: Properties, path: string): string | undefined {
+  const parts = path.split('.');
+  let current: Properties | undefined = properties;
+  for (let i = 0; i < parts.length; i++) {
+    const mapping: { type?: string; properties?: Properties } | undefined = current?.[parts[i]!];
+    if (mapping === undefined) return undefined;
+    if (i === parts.length - 1) return mapping.type;
+    current = mapping.properties;
+  }
+  return undefined;
+}
+
+/** What the shipped pipelines add to every event: the date and geoip filters' output, and tags. */
+const enrichment: Doc = {
+  '@timestamp': '2024-01-01T00:00:00.000Z',
+  tags: ['_geoip_lookup_failure'],
+  geoip: {
+    ip: '198.51.100.7',
+    country_iso_code: 'DE',
+    country_name: 'Germany',
+    continent_code: 'EU',
+    region_iso_code: 'DE-BE',
+    region_name: 'Land Berlin',
+    city_name: 'Berlin',
+    postal_code: '10115',
+    timezone: 'Europe/Berlin',
+    location: { lat: 52.5, lon: 13.4 },
+  },
+};
+
+/** A WAF record with every documented field filled, in the shapes of AWS's log examples. */
+const fullWaf: Doc = {
+  timestamp: 1683355579981,
+  formatVersion: 1,
+  webaclId: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/test/111',
+  terminatingRuleId: 'RateBasedRule',
+  terminatingRuleType: 'RATE_BASED',
+  action: 'BLOCK',
+  terminatingRuleMatchDetails: [
+    { conditionType: 'XSS', location: 'UNKNOWN', matchedData: ['<', 'frameset'], matchedFieldName: 'bodyJson' },
+  ],
+  httpSourceName: 'APIGW',
+  httpSourceId: 'EXAMPLE11:rjvegx5guh:CanaryTest',
+  ruleGroupList: [
+    {
+      ruleGroupId: 'AWS#AWSManagedRulesBotControlRuleSet',
+      terminatingRule: { ruleId: 'SignalNonBrowserUserAgent', action: 'BLOCK', ruleMatchDetails: null },
+      nonTerminatingMatchingRules: [
+        {
+          ruleId: 'CategoryHttpLibrary',
+          action: 'COUNT',
+          overriddenAction: 'BLOCK',
+          ruleMatchDetails: [
+            { conditionType: 'SQL_INJECTION', sensitivityLevel: 'HIGH', location: 'HEADER', matchedData: ['10'] },
+          ],
+        },
+      ],
+      excludedRules: [{ exclusionType: 'EXCLUDED_AS_COUNT', ruleId: 'EC2MetaDataSSRF_BODY' }],
+    },
+  ],
+  rateBasedRuleList: [
+    {
+      rateBasedRuleId: 'arn:aws:wafv2:us-east-1:123456789012:regional/ratebasedrule/x',
+      rateBasedRuleName: 'RateBasedRule',
+      limitKey: 'CUSTOMKEYS',
+      maxRateAllowed: 100,
+      evaluationWindowSec: '120',
+      limitValue: '52.46.82.45',
+      customValues: [{ key: 'HEADER', name: 'dogname', value: 'ella' }],
+    },
+  ],
+  nonTerminatingMatchingRules: [{ ruleId: 'TestRule', action: 'CAPTCHA', ruleMatchDetails: [] }],
+  requestHeadersInserted: [{ name: 'x-amzn-waf-bot', value: 'yes' }],
+  responseCodeSent: 403,
+  httpRequest: {
+    clientIp: '1.1.1.1',
+    country: 'AU',
+    headers: [
+      { name: 'Host', value: 'localhost:1989' },
+      { name: 'User-Agent', value: 'curl/7.61.1' },
+      { name: 'Referer', value: 'https://example.com/' },
+      { name: 'X-Forwarded-For', value: '192.0.2.1' },
+      { name: 'Content-Type', value: 'application/json' },
+      { name: 'Authorization', value: 'Bearer x' },
+      { name: 'Cookie', value: 'a=b' },
+    ],
+    uri: '/myUri',
+    args: 'a=1',
+    httpVersion: 'HTTP/1.1',
+    httpMethod: 'GET',
+    requestId: 'rid',
+    fragment: 'top',
+    scheme: 'https',
+    host: 'localhost',
+  },
+  labels: [{ name: 'awswaf:managed:aws:bot-control:bot:category:http_library' }],
+  captchaResponse: { responseCode: 405, solveTimestamp: 1632420429, failureReason: 'TOKEN_MISSING' },
+  challengeResponse: { responseCode: 202, solveTimestamp: 1632420429, failureReason: 'TOKEN_EXPIRED' },
+  oversizeFields: ['REQUEST_JSON_BODY'],
+  requestBodySize: 9000,
+  requestBodySizeInspectedByWAF: 8192,
+  ja3Fingerprint: '0d8a6a0a',
+  ja4Fingerprint: 't13d1516h2_8daaf6152771_e5627efa2ab1',
+  clientAsn: '16509',
+  cfDistributionTenantId: 'dt_1',
+};
+
+describe('built-in templates', () => {
+  it.each(['alb', 'waf', 'generic'] as const)(
+    'maps no unknown field when kind is %s and dynamic is not set',
+    async (kind) => {
+      const t = await template(kind);
+      expect(t.template.mappings.dynamic).toBe(false);
+      expect(t.template.mappings.dynamic_templates).toBeUndefined();
+    },
+  );
+
+  it('maps unknown strings as keywords, without date detection, when dynamic is true', async () => {
+    const t = await template('alb', true);
+    expect(t.template.mappings).toMatchObject({
+      dynamic: true,
+      date_detection: false,
+      dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string' } }],
+    });
+  });
+
+  it('maps every field the alb parser emits, its appended fields and the enrichment, when kind is alb', async () => {
+    const properties = (await template('alb')).template.mappings.properties as Properties;
+    const parser = albParserFactory().forObject('k');
+    const lines = fixtureLines('alb-docs.log');
+    const withAppended = `${lines[0]}${Array.from({ length: MAX_APPENDED_FIELDS }, (_, i) => ` x${i}`).join('')}`;
+    const docs = [...lines, withAppended].flatMap((line, i) => parser.parse(line, i + 1));
+    const paths = new Set(docs.flatMap((doc) => [...Object.keys(doc), ...leafPaths(enrichment)]));
+    expect(paths.has(`field_${33 + MAX_APPENDED_FIELDS}`)).toBe(true);
+    const unmapped = [...paths].filter((path) => !mappedType(properties, path.replace(/\.(lat|lon)$/, '')));
+    expect(unmapped).toEqual([]);
+  });
+
+  it('maps every documented WAF field, the allowlisted header map and the enrichment when kind is waf', async () => {
+    const properties = (await template('waf')).template.mappings.properties as Properties;
+    const headers = createWafHeadersFilter(
+      wafHeadersFilterSchema.parse({
+        type: 'waf_headers',
+        allowlist: ['host', 'user-agent', 'referer', 'x-forwarded-for', 'content-type', 'authorization', 'cookie'],
+      }),
+    );
+    const parser = wafParserFactory().forObject('k');
+    const docs = [...fixtureLines('waf-docs.log'), JSON.stringify(fullWaf)].flatMap((line, i) =>
+      parser.parse(line, i + 1),
+    );
+    const paths = new Set<string>();
+    for (const doc of docs) {
+      const event = {
+        doc: { ...doc, ...enrichment },
+        origin: { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', record: 1, sub: 0, lastModified: 0 },
+      };
+      headers.apply(event);
+      for (const path of leafPaths(event.doc)) paths.add(path);
+    }
+    expect(paths.has('httpRequest.header_map.user-agent')).toBe(true);
+    const unmapped = [...paths].filter((path) => !mappedType(properties, path.replace(/\.(lat|lon)$/, '')));
+    expect(unmapped).toEqual([]);
+    expect(mappedType(properties, 'httpRequest.clientIp')).toBe('ip');
+    expect(mappedType(properties, 'timestamp')).toBe('date');
+  });
+});
