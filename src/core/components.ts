@@ -12,14 +12,24 @@ import type { Metrics } from './metrics.js';
 
 /** Parses one record of one object. May keep state across records of that object (CloudFront's #Fields header). */
 export interface RecordParser {
-  /** Returns zero or more documents (zero for header and comment lines); throws RecordParseError. */
-  parse(record: string, recordNumber: number): Doc[];
+  /**
+   * Returns zero or more documents (zero for header and comment lines); throws RecordParseError.
+   * `hint` is what the framing learned about the record while cutting it, when it did (the
+   * `json` framing's scan facts); a parser gives the same result without it, only slower.
+   */
+  parse(record: string, recordNumber: number, hint?: number): Doc[];
 }
+
+/**
+ * How an object's bytes are cut into records: `lines`, one per line; `json`, one per top-level
+ * JSON document however it is laid out (NDJSON, pretty-printed, concatenated); `document`, the
+ * whole object is one record.
+ */
+export type Framing = 'lines' | 'json' | 'document';
 
 export interface ParserFactory {
   readonly type: string;
-  /** `lines`: one record per line; `document`: the whole object is one record (CloudTrail). */
-  readonly framing: 'lines' | 'document';
+  readonly framing: Framing;
   /**
    * True when a parser learns the object's layout from its header lines (CloudFront's `#Fields:`,
    * VPC flow's first line): resuming mid-object must then read the object from its first record

@@ -7,7 +7,7 @@ export interface Origin {
   bucket: string;
   key: string;
   etag: string;
-  /** 1-based record number in the object (line number for line framing; 1 for a whole-document object). */
+  /** 1-based record number in the object (line number for line framing; for JSON framing the line a document starts on, see parsers/framing/frame-json.ts). */
   record: number;
   /** 0-based index of the event among those one record produced (CloudTrail: one record, many events). */
   sub: number;

@@ -4,6 +4,7 @@ import { albParserFactory } from './alb-parser.js';
 import { cloudfrontParserFactory } from './cloudfront-parser.js';
 import { cloudtrailParserFactory } from './cloudtrail-parser.js';
 import { elbParserFactory } from './elb-parser.js';
+import { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH } from './json/parse-json-document.js';
 import { jsonLinesParserFactory, wafParserFactory } from './json-object-parser.js';
 import { linesParserFactory } from './lines-parser.js';
 import { s3AccessParserFactory } from './s3-access-parser.js';
@@ -11,13 +12,32 @@ import { vpcFlowParserFactory } from './vpc-flow-parser.js';
 
 export { type FramedBatch, frameRecords } from './framing/index.js';
 
+const JSON_DOCUMENTS =
+  'Records are cut per JSON document: one per line as AWS writes them, or pretty-printed, or several concatenated; ' +
+  'a broken document is one dead-letter entry. A key repeated with a different value refuses the record; a number a ' +
+  'double cannot hold (an integer beyond 2^53, 1e400) is kept as its text and the event tagged _json_number_as_text.';
+
+/** The nesting bound of the JSON parsers (parse-json-document.ts). */
+const maxDepth = (what: string) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_MAX_DEPTH)
+    .optional()
+    .describe(
+      `Deepest nesting ${what} may have, objects and arrays both counted (the ${what} itself is 1); a deeper one goes ` +
+        `to the dead-letter. Default ${DEFAULT_MAX_DEPTH}, OpenSearch's own index.mapping.depth.limit.`,
+    );
+
 const vpcFieldName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a flow log field name such as "srcaddr" or "log-status"');
 
 export const parserConfigSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('alb').describe('Application Load Balancer access logs.') }),
   z.strictObject({ type: z.literal('elb').describe('Classic Load Balancer access logs.') }),
   z.strictObject({
-    type: z.literal('waf').describe('AWS WAF logs: one JSON document per line, kept as AWS writes it.'),
+    type: z.literal('waf').describe(`AWS WAF logs, each document kept as AWS writes it. ${JSON_DOCUMENTS}`),
+    max_depth: maxDepth('a record'),
   }),
   z.strictObject({
     type: z.literal('cloudfront').describe('CloudFront standard logs (tab-separated, with #Fields: headers).'),
@@ -37,16 +57,23 @@ export const parserConfigSchema = z.discriminatedUnion('type', [
       .describe('The flow log format for files without a header line, e.g. ["version", "account-id", ...].'),
   }),
   z.strictObject({
-    type: z.literal('cloudtrail').describe('CloudTrail log files: each element of Records is an event.'),
+    type: z
+      .literal('cloudtrail')
+      .describe(`CloudTrail log files: each element of Records is an event. ${JSON_DOCUMENTS}`),
+    max_depth: maxDepth('an event'),
   }),
-  z.strictObject({ type: z.literal('json_lines').describe('One JSON object per line.') }),
+  z.strictObject({
+    type: z.literal('json_lines').describe(`One JSON object per record. ${JSON_DOCUMENTS}`),
+    max_depth: maxDepth('a record'),
+  }),
   z.strictObject({
     type: z.literal('lines').describe('Each line as it is, under one field.'),
     field: z.string().min(1).optional().describe('The field that holds the line (default "message").'),
   }),
 ]);
 
-export type ParserConfig = z.infer<typeof parserConfigSchema>;
+/** A parser's settings, defaults applied or not (each factory applies its own defaults). */
+export type ParserConfig = z.input<typeof parserConfigSchema>;
 
 export const parserTypes = parserConfigSchema.options.map((option) => option.shape.type.value);
 
@@ -57,7 +84,7 @@ export function createParserFactory(config: ParserConfig): ParserFactory {
     case 'elb':
       return elbParserFactory();
     case 'waf':
-      return wafParserFactory();
+      return wafParserFactory({ maxDepth: config.max_depth });
     case 'cloudfront':
       return cloudfrontParserFactory({ fields: config.fields });
     case 's3_access':
@@ -65,9 +92,9 @@ export function createParserFactory(config: ParserConfig): ParserFactory {
     case 'vpc_flow':
       return vpcFlowParserFactory({ fields: config.fields });
     case 'cloudtrail':
-      return cloudtrailParserFactory();
+      return cloudtrailParserFactory({ maxDepth: config.max_depth });
     case 'json_lines':
-      return jsonLinesParserFactory();
+      return jsonLinesParserFactory({ maxDepth: config.max_depth });
     case 'lines':
       return linesParserFactory({ field: config.field });
   }

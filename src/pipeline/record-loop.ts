@@ -89,7 +89,7 @@ export class RecordLoop {
     const parser = this.parser;
     const filters = this.filters;
     const events = result.events;
-    const { records, recordNumbers } = batch;
+    const { records, recordNumbers, hints } = batch;
     const invalid = batch.invalidUtf8.length > 0 ? new Set(batch.invalidUtf8) : undefined;
     let parsed = 0;
     let dropped = 0;
@@ -98,7 +98,7 @@ export class RecordLoop {
       const record = recordNumbers[i]!;
       let docs: Doc[];
       try {
-        docs = parser.parse(text, record);
+        docs = parser.parse(text, record, hints?.[i]);
       } catch (error) {
         if (record > resumeAfter) result.failures.push(this.parseFailure(record, error, text));
         continue;

@@ -19,7 +19,8 @@ describe('parserConfigSchema', () => {
   it.each(parserTypes)('builds a factory of type %s when the config names it', (type) => {
     const factory = createParserFactory(parserConfigSchema.parse({ type }));
     expect(factory.type).toBe(type);
-    expect(factory.framing).toBe(type === 'cloudtrail' ? 'document' : 'lines');
+    const json = ['waf', 'cloudtrail', 'json_lines'];
+    expect(factory.framing).toBe(json.includes(type) ? 'json' : 'lines');
   });
 
   it.each<[unknown, string]>([

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RecordParseError } from '../../src/core/errors.js';
 import { cloudtrailParserFactory } from '../../src/parsers/cloudtrail-parser.js';
+import { scanJsonText } from '../../src/parsers/framing/scan-json-text.js';
+import { createParserFactory, parserConfigSchema } from '../../src/parsers/index.js';
 import { jsonLinesParserFactory, wafParserFactory } from '../../src/parsers/json-object-parser.js';
 import { linesParserFactory } from '../../src/parsers/lines-parser.js';
 import { fixture, fixtureLines, parseAll } from './parse-helpers.js';
@@ -63,7 +65,7 @@ describe('json_lines parser', () => {
 describe('cloudtrail parser', () => {
   it('emits one event per element of Records when the object is a CloudTrail log file', () => {
     const factory = cloudtrailParserFactory();
-    expect(factory.framing).toBe('document');
+    expect(factory.framing).toBe('json');
     const docs = factory.forObject('k').parse(fixture('cloudtrail-docs.json'), 1);
     expect(docs).toHaveLength(2);
     expect(docs[0]).toMatchObject({
@@ -89,6 +91,117 @@ describe('cloudtrail parser', () => {
   ])('throws RecordParseError when the document is %s', (_name, text, reason) => {
     expect(() => cloudtrailParserFactory().forObject('k').parse(text, 1)).toThrow(reason);
     expect(() => cloudtrailParserFactory().forObject('k').parse(text, 1)).toThrow(RecordParseError);
+  });
+});
+
+const nest = (levels: number): string => `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+
+describe('JSON parsers on hostile input', () => {
+  const parse = (text: string, hint?: number) => jsonLinesParserFactory().forObject('k').parse(text, 1, hint);
+
+  it.each([
+    ['at the top', '{"action":"ALLOW","action":"BLOCK"}', 'action'],
+    ['in a nested object', '{"httpRequest":{"uri":"/a","args":"","uri":"/admin"}}', 'uri'],
+    ['spelled with an escape', '{"action":"ALLOW","\\u0061ction":"BLOCK"}', 'action'],
+    ['in an object of 40 keys', `{${Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`).join(',')},"k7":"x"}`, 'k7'],
+    ['holding objects', '{"a":{"x":1},"a":{"x":2}}', 'a'],
+  ])('refuses a key repeated with another value %s, naming it', (_name, text, key) => {
+    expect(() => parse(text)).toThrow(RecordParseError);
+    expect(() => parse(text)).toThrow(`key "${key}" appears twice in one object with different values`);
+  });
+
+  it('keeps a key repeated with the same value, which changes nothing', () => {
+    expect(parse('{"a":1,"b":[2],"a":1}')).toEqual([{ a: 1, b: [2] }]);
+  });
+
+  it('names a long repeated key by its first 100 characters', () => {
+    const key = 'k'.repeat(500);
+    expect(() => parse(`{"${key}":1,"${key}":2}`)).toThrow(`key "${'k'.repeat(100)}…" appears twice`);
+  });
+
+  it.each([
+    ['an integer beyond 2^53', '{"id":9007199254740993}', { id: '9007199254740993' }],
+    ['a 20-digit id', '{"id":12345678901234567890}', { id: '12345678901234567890' }],
+    ['a negative one', '{"id":-12345678901234567890}', { id: '-12345678901234567890' }],
+    ['an overflow', '{"v":1e400}', { v: '1e400' }],
+    ['an underflow', '{"v":1e-400}', { v: '1e-400' }],
+    ['one deep in an array', '{"a":[{"b":[1,99999999999999999999]}]}', { a: [{ b: [1, '99999999999999999999'] }] }],
+  ])('keeps %s as its text and tags the event', (_name, text, doc) => {
+    expect(parse(text)).toEqual([{ ...doc, tags: ['_json_number_as_text'] }]);
+  });
+
+  it.each([
+    ['a safe 16-digit integer', '{"n":1234567890123456}', { n: 1234567890123456 }],
+    ['2^53 - 1', '{"n":9007199254740991}', { n: 9007199254740991 }],
+    ['a decimal that rounds', '{"n":0.12345678901234567890}', { n: 0.12345678901234568 }],
+    ['an exponent in range', '{"n":1.5e300,"m":-2E-5}', { n: 1.5e300, m: -2e-5 }],
+    ['an epoch in milliseconds', '{"timestamp":1683355579981}', { timestamp: 1683355579981 }],
+  ])('keeps %s as a number, untagged', (_name, text, doc) => {
+    expect(parse(text)).toEqual([doc]);
+  });
+
+  it('keeps a key named __proto__ as data when the exact path parses the record', () => {
+    const [doc] = parse('{"__proto__":{"polluted":1},"n":12345678901234567890}');
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(Object.keys(doc!)).toEqual(['__proto__', 'n', 'tags']);
+    expect(({} as { polluted?: number }).polluted).toBeUndefined();
+  });
+
+  it.each([
+    [20, true],
+    [21, false],
+  ])('accepts a record nested %i levels deep only up to max_depth (default 20)', (levels, ok) => {
+    if (ok) expect(parse(nest(levels))).toHaveLength(1);
+    else expect(() => parse(nest(levels))).toThrow('nests 21 levels deep, more than max_depth (20)');
+  });
+
+  it('counts arrays as levels, as recursive code does', () => {
+    expect(() => parse(`{"a":${'['.repeat(20)}${']'.repeat(20)}}`)).toThrow(/nests 21 levels deep/);
+  });
+
+  it('takes max_depth from the pipeline config', () => {
+    const parser = createParserFactory(parserConfigSchema.parse({ type: 'waf', max_depth: 3 })).forObject('k');
+    expect(parser.parse(nest(3), 1)).toHaveLength(1);
+    expect(() => parser.parse(nest(4), 1)).toThrow('more than max_depth (3)');
+    expect(parserConfigSchema.safeParse({ type: 'waf', max_depth: 0 }).success).toBe(false);
+    expect(parserConfigSchema.safeParse({ type: 'json_lines', max_depth: 1001 }).success).toBe(false);
+  });
+
+  it('counts CloudTrail depth inside each event, not from the file', () => {
+    const file = (levels: number) => `{"Records":[${nest(levels)}]}`;
+    expect(cloudtrailParserFactory().forObject('k').parse(file(20), 1)).toHaveLength(1);
+    expect(() => cloudtrailParserFactory().forObject('k').parse(file(21), 1)).toThrow(
+      'cloudtrail: a record nests 21 levels deep, more than max_depth (20)',
+    );
+  });
+
+  it('tags only the CloudTrail events that hold a number kept as text, and refuses a repeated key', () => {
+    const docs = cloudtrailParserFactory()
+      .forObject('k')
+      .parse('{"Records":[{"eventName":"A"},{"eventName":"B","n":123456789012345678901}]}', 1);
+    expect(docs).toEqual([
+      { eventName: 'A' },
+      { eventName: 'B', n: '123456789012345678901', tags: ['_json_number_as_text'] },
+    ]);
+    expect(() =>
+      cloudtrailParserFactory().forObject('k').parse('{"Records":[{"eventName":"A","eventName":"B"}]}', 1),
+    ).toThrow('key "eventName" appears twice');
+  });
+
+  it('gives the same documents with the framing hint as without it', () => {
+    const texts = [
+      ...fixtureLines('waf-docs.log'),
+      fixture('waf-aws-example.json'),
+      '{"a":1,"a":1}',
+      '{"id":12345678901234567890}',
+      nest(5),
+    ];
+    for (const text of texts) {
+      const hint = scanJsonText(text);
+      expect(wafParserFactory().forObject('k').parse(text, 1, hint)).toEqual(
+        wafParserFactory().forObject('k').parse(text, 1),
+      );
+    }
   });
 });
 

@@ -1,11 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
+import type { Framing } from '../../core/components.js';
+import { frameJson } from './frame-json.js';
 
 /**
  * One batch of records cut from an object's decompressed bytes.
  *
  * Record numbers are 1-based: the line number for `lines` framing (empty lines count
- * but are not emitted, so numbers in a batch can have gaps), always 1 for `document`.
+ * but are not emitted, so numbers in a batch can have gaps), the line a document starts on
+ * for `json` (frame-json.ts says more), always 1 for `document`.
  * Records that are not emitted as text are reported beside them:
  * - `oversized`: records longer than `maxRecordBytes` (without their line ending); they
  *   are never held in memory whole, only counted. The caller dead-letters them.
@@ -24,6 +27,11 @@ export interface FramedBatch {
   lastRecord: number;
   oversized: OversizedRecord[];
   invalidUtf8: number[];
+  /**
+   * `json` framing only, parallel to `records`: what the framing's scan learned about each
+   * document (see `scan-json-text.ts`), or NO_FACTS; the parser gets it as its hint.
+   */
+  hints?: number[];
 }
 
 export interface OversizedRecord {
@@ -44,12 +52,13 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const REPLACEMENT = '\uFFFD';
 
-/** Splits a decompressed object stream into records: lines, or the whole object as one document. */
+/** Splits a decompressed object stream into records: lines, JSON documents, or the whole object as one document. */
 export function frameRecords(
   stream: Readable | AsyncIterable<Buffer>,
-  framing: 'lines' | 'document',
+  framing: Framing,
   options: FramingOptions,
 ): AsyncIterable<FramedBatch> {
+  if (framing === 'json') return frameJson(stream, options);
   return framing === 'lines' ? frameLines(stream, options) : frameDocument(stream, options);
 }
 
