@@ -1,8 +1,9 @@
-"""Writes a small GeoIP2-City test database with documentation networks.
+"""Writes small GeoIP2-City and GeoLite2-ASN test databases with documentation networks.
 
 Integration and unit tests look these addresses up; they are documentation
-ranges (RFC 5737, RFC 3849), so no real address is ever placed on a map.
-Usage: make-geoip-db.py OUTPUT.mmdb
+ranges (RFC 5737, RFC 3849) and documentation AS numbers (RFC 5398), so no real
+address is ever placed on a map or credited to a real network.
+Usage: make-geoip-db.py CITY_OUTPUT.mmdb [ASN_OUTPUT.mmdb]
 """
 
 import sys
@@ -30,6 +31,32 @@ NETWORKS = [
     ("2001:db8:1::/48", city(2643743, "London", "GB", "United Kingdom", "ENG", "England", 51.5142, -0.0931, "Europe/London", "EC2V")),
 ]
 
+# GeoLite2-ASN records: the AS number and its organisation. 2001:db8:2::/48 is only in
+# this database, so a lookup can find the network's AS without a city.
+ASN_NETWORKS = [
+    ("192.0.2.0/24", 64496, "Example Transit Ltd (documentation AS)"),
+    ("198.51.100.0/24", 64497, "Beispiel Netze GmbH (documentation AS)"),
+    ("203.0.113.0/24", 64498, "Example Cloud Inc (documentation AS)"),
+    ("2001:db8::/48", 64499, "Example IPv6 Carrier (documentation AS)"),
+    ("2001:db8:2::/48", 65536, "Example 32-bit AS (documentation AS)"),
+]
+
+
+def write_asn(out):
+    writer = MMDBWriter(
+        ip_version=6,
+        ipv4_compatible=True,
+        database_type="GeoLite2-ASN",
+        languages=["en"],
+        description={"en": "sluice test ASN database (documentation networks only)"},
+    )
+    for cidr, number, organization in ASN_NETWORKS:
+        writer.insert_network(
+            IPSet([cidr]),
+            {"autonomous_system_number": MmdbU32(number), "autonomous_system_organization": organization},
+        )
+    writer.to_db_file(out)
+
 
 def main():
     out = sys.argv[1]
@@ -43,6 +70,8 @@ def main():
     for cidr, record in NETWORKS:
         writer.insert_network(IPSet([cidr]), record)
     writer.to_db_file(out)
+    if len(sys.argv) > 2:
+        write_asn(sys.argv[2])
 
 
 if __name__ == "__main__":

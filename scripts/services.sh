@@ -8,7 +8,7 @@
 #   - a third moto server that enforces IAM: requests must be signed by an IAM
 #     user whose policies allow them (permission tests; see scripts/moto-iam.py,
 #     which creates the administrator whose key file SLUICE_TEST_IAM_ADMIN_CREDENTIALS names)
-#   - a GeoIP2-City test database generated from documentation networks
+#   - GeoIP2-City and GeoLite2-ASN test databases generated from documentation networks
 #
 # Usage: scripts/services.sh start|stop|status|env
 #   start   install what is missing, start what is not running, wait for readiness,
@@ -94,9 +94,11 @@ install_opensearch() {
 
 make_geoip_db() {
   local db="$CACHE/geoip/GeoIP2-City-Test.mmdb"
-  if [ -f "$db" ] && [ "$db" -nt "$ROOT/scripts/make-geoip-db.py" ]; then return; fi
+  local asn="$CACHE/geoip/GeoLite2-ASN-Test.mmdb"
+  if [ -f "$db" ] && [ "$db" -nt "$ROOT/scripts/make-geoip-db.py" ] && [ -f "$asn" ]; then return; fi
   mkdir -p "$CACHE/geoip"
-  "$CACHE/moto/bin/python" "$ROOT/scripts/make-geoip-db.py" "$db.tmp"
+  "$CACHE/moto/bin/python" "$ROOT/scripts/make-geoip-db.py" "$db.tmp" "$asn.tmp"
+  mv "$asn.tmp" "$asn"
   mv "$db.tmp" "$db"
 }
 
@@ -186,6 +188,7 @@ export SLUICE_TEST_ATOMIC_AWS_ENDPOINT=http://127.0.0.1:$MOTO_SERIAL_PORT
 export SLUICE_TEST_IAM_AWS_ENDPOINT=http://127.0.0.1:$MOTO_IAM_PORT
 export SLUICE_TEST_IAM_ADMIN_CREDENTIALS=$IAM_ADMIN_CREDENTIALS
 export SLUICE_TEST_GEOIP_DB=$CACHE/geoip/GeoIP2-City-Test.mmdb
+export SLUICE_TEST_GEOIP_ASN_DB=$CACHE/geoip/GeoLite2-ASN-Test.mmdb
 export SLUICE_TEST_SERVICE_LOGS=$LOGS
 EOF
 }

@@ -11,6 +11,7 @@ import { createFilter } from '../filters/index.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers/index.js';
 import { BuildProblems } from '../pipeline/build-problems.js';
+import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
 import { RecordLoop } from '../pipeline/record-loop.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { configPath } from './config-path.js';
@@ -24,7 +25,8 @@ Reads raw log files (plain or gzip, detected by magic bytes; multi-member gzip t
 prints one JSON event per line on stdout, each the document \`sluice run\` would index
 (the worker's own record loop, \`_invalid_utf8\` tag included). With --pipeline it uses that
 pipeline's parser, filters and max_record_bytes. Records that do not parse or are too long
-go to stderr as JSON with the reason. Exits 0 unless a file could not be read.
+go to stderr as JSON with the reason, redacted by the pipeline's filters as the dead-letter is.
+Exits 0 unless a file could not be read.
 
 Parsers: ${parserTypes.join(', ')}
 `;
@@ -35,6 +37,8 @@ interface ParseOptions {
   filters: Filter[];
   maxRecordBytes: number;
   pipeline: string;
+  /** The filters' redactText chain: raw text and reasons on stderr are redacted as the dead-letter's are. */
+  redact: (text: string) => string;
 }
 
 const OPTIONS = {
@@ -77,7 +81,8 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
       await parseOne(raw, name, options, lastModified);
     } catch (error) {
       exitCode = EXIT_FAILURE;
-      process.stderr.write(`${JSON.stringify({ file: name, code: errorCode(error), error: errorMessage(error) })}\n`);
+      const message = options.redact(errorMessage(error));
+      process.stderr.write(`${JSON.stringify({ file: name, code: errorCode(error), error: message })}\n`);
     }
   }
   return exitCode;
@@ -109,7 +114,8 @@ async function pipelineOptions(values: Values, id: string, settings: Settings): 
       if (filter) filters.push(filter);
     }
     if (!problems.empty) throw problems.error();
-    return { parser, filters, maxRecordBytes: loaded.config.max_record_bytes, pipeline: id };
+    const maxRecordBytes = loaded.config.max_record_bytes;
+    return { parser, filters, maxRecordBytes, pipeline: id, redact: rawTextRedactor(filters) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -129,7 +135,8 @@ function parserOptions(values: Values): ParseOptions | number {
     return EXIT_USAGE;
   }
   const maxRecordBytes = Number(values['max-record-bytes'] ?? 1024 * 1024);
-  return { parser: createParserFactory(config.data), filters: [], maxRecordBytes, pipeline: 'parse' };
+  const parser = createParserFactory(config.data);
+  return { parser, filters: [], maxRecordBytes, pipeline: 'parse', redact: rawTextRedactor([]) };
 }
 
 /** One file through the worker's own record loop, so each line prints as the document it would be indexed as. */
@@ -147,8 +154,10 @@ async function parseOne(raw: Readable, name: string, options: ParseOptions, last
   for await (const batch of frameRecords(decoded, parser.framing, loop.framing)) {
     const result = loop.run(batch);
     if (result === null) continue;
-    for (const { record, code, reason, raw: text } of result.failures) {
-      process.stderr.write(`${JSON.stringify({ file: name, record, code, reason, raw: text })}\n`);
+    for (const { record, sub, code, reason, raw: text } of result.failures) {
+      const raw = text === undefined ? undefined : options.redact(text);
+      const line = JSON.stringify({ file: name, record, sub, code, reason: options.redact(reason), raw });
+      process.stderr.write(`${line}\n`);
     }
     let text = '';
     for (const event of result.events) text += `${JSON.stringify(event.doc)}\n`;

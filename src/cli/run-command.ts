@@ -185,9 +185,10 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
       (sum, s) => ({
         objects: sum.objects + s.objects,
         events: sum.events + s.events,
+        deadLettered: sum.deadLettered + s.deadLettered,
         failed: sum.failed + s.failedObjects,
       }),
-      { objects: 0, events: 0, failed: 0 },
+      { objects: 0, events: 0, deadLettered: 0, failed: 0 },
     );
     logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
     if (options.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
@@ -218,8 +219,8 @@ export function summaryLine(summaries: Record<string, RunSummary>): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([id, s]) => {
       let part = `${id}: ${s.objects} new object(s), ${s.records} record(s), ${s.events} event(s)`;
+      if (s.deadLettered) part += `, ${s.deadLettered} dead-lettered`;
       if (s.failedObjects) part += `, ${s.failedObjects} quarantined`;
-      if (s.deadLettered) part += `, ${s.deadLettered} record(s) dead-lettered`;
       if (s.paused) part += `, PAUSED (${s.paused.code}): ${s.paused.reason}`;
       return part;
     });

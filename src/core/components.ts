@@ -65,6 +65,8 @@ export interface DeadLetterEntry {
   etag?: string;
   /** 1-based record number, or 0 when the whole object failed. */
   record: number;
+  /** The event's index within a record of several (CloudTrail) when only that event failed. */
+  sub?: number;
   code: string;
   reason: string;
   /** The raw record text when it never became a document. */

@@ -95,6 +95,12 @@ export const ERROR_CODES = {
     meaning:
       'The file source will not read a listed file (a symbolic link, a name that is not UTF-8); it is quarantined.',
   },
+  ERR_DEAD_LETTER_CAP: {
+    level: 'object',
+    stage: 'processing',
+    meaning:
+      'An object dead-lettered more records than max_dead_letter_records_per_object or max_dead_letter_ratio allow; it is quarantined at once.',
+  },
   ERR_CHECKPOINT: {
     level: 'pipeline',
     stage: 'receiving',

@@ -23,7 +23,10 @@ export class Metrics {
   );
   readonly bytesRead = this.counter('sluice_bytes_read_total', 'Compressed bytes read from the source');
   readonly recordsParsed = this.counter('sluice_records_parsed_total', 'Records parsed into events');
-  readonly recordsFailed = this.counter('sluice_records_failed_total', 'Records that did not parse (dead-lettered)');
+  readonly recordsFailed = this.counter(
+    'sluice_records_failed_total',
+    'Records (or events of one) dead-lettered by the record loop: unparsable, too long, or a filter failed on them',
+  );
   readonly eventsDropped = this.counter('sluice_events_dropped_total', 'Events dropped by filters');
   readonly eventsIndexed = this.counter('sluice_events_indexed_total', 'Events newly stored by an output', ['output']);
   readonly eventsDuplicate = this.counter('sluice_events_duplicate_total', 'Events an output already held (replays)', [
@@ -32,6 +35,11 @@ export class Metrics {
   readonly eventsDeadLettered = this.counter('sluice_events_dead_lettered_total', 'Events handed to the dead-letter', [
     'output',
   ]);
+  readonly deadLetterEntries = this.counter(
+    'sluice_dead_letter_entries_total',
+    'Entries the dead-letter stored (or logged, when none is configured): records, rejected events, quarantined objects',
+    ['code'],
+  );
   readonly bulkRetries = this.counter('sluice_bulk_retries_total', 'Bulk requests or items retried', ['output']);
   readonly bulkLatency = new Histogram({
     name: 'sluice_bulk_latency_seconds',

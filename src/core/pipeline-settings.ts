@@ -52,6 +52,12 @@ export const checkpointSettingsFields = {
     .describe('Longest time progress stays unsaved; a crash re-reads at most this much (without duplicates).'),
 };
 
+/**
+ * Records an object must have had read before max_dead_letter_ratio is judged: fewer say little
+ * (two bad lines of three), and an object that small dead-letters little anyway.
+ */
+export const DEAD_LETTER_RATIO_MIN_RECORDS = 100;
+
 /** At the pipeline's root: limits of the record loop. */
 export const pipelineSettingsFields = {
   max_record_bytes: z
@@ -81,6 +87,28 @@ export const pipelineSettingsFields = {
     .positive()
     .default(50_000)
     .describe('A large object saves its acknowledged record offset at least this often, to resume mid-object.'),
+  // 1000: a real object with a few bad lines (a cut last line, an appended format) stays far
+  // below it, while the dead-letter of one object stays near a megabyte at log line sizes.
+  max_dead_letter_records_per_object: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(1000)
+    .describe(
+      'Records (and rejected events) of one object that may go to the dead-letter one by one; past it the object ' +
+        'is quarantined as one entry and the rest of it is not read. Counted from where a read starts (a resume too).',
+    ),
+  // 0.5: when most records of an object fail, it is not the log type this pipeline parses (a wrong
+  // prefix or parser, binary data), and one entry tells that better than thousands.
+  max_dead_letter_ratio: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      `Share of an object's records that may go to the dead-letter, judged once ${DEAD_LETTER_RATIO_MIN_RECORDS} records are read; ` +
+        'past it the object is quarantined as one entry. 1 turns the ratio off.',
+    ),
   max_batches_in_flight: z
     .number()
     .int()
@@ -120,6 +148,16 @@ export interface PipelineSettings {
   checkpointEveryRecords: number;
   /** Per object: batches sent to the outputs and not yet acknowledged. */
   maxBatchesInFlight: number;
+  /** Per object: how many records may be dead-lettered one by one before it is quarantined. */
+  deadLetterCap: DeadLetterCap;
+}
+
+/** The per-object limits on dead-lettered records (pipeline/dead-letter-cap.ts applies them). */
+export interface DeadLetterCap {
+  maxRecords: number;
+  /** Dead-lettered records per record read, judged once `ratioMinRecords` are read. */
+  maxRatio: number;
+  ratioMinRecords: number;
 }
 
 export function resolvePipelineSettings(config: PipelineSettingsConfig): PipelineSettings {
@@ -137,5 +175,10 @@ export function resolvePipelineSettings(config: PipelineSettingsConfig): Pipelin
     maxPauseMs: config.max_pause_seconds * 1000,
     checkpointEveryRecords: config.checkpoint_every_records,
     maxBatchesInFlight: config.max_batches_in_flight,
+    deadLetterCap: {
+      maxRecords: config.max_dead_letter_records_per_object,
+      maxRatio: config.max_dead_letter_ratio,
+      ratioMinRecords: DEAD_LETTER_RATIO_MIN_RECORDS,
+    },
   };
 }

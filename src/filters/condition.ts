@@ -16,9 +16,20 @@ export interface Condition {
   in?: { field: string; values: ConditionValue[] };
   matches?: { field: string; pattern: string; case_insensitive?: boolean };
   exists?: string;
+  gt?: NumericComparison;
+  gte?: NumericComparison;
+  lt?: NumericComparison;
+  lte?: NumericComparison;
+  between?: { field: string; min: number; max: number };
   all?: Condition[];
   any?: Condition[];
   not?: Condition;
+}
+
+/** A numeric bound: holds only for a field that is a JSON number, never for a numeric string. */
+export interface NumericComparison {
+  field: string;
+  value: number;
 }
 
 export type DocPredicate = (doc: Doc) => boolean;
@@ -34,7 +45,35 @@ function isRegExp(pattern: string): boolean {
   }
 }
 
-const conditionKeys = ['equals', 'in', 'matches', 'exists', 'all', 'any', 'not'] as const;
+const conditionKeys = [
+  'equals',
+  'in',
+  'matches',
+  'exists',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'all',
+  'any',
+  'not',
+] as const;
+
+const numericOperators = { gt: 'greater than', gte: 'at least', lt: 'less than', lte: 'at most' } as const;
+type NumericOperator = keyof typeof numericOperators;
+
+function comparisonSchema(operator: NumericOperator) {
+  return z
+    .strictObject({
+      field: fieldPathSchema.describe('Field path holding a number, e.g. elb_status_code'),
+      value: z.number().describe('The bound, a number (a quoted "500" is refused)'),
+    })
+    .optional()
+    .describe(
+      `Holds when the field is a number ${numericOperators[operator]} the value; a string field (even "503"), null or a missing field never holds`,
+    );
+}
 
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z
@@ -69,6 +108,19 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
         .optional()
         .describe('Holds when the field matches the regular expression'),
       exists: fieldPathSchema.optional().describe('Holds when the field is present and not null'),
+      gt: comparisonSchema('gt'),
+      gte: comparisonSchema('gte'),
+      lt: comparisonSchema('lt'),
+      lte: comparisonSchema('lte'),
+      between: z
+        .strictObject({
+          field: fieldPathSchema.describe('Field path holding a number, e.g. elb_status_code'),
+          min: z.number().describe('Lowest value that holds (inclusive)'),
+          max: z.number().describe('Highest value that holds (inclusive)'),
+        })
+        .refine((range) => range.min <= range.max, { message: 'min must not be greater than max' })
+        .optional()
+        .describe('Holds when the field is a number from min to max, both included (500 to 599: any 5xx)'),
       all: z.array(conditionSchema).min(1).optional().describe('Holds when every listed condition holds'),
       any: z.array(conditionSchema).min(1).optional().describe('Holds when at least one listed condition holds'),
       not: conditionSchema.optional().describe('Holds when the nested condition does not hold'),
@@ -85,7 +137,9 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
         });
       }
     })
-    .describe('A condition on the event: equals, in, matches, exists, or all/any/not of other conditions'),
+    .describe(
+      'A condition on the event: equals, in, matches, exists, gt/gte/lt/lte/between on numbers, or all/any/not of other conditions',
+    ),
 );
 
 function sameValue(actual: unknown, expected: ConditionValue): boolean {
@@ -103,8 +157,44 @@ function asText(value: unknown): string | undefined {
   return undefined;
 }
 
+const compare: Record<NumericOperator, (actual: number, bound: number) => boolean> = {
+  gt: (actual, bound) => actual > bound,
+  gte: (actual, bound) => actual >= bound,
+  lt: (actual, bound) => actual < bound,
+  lte: (actual, bound) => actual <= bound,
+};
+
+/**
+ * Numbers only, by design: parsers emit numeric fields as numbers, and guessing at strings
+ * would make "10" < "9" questions depend on a field's spelling in one record.
+ */
+function compileNumeric(condition: Condition): DocPredicate | undefined {
+  for (const operator of Object.keys(numericOperators) as NumericOperator[]) {
+    const comparison = condition[operator];
+    if (comparison === undefined) continue;
+    const path = parseFieldPath(comparison.field);
+    const test = compare[operator];
+    const bound = comparison.value;
+    return (doc) => {
+      const actual = getField(doc, path);
+      return typeof actual === 'number' && test(actual, bound);
+    };
+  }
+  if (condition.between !== undefined) {
+    const path = parseFieldPath(condition.between.field);
+    const { min, max } = condition.between;
+    return (doc) => {
+      const actual = getField(doc, path);
+      return typeof actual === 'number' && actual >= min && actual <= max;
+    };
+  }
+  return undefined;
+}
+
 /** Compiles a validated condition into a fast predicate: paths parsed and regexes built once. */
 export function compileCondition(condition: Condition): DocPredicate {
+  const numeric = compileNumeric(condition);
+  if (numeric !== undefined) return numeric;
   if (condition.equals !== undefined) {
     const path = parseFieldPath(condition.equals.field);
     const expected = condition.equals.value;

@@ -1,12 +1,14 @@
 /**
  * `geoip`: places an IP address with a MaxMind GeoIP2/GeoLite2 City (or Country) database,
- * in the shape OpenSearch's and Elasticsearch's geoip processors write, with `location` as a
- * geo_point object. The database is read once at build; lookups go through a bounded LRU
- * cache because log traffic repeats the same clients.
+ * and names its network's autonomous system with a GeoLite2-ASN (or GeoIP2-ISP) database, in
+ * the shape OpenSearch's and Elasticsearch's geoip processors write: `location` a geo_point
+ * object, `asn` and `organization_name` as the processors name them for an ASN database.
+ * One filter reads both, so an address is parsed and cached once. The databases are read once
+ * at build; lookups go through a bounded LRU cache because log traffic repeats the same clients.
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import maxmind, { type CityResponse, type Reader } from 'maxmind';
+import maxmind, { type AsnResponse, type CityResponse, type Reader, type Response } from 'maxmind';
 import { z } from 'zod';
 import type { ComponentContext, Filter } from '../core/components.js';
 import type { LogEvent } from '../core/event.js';
@@ -25,9 +27,15 @@ export const geoipFilterSchema = z
     database: z
       .string()
       .min(1)
+      .optional()
       .describe(
         'Path to a GeoIP2 or GeoLite2 City (or Country) .mmdb file; relative paths resolve against the config file',
       ),
+    asn_database: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Path to a GeoLite2-ASN (or GeoIP2-ISP) .mmdb file: adds asn and organization_name to the same target'),
     source: fieldPathSchema.describe(
       'Field holding the IP address, e.g. client_ip (ALB) or httpRequest.clientIp (WAF)',
     ),
@@ -50,7 +58,10 @@ export const geoipFilterSchema = z
       .describe('Tag added when the database does not know the address (default: no tag, nothing added)'),
     when: whenSchema,
   })
-  .describe('Adds the location of an IP address');
+  .refine((config) => config.database !== undefined || config.asn_database !== undefined, {
+    message: 'set database (City or Country), asn_database (ASN or ISP), or both',
+  })
+  .describe('Adds the location and the autonomous system of an IP address');
 
 export type GeoipFilterConfig = z.infer<typeof geoipFilterSchema>;
 
@@ -66,6 +77,9 @@ export interface GeoipResult {
   postal_code?: string;
   timezone?: string;
   location?: { lat: number; lon: number };
+  /** From an ASN or ISP database. */
+  asn?: number;
+  organization_name?: string;
 }
 
 /** Cached outcome: a result, unknown to the database, or an address no database can place. */
@@ -79,8 +93,7 @@ export interface GeoipCacheStats {
   lookups: number;
 }
 
-function toResult(ip: string, record: CityResponse): GeoipResult {
-  const result: GeoipResult = { ip };
+function addCity(result: GeoipResult, record: CityResponse): void {
   const countryIso = record.country?.iso_code;
   if (countryIso) result.country_iso_code = countryIso;
   const countryName = record.country?.names?.en;
@@ -100,7 +113,27 @@ function toResult(ip: string, record: CityResponse): GeoipResult {
   const { latitude, longitude } = record.location ?? {};
   if (typeof latitude === 'number' && typeof longitude === 'number')
     result.location = { lat: latitude, lon: longitude };
-  return result;
+}
+
+function addAsn(result: GeoipResult, record: AsnResponse): void {
+  if (typeof record.autonomous_system_number === 'number') result.asn = record.autonomous_system_number;
+  if (record.autonomous_system_organization) result.organization_name = record.autonomous_system_organization;
+}
+
+/** The record for an address, or null; a valid address a reader refuses (IPv6 in an IPv4-only database) is unknown to it. */
+function find<T extends Response>(reader: Reader<T> | undefined, address: string): T | null {
+  if (reader === undefined) return null;
+  try {
+    return reader.get(address);
+  } catch {
+    return null;
+  }
+}
+
+/** The readers a filter looks addresses up in; at least one is set. */
+export interface GeoipReaders {
+  city?: Reader<CityResponse>;
+  asn?: Reader<AsnResponse>;
 }
 
 export class GeoipFilter implements Filter {
@@ -112,7 +145,7 @@ export class GeoipFilter implements Filter {
   private lookups = 0;
 
   constructor(
-    private readonly reader: Reader<CityResponse>,
+    private readonly readers: GeoipReaders,
     private readonly config: GeoipFilterConfig,
   ) {
     this.source = parseFieldPath(config.source);
@@ -162,14 +195,13 @@ export class GeoipFilter implements Filter {
     const mapped = version === 6 && /^::ffff:/i.test(address) ? address.slice(7) : '';
     const lookupAddress = isIP(mapped) === 4 ? mapped : address;
     this.lookups++;
-    let record: CityResponse | null;
-    try {
-      record = this.reader.get(lookupAddress);
-    } catch {
-      // A valid address the reader refuses (IPv6 in an IPv4-only database) is one it cannot place.
-      return 'unknown';
-    }
-    return record === null ? 'unknown' : toResult(address, record);
+    const city = find(this.readers.city, lookupAddress);
+    const asn = find(this.readers.asn, lookupAddress);
+    if (city === null && asn === null) return 'unknown';
+    const result: GeoipResult = { ip: address };
+    if (city !== null) addCity(result, city);
+    if (asn !== null) addAsn(result, asn);
+    return result;
   }
 
   cacheStats(): GeoipCacheStats {
@@ -177,28 +209,51 @@ export class GeoipFilter implements Filter {
   }
 }
 
-/** Opens the database once; fails with a typed error saying what to fix. */
-export async function createGeoipFilter(config: GeoipFilterConfig, ctx: ComponentContext): Promise<GeoipFilter> {
-  const path = resolve(ctx.baseDir, config.database);
-  let reader: Reader<CityResponse>;
+type DatabaseRole = 'database' | 'asn_database';
+
+const roles: Record<DatabaseRole, { kinds: RegExp; wanted: string }> = {
+  database: { kinds: /City|Country/i, wanted: 'a GeoIP2 or GeoLite2 City (or Country) .mmdb file' },
+  asn_database: { kinds: /ASN|ISP/i, wanted: 'a GeoLite2-ASN or GeoIP2-ISP .mmdb file' },
+};
+
+/** Opens one database and checks it is the kind its key asks for; fails saying what to fix. */
+async function openDatabase<T extends Response>(
+  role: DatabaseRole,
+  configured: string,
+  ctx: ComponentContext,
+): Promise<Reader<T>> {
+  const path = resolve(ctx.baseDir, configured);
+  const { kinds, wanted } = roles[role];
+  let reader: Reader<T>;
   try {
     // The reader's own cache holds decoded records by offset; ours holds results by address.
-    reader = await maxmind.open<CityResponse>(path, { cache: { max: 1_000 } });
+    reader = await maxmind.open<T>(path, { cache: { max: 1_000 } });
   } catch (error) {
     throw new FilterBuildError(
       `cannot open GeoIP database ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      { pipeline: ctx.pipeline, database: path, setting: 'database' },
-      'Point database at a readable GeoIP2 or GeoLite2 City .mmdb file (relative paths resolve against the config file).',
+      { pipeline: ctx.pipeline, database: path, setting: role },
+      `Point ${role} at ${wanted} (relative paths resolve against the config file).`,
       error,
     );
   }
   const kind = reader.metadata.databaseType;
-  if (!/City|Country/i.test(kind)) {
+  if (!kinds.test(kind)) {
+    const other: DatabaseRole = role === 'database' ? 'asn_database' : 'database';
+    const hint = roles[other].kinds.test(kind) ? ` Give it as ${other} instead.` : '';
     throw new FilterBuildError(
-      `GeoIP database ${path} is a ${kind} database, not a City or Country database`,
-      { pipeline: ctx.pipeline, database: path, setting: 'database' },
-      'Use a GeoIP2 or GeoLite2 City (or Country) .mmdb file.',
+      `GeoIP database ${path} is a ${kind} database, not what ${role} takes`,
+      { pipeline: ctx.pipeline, database: path, setting: role },
+      `Use ${wanted} for ${role}.${hint}`,
     );
   }
-  return new GeoipFilter(reader, config);
+  return reader;
+}
+
+/** Opens the databases once; fails with a typed error saying what to fix. */
+export async function createGeoipFilter(config: GeoipFilterConfig, ctx: ComponentContext): Promise<GeoipFilter> {
+  const readers: GeoipReaders = {};
+  if (config.database !== undefined) readers.city = await openDatabase<CityResponse>('database', config.database, ctx);
+  if (config.asn_database !== undefined)
+    readers.asn = await openDatabase<AsnResponse>('asn_database', config.asn_database, ctx);
+  return new GeoipFilter(readers, config);
 }

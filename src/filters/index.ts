@@ -9,12 +9,14 @@ import { createDropFilter, dropFilterSchema } from './drop-filter.js';
 import { createGeoipFilter, geoipFilterSchema } from './geoip-filter.js';
 import { createMutateFilter, mutateFilterSchema } from './mutate-filter.js';
 import { createRedactFilter, redactFilterSchema } from './redact-filter.js';
+import { createUserAgentFilter, userAgentFilterSchema } from './user-agent-filter.js';
 import { createWafHeadersFilter, wafHeadersFilterSchema } from './waf-headers-filter.js';
 
 export const filterConfigSchema = z
   .discriminatedUnion('type', [
     dateFilterSchema,
     geoipFilterSchema,
+    userAgentFilterSchema,
     wafHeadersFilterSchema,
     redactFilterSchema,
     mutateFilterSchema,
@@ -27,6 +29,7 @@ export type FilterConfig = z.infer<typeof filterConfigSchema>;
 export const filterTypes = [
   'date',
   'geoip',
+  'user_agent',
   'waf_headers',
   'redact',
   'mutate',
@@ -39,6 +42,8 @@ export async function createFilter(config: FilterConfig, ctx: ComponentContext):
       return createDateFilter(config);
     case 'geoip':
       return createGeoipFilter(config, ctx);
+    case 'user_agent':
+      return createUserAgentFilter(config);
     case 'waf_headers':
       return createWafHeadersFilter(config);
     case 'redact':

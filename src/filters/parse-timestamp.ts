@@ -3,12 +3,14 @@
  * as an ISO 8601 UTC string with milliseconds (`2019-02-06T00:00:38.000Z`), or undefined
  * when the input is not in that format. No Date parsing: `Date.parse` accepts too much
  * (and differs between engines), and a library costs more than these few lines.
+ * A time written without an offset is UTC, as AWS writes it, unless a zone is given.
  */
+import type { LocalToUtc } from './time-zone.js';
 
 const MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
-const MONTHS: Record<string, number> = {
+export const MONTHS: Record<string, number> = {
   Jan: 1,
   Feb: 2,
   Mar: 3,
@@ -24,7 +26,7 @@ const MONTHS: Record<string, number> = {
 };
 
 /** The number written by `count` ASCII digits at `start`, or -1. */
-function digitsAt(text: string, start: number, count: number): number {
+export function digitsAt(text: string, start: number, count: number): number {
   if (start + count > text.length) return -1;
   let value = 0;
   for (let i = start; i < start + count; i++) {
@@ -52,8 +54,11 @@ function pad4(n: number): string {
   return n < 10 ? `000${n}` : n < 100 ? `00${n}` : n < 1000 ? `0${n}` : String(n);
 }
 
-/** Valid calendar fields plus a UTC offset in minutes, as ISO UTC text. */
-function format(
+/**
+ * Valid calendar fields plus a UTC offset in minutes, as ISO UTC text. A null offset means the
+ * text had none: the wall time is read in `zone`, or as UTC without one.
+ */
+export function civilToIso(
   year: number,
   month: number,
   day: number,
@@ -61,11 +66,12 @@ function format(
   minute: number,
   second: number,
   millis: number,
-  offsetMinutes: number,
+  offsetMinutes: number | null,
+  zone?: LocalToUtc,
 ): string | undefined {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  if (offsetMinutes === 0) {
+  if (offsetMinutes === 0 || (offsetMinutes === null && zone === undefined)) {
     // Fast path (ALB, WAF, CloudFront, CloudTrail are all UTC): no Date object at all.
     return `${pad4(year)}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${pad3(millis)}Z`;
   }
@@ -73,7 +79,10 @@ function format(
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, millis);
-  return millisToIso(date.getTime() - offsetMinutes * 60_000);
+  const local = date.getTime();
+  if (offsetMinutes !== null) return millisToIso(local - offsetMinutes * 60_000);
+  const instant = zone!(local);
+  return instant === undefined ? undefined : millisToIso(instant);
 }
 
 /** Epoch milliseconds as ISO UTC text; undefined outside years 0000-9999. */
@@ -82,9 +91,12 @@ export function millisToIso(ms: number): string | undefined {
   return new Date(ms).toISOString();
 }
 
-/** Parses `±HH:MM`, `±HHMM`, `±HH` or `Z` at `start` through to the end; returns minutes east of UTC or undefined. */
-function parseOffset(text: string, start: number): number | undefined {
-  if (start === text.length) return 0; // no zone: UTC, as AWS writes it
+/**
+ * Parses `±HH:MM`, `±HHMM`, `±HH` or `Z` at `start` through to the end; returns minutes east
+ * of UTC, null when there is nothing at `start`, or undefined when what is there is no offset.
+ */
+export function parseOffset(text: string, start: number): number | null | undefined {
+  if (start === text.length) return null;
   const sign = text.charCodeAt(start);
   if (sign === 90 /* Z */ || sign === 122 /* z */) return start + 1 === text.length ? 0 : undefined;
   if (sign !== 43 /* + */ && sign !== 45 /* - */) return undefined;
@@ -103,16 +115,16 @@ function parseOffset(text: string, start: number): number | undefined {
 
 /**
  * ISO 8601 / RFC 3339 in the extended form: `YYYY-MM-DD`, optionally followed by `T` (or a
- * space) and `HH:MM[:SS[.fraction]]`, optionally followed by `Z` or an offset. No zone
- * means UTC. Fractions of any length (ALB's microseconds) are truncated to milliseconds.
+ * space) and `HH:MM[:SS[.fraction]]`, optionally followed by `Z` or an offset. No offset
+ * means `zone`, else UTC. Fractions of any length (ALB's microseconds) are truncated to milliseconds.
  */
-export function parseIso8601(text: string): string | undefined {
+export function parseIso8601(text: string, zone?: LocalToUtc): string | undefined {
   const year = digitsAt(text, 0, 4);
   if (year < 0 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
   const month = digitsAt(text, 5, 2);
   const day = digitsAt(text, 8, 2);
   if (month < 0 || day < 0) return undefined;
-  if (text.length === 10) return format(year, month, day, 0, 0, 0, 0, 0);
+  if (text.length === 10) return civilToIso(year, month, day, 0, 0, 0, 0, null, zone);
   const separator = text.charCodeAt(10);
   if (separator !== 84 /* T */ && separator !== 116 /* t */ && separator !== 32 /* space */) return undefined;
   const hour = digitsAt(text, 11, 2);
@@ -143,7 +155,7 @@ export function parseIso8601(text: string): string | undefined {
   }
   const offset = parseOffset(text, pos);
   if (offset === undefined) return undefined;
-  return format(year, month, day, hour, minute, second, millis, offset);
+  return civilToIso(year, month, day, hour, minute, second, millis, offset, zone);
 }
 
 /**
@@ -184,8 +196,8 @@ export function parseClf(text: string): string | undefined {
     return undefined;
   }
   const offset = parseOffset(body, 21);
-  if (offset === undefined) return undefined;
-  return format(year, month, day, hour, minute, second, 0, offset);
+  if (offset === undefined || offset === null) return undefined;
+  return civilToIso(year, month, day, hour, minute, second, 0, offset);
 }
 
 const NUMERIC = /^-?\d+(?:\.\d+)?$/;
@@ -206,4 +218,22 @@ export function parseEpochSeconds(value: unknown): string | undefined {
 export function parseEpochMillis(value: unknown): string | undefined {
   const millis = toNumber(value);
   return millis === undefined ? undefined : millisToIso(Math.floor(millis));
+}
+
+const TAI64_EPOCH_HIGH = 0x40000000; // the label's high 32 bits at 1970: 2^62 + 10 seconds
+
+/**
+ * TAI64N (daemontools, s6): `@` and 24 hex digits, a 64-bit label and 32-bit nanoseconds.
+ * The label is 2^62 plus 10 plus the Unix seconds, which is how tai64nlocal and Logstash read
+ * it (leap seconds since 1972 are not subtracted).
+ */
+export function parseTai64n(text: string): string | undefined {
+  const hex = text.charCodeAt(0) === 64 /* @ */ ? text.slice(1) : text;
+  if (!/^[0-9a-fA-F]{24}$/.test(hex)) return undefined;
+  const high = Number.parseInt(hex.slice(0, 8), 16);
+  const low = Number.parseInt(hex.slice(8, 16), 16);
+  const nanos = Number.parseInt(hex.slice(16), 16);
+  if (nanos > 999_999_999) return undefined;
+  const seconds = (high - TAI64_EPOCH_HIGH) * 2 ** 32 + low - 10;
+  return millisToIso(seconds * 1000 + Math.floor(nanos / 1_000_000));
 }

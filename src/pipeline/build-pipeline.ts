@@ -2,23 +2,17 @@ import type { Logger } from 'pino';
 import { createCheckpointStore } from '../checkpoint/index.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import type { LoadedPipeline } from '../config/load-config.js';
-import type {
-  ComponentContext,
-  DeadLetter,
-  DeadLetterEntry,
-  Filter,
-  ParserFactory,
-  Source,
-} from '../core/components.js';
+import type { ComponentContext, DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
 import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
-import { createDeadLetter } from '../outputs/dead-letter/index.js';
+import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/dead-letter/index.js';
 import { createOutput } from '../outputs/index.js';
 import { createParserFactory } from '../parsers/index.js';
 import { createSource } from '../sources/index.js';
 import { BuildProblems } from './build-problems.js';
+import { rawTextRedactor } from './raw-text-redactor.js';
 import { RoutedOutput } from './routed-output.js';
 
 /** Everything one pipeline needs at run time, built once from its config. */
@@ -28,7 +22,10 @@ export interface BuiltPipeline {
   parser: ParserFactory;
   filters: Filter[];
   outputs: RoutedOutput[];
-  /** Stores entries durably (or logs them when no dead-letter is configured). */
+  /**
+   * Stores entries durably (or logs them when no dead-letter is configured), their raw text and
+   * reason redacted by the pipeline's filters (outputs/dead-letter/pipeline-dead-letter.ts).
+   */
   deadLetter: (entries: DeadLetterEntry[]) => Promise<void>;
   store: CheckpointStore;
   /** Keys sluice itself writes into the source bucket (checkpoints, dead-letter): never read as logs. */
@@ -49,7 +46,7 @@ export interface BuildOptions {
 
 /** The components built so far; a part whose build failed is missing. */
 interface Parts {
-  deadLetterSink?: DeadLetter;
+  deadLetterSink?: PipelineDeadLetter;
   source?: Source;
   parser?: ParserFactory;
   filters: (Filter | undefined)[];
@@ -78,25 +75,10 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     await Promise.allSettled(filters.map((filter) => filter.close?.()));
     await deadLetterSink?.close();
   };
-  if (!problems.empty || !source || !parser || !store) {
+  if (!problems.empty || !source || !parser || !store || !deadLetterSink) {
     await close();
     throw problems.error();
   }
-
-  const deadLetter = async (entries: DeadLetterEntry[]): Promise<void> => {
-    if (entries.length === 0) return;
-    if (deadLetterSink) {
-      await deadLetterSink.put(entries);
-      return;
-    }
-    // Without a dead-letter the entries are logged (never the raw text: it may hold secrets).
-    for (const entry of entries) {
-      logger.error(
-        { bucket: entry.bucket, key: entry.key, record: entry.record, code: entry.code, reason: entry.reason },
-        'record not indexed; configure dead_letter to keep it',
-      );
-    }
-  };
   const ownPrefixes = ownKeyPrefixes(config);
   return {
     id: config.id,
@@ -105,7 +87,7 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     parser,
     filters,
     outputs,
-    deadLetter,
+    deadLetter: (entries) => deadLetterSink.put(entries),
     store,
     settings: resolvePipelineSettings(config),
     async start() {
@@ -123,16 +105,24 @@ async function buildParts(
   checkpointName: string,
 ): Promise<Parts> {
   const config = loaded.config;
-  const deadLetterSink = config.dead_letter
-    ? await problems.attempt(['dead_letter'], () => createDeadLetter(config.dead_letter!, context))
-    : undefined;
-  const componentContext: ComponentContext = { ...context, deadLetter: deadLetterSink };
-  const source = await problems.attempt(['source'], () => createSource(config.source, componentContext));
   const parser = await problems.attempt(['parser'], () => createParserFactory(config.parser));
   const filters: (Filter | undefined)[] = [];
   for (const [index, filterConfig] of config.filters.entries()) {
-    filters.push(await problems.attempt(['filters', index], () => createFilter(filterConfig, componentContext)));
+    filters.push(await problems.attempt(['filters', index], () => createFilter(filterConfig, context)));
   }
+  // Without a dead_letter section entries are logged (never their raw text), so every write settles.
+  const deadLetterSink = await problems.attempt(
+    ['dead_letter'],
+    () =>
+      new PipelineDeadLetter(
+        config.dead_letter ? createDeadLetter(config.dead_letter, context) : new LogDeadLetter(context.logger),
+        rawTextRedactor(filters.filter((filter) => filter !== undefined)),
+        context.metrics,
+        config.id,
+      ),
+  );
+  const componentContext: ComponentContext = { ...context, deadLetter: deadLetterSink };
+  const source = await problems.attempt(['source'], () => createSource(config.source, componentContext));
   const outputs: (RoutedOutput | undefined)[] = [];
   for (const [index, { when, ...outputConfig }] of config.outputs.entries()) {
     const condition = when

@@ -1,6 +1,7 @@
 import type { DeadLetterEntry } from '../core/components.js';
 import { errorCode, errorLevel, errorMessage, type GoneVersion, SourceReadError } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
+import { DeadLetterCapError } from './dead-letter-cap.js';
 
 /** The arguments of backoffDelayMs (core/backoff.ts): the runner draws the jittered delay. */
 export interface BackoffPlan {
@@ -30,7 +31,8 @@ export const NO_FAILURES: FailureCounts = { object: 0, pipeline: 0 };
  * - `retry`: the object's own fault (a read failure, bad gzip) with attempts left: try it again
  *   in a later poll after the backoff.
  * - `quarantine`: the object's own fault on its last attempt, or one that no retry can mend (a
- *   file the source refuses to read): one dead-letter entry, marked done.
+ *   file the source refuses to read; an object past its dead-letter cap): one dead-letter entry,
+ *   marked done.
  * - `pause_pipeline`: not the object's fault (an output or the dead-letter is down, access is
  *   denied, the credentials are refused, or a bug): the pipeline pauses and retries with backoff
  *   (pipelinePauseBackoff); the object stays pending and nothing is marked done.
@@ -65,6 +67,8 @@ export function decideObjectFailure(
     return { action: 'pause_pipeline', counts: { ...previous, pipeline: previous.pipeline + 1 } };
   }
   const counts = { ...previous, object: previous.object + 1 };
+  // Another attempt would dead-letter the same records again: quarantine at once.
+  if (error instanceof DeadLetterCapError) return { action: 'quarantine', counts, reason: error.message };
   if (error instanceof SourceReadError && !error.retryable) {
     return { action: 'quarantine', counts, reason: `${errorMessage(error)} (not retried: retrying cannot help)` };
   }

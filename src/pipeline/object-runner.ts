@@ -23,6 +23,7 @@ export interface RunTotals {
   failedObjects: number;
   records: number;
   events: number;
+  /** Records (and events an output rejected) that went to the dead-letter one by one; quarantines not included. */
   deadLettered: number;
   bytes: number;
 }
@@ -73,6 +74,10 @@ export class ObjectRunner {
           logger: log,
           maxRecordBytes: pipeline.settings.maxRecordBytes,
           maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
+          deadLetterCap: pipeline.settings.deadLetterCap,
+          onDeadLettered: (entries) => {
+            options.totals.deadLettered += entries;
+          },
           drainSignal: stop,
           onOffset: (record) => {
             if (record - lastSaved >= pipeline.settings.checkpointEveryRecords) {
@@ -96,7 +101,6 @@ export class ObjectRunner {
       totals.objects++;
       totals.records += outcome.records;
       totals.events += outcome.events;
-      totals.deadLettered += outcome.deadLettered;
       totals.bytes += object.size;
       options.metrics.objectsProcessed.inc(labels);
       options.onObjectDone?.(object, outcome.events);

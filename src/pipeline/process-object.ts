@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
-import type { SourceObject } from '../core/event.js';
+import type { LogEvent, SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
+import type { DeadLetterCap } from '../core/pipeline-settings.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { AckTracker } from './ack-tracker.js';
+import { DeadLetterCapError, deadLetterCapExceeded } from './dead-letter-cap.js';
 import { RecordLoop } from './record-loop.js';
 import type { RoutedOutput } from './routed-output.js';
 
@@ -20,28 +22,26 @@ export interface ObjectContext {
   maxRecordBytes: number;
   /** How many batches of one object may wait for acknowledgement at once (pipelining to the outputs). */
   maxBatchesInFlight: number;
+  /** How many of the object's records may go to the dead-letter one by one before it is quarantined. */
+  deadLetterCap: DeadLetterCap;
   /** Called with the contiguous acknowledged record offset as it moves, so the checkpoint can save it. */
   onOffset: (record: number) => void;
+  /** Told how many of the object's records (and events outputs rejected) the dead-letter stored, as it does. */
+  onDeadLettered?: (entries: number) => void;
   /** Aborted when the worker drains: reading stops at a batch boundary, acknowledged work is kept. */
   drainSignal: AbortSignal;
 }
 
-export type ObjectOutcome =
-  | {
-      kind: 'done';
-      records: number;
-      events: number;
-      /** Records that went to the dead-letter: unparsable, too large, or events an output rejected. */
-      deadLettered: number;
-    }
-  | { kind: 'interrupted'; offset: number };
+export type ObjectOutcome = { kind: 'done'; records: number; events: number } | { kind: 'interrupted'; offset: number };
 
 /**
  * Reads one object end to end: stream, decompress, frame, then the record loop (parse,
  * filter), then hands each batch's events to the outputs and its failures to the dead-letter.
  * Resolves only when every record is acknowledged by every output it was routed to, or handed
  * to the dead-letter. Records at or before `resumeAfter` were acknowledged before a restart
- * and are not sent again (the record loop skips them).
+ * and are not sent again (the record loop skips them). A batch that would take the object past
+ * its dead-letter cap is not sent: the object fails with DeadLetterCapError (quarantined at once),
+ * and the batches acknowledged before it stay.
  */
 export async function processObject(
   context: ObjectContext,
@@ -51,69 +51,110 @@ export async function processObject(
 ): Promise<ObjectOutcome> {
   const { pipeline, metrics } = context;
   const labels = { pipeline };
+  const { bucket, key } = object;
   const loop = new RecordLoop({
     parser: context.parser,
     filters: context.filters,
-    object: {
-      pipeline,
-      bucket: object.bucket,
-      key: object.key,
-      etag: object.etag,
-      lastModified: object.lastModified.getTime(),
-    },
+    object: { pipeline, bucket, key, etag: object.etag, lastModified: object.lastModified.getTime() },
     resumeAfter,
     maxRecordBytes: context.maxRecordBytes,
   });
   const tracker = new AckTracker(resumeAfter);
-  const inFlight = new Set<Promise<void>>();
-  let firstError: unknown;
+  const batches = new BatchesInFlight(context, tracker);
   let records = 0;
   let events = 0;
-  let deadLettered = 0;
+  let read = 0;
+  let failed = 0;
+  let capError: DeadLetterCapError | undefined;
 
   const raw = await context.source.open(object, signal);
-  const decoded = decodeObjectStream(raw, { pipeline, bucket: object.bucket, key: object.key });
+  const decoded = decodeObjectStream(raw, { pipeline, bucket, key });
   try {
     for await (const batch of frameRecords(decoded, context.parser.framing, loop.framing)) {
-      if (firstError) break;
+      if (batches.failed) break;
       const result = loop.run(batch);
       if (result === null) continue;
-      const { events: batchEvents, failures } = result;
+      read += result.read;
+      failed += result.failures.length;
+      const passed = deadLetterCapExceeded(context.deadLetterCap, failed + batches.rejected, read);
+      if (passed !== undefined) {
+        capError = new DeadLetterCapError(passed, { pipeline, bucket, key, record: batch.firstRecord });
+        break;
+      }
       metrics.recordsParsed.inc(labels, result.records);
       if (result.dropped > 0) metrics.eventsDropped.inc(labels, result.dropped);
-      if (failures.length > 0) metrics.recordsFailed.inc(labels, failures.length);
       records += result.records;
-      events += batchEvents.length;
-      const entry = tracker.begin(batch.lastRecord);
-      const acknowledged = Promise.all([
-        failures.length > 0 ? context.deadLetter(failures) : undefined,
-        ...context.outputs.map((output) => output.write(batchEvents)),
-      ]).then(
-        ([, ...reports]) => {
-          deadLettered += failures.length;
-          for (const report of reports) deadLettered += report.deadLettered;
-          const before = tracker.offset;
-          const offset = tracker.complete(entry);
-          if (offset > before) context.onOffset(offset);
-        },
-        (error: unknown) => {
-          firstError ??= error;
-        },
-      );
-      inFlight.add(acknowledged);
-      void acknowledged.finally(() => inFlight.delete(acknowledged));
-      while (inFlight.size >= context.maxBatchesInFlight) await Promise.race(inFlight);
+      events += result.events.length;
+      batches.send(batch.lastRecord, result.events, result.failures);
+      await batches.waitBelow(context.maxBatchesInFlight);
       if (context.drainSignal.aborted) {
-        await Promise.all(inFlight);
-        if (firstError) throw firstError;
+        await batches.settled();
         return { kind: 'interrupted', offset: tracker.offset };
       }
     }
   } catch (error) {
-    await Promise.allSettled(inFlight);
+    await batches.settled().catch(() => undefined);
     throw error;
   }
-  await Promise.all(inFlight);
-  if (firstError) throw firstError;
-  return { kind: 'done', records, events, deadLettered };
+  await batches.settled();
+  if (capError) throw capError;
+  return { kind: 'done', records, events };
+}
+
+/** The batches of one object sent and not yet acknowledged, and what their acknowledgements said. */
+class BatchesInFlight {
+  private readonly pending = new Set<Promise<void>>();
+  private firstError: unknown;
+  private hasFailed = false;
+  /** Events the outputs handed to the dead-letter so far (they count towards the cap). */
+  rejected = 0;
+
+  constructor(
+    private readonly context: ObjectContext,
+    private readonly tracker: AckTracker,
+  ) {}
+
+  /** True once a batch could be neither stored nor dead-lettered: reading stops. */
+  get failed(): boolean {
+    return this.hasFailed;
+  }
+
+  /** Hands one batch's failures to the dead-letter and its events to every output. */
+  send(lastRecord: number, events: LogEvent[], failures: DeadLetterEntry[]): void {
+    const { context, tracker } = this;
+    const entry = tracker.begin(lastRecord);
+    const acknowledged = Promise.all([
+      failures.length > 0 ? context.deadLetter(failures) : undefined,
+      ...context.outputs.map((output) => output.write(events)),
+    ]).then(
+      ([, ...reports]) => {
+        let rejected = 0;
+        for (const report of reports) rejected += report.deadLettered;
+        this.rejected += rejected;
+        // Counted once stored: a batch whose dead-letter write failed is read again, and counted then.
+        if (failures.length > 0) context.metrics.recordsFailed.inc({ pipeline: context.pipeline }, failures.length);
+        if (failures.length + rejected > 0) context.onDeadLettered?.(failures.length + rejected);
+        const before = tracker.offset;
+        const offset = tracker.complete(entry);
+        if (offset > before) context.onOffset(offset);
+      },
+      (error: unknown) => {
+        if (!this.hasFailed) this.firstError = error;
+        this.hasFailed = true;
+      },
+    );
+    this.pending.add(acknowledged);
+    void acknowledged.finally(() => this.pending.delete(acknowledged));
+  }
+
+  /** Waits while `max` batches are out. */
+  async waitBelow(max: number): Promise<void> {
+    while (this.pending.size >= max) await Promise.race(this.pending);
+  }
+
+  /** Waits for every batch; rejects with the first failure, if any. */
+  async settled(): Promise<void> {
+    await Promise.all(this.pending);
+    if (this.hasFailed) throw this.firstError;
+  }
 }

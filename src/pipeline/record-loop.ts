@@ -10,7 +10,8 @@
  * `sluice parse` prints and what the benchmark measures is what gets indexed.
  */
 import type { DeadLetterEntry, Filter, ParserFactory, RecordParser } from '../core/components.js';
-import { errorCode, errorMessage, RecordParseError } from '../core/errors.js';
+import type { ErrorCode } from '../core/error-codes.js';
+import { errorCode, errorMessage, RecordParseError, SluiceError } from '../core/errors.js';
 import type { Doc, LogEvent } from '../core/event.js';
 import { addTag } from '../filters/tags.js';
 import type { FramedBatch, FramingOptions } from '../parsers/framing/frame-records.js';
@@ -38,10 +39,15 @@ export interface RecordLoopOptions {
 export interface BatchResult {
   /** Events that passed every filter, in record order. */
   events: LogEvent[];
-  /** Records that did not parse or were too long, one entry each. */
+  /**
+   * Records that did not parse or were too long, one entry each, and events a filter threw on
+   * (one entry per event, with its record's raw text, never the half-filtered document).
+   */
   failures: DeadLetterEntry[];
   /** Records after the resume point that parsed (into zero or more events). */
   records: number;
+  /** Records after the resume point read at all: parsed, unparsable or too long. */
+  read: number;
   /** Events a filter dropped. */
   dropped: number;
 }
@@ -79,9 +85,11 @@ export class RecordLoop {
    */
   run(batch: FramedBatch): BatchResult | null {
     const resumeAfter = this.resumeAfter;
-    const result: BatchResult = { events: [], failures: [], records: 0, dropped: 0 };
+    const result: BatchResult = { events: [], failures: [], records: 0, read: 0, dropped: 0 };
+    let unparsed = 0;
     for (const oversized of batch.oversized) {
       if (oversized.record <= resumeAfter) continue;
+      unparsed++;
       const reason = `record of ${oversized.bytes} bytes exceeds max_record_bytes (${this.maxRecordBytes})`;
       result.failures.push(this.failure(oversized.record, 'ERR_RECORD_TOO_LARGE', reason));
     }
@@ -100,7 +108,10 @@ export class RecordLoop {
       try {
         docs = parser.parse(text, record, hints?.[i]);
       } catch (error) {
-        if (record > resumeAfter) result.failures.push(this.parseFailure(record, error, text));
+        if (record > resumeAfter) {
+          unparsed++;
+          result.failures.push(this.parseFailure(record, error, text));
+        }
         continue;
       }
       if (record <= resumeAfter) continue;
@@ -113,12 +124,15 @@ export class RecordLoop {
           doc: docs[sub]!,
           origin: { pipeline, bucket, key, etag, record, sub, lastModified },
         };
-        if (applyFilters(filters, event)) events.push(event);
-        else dropped++;
+        const outcome = applyFilters(filters, event);
+        if (outcome === true) events.push(event);
+        else if (outcome === false) dropped++;
+        else result.failures.push(this.filterFailure(record, sub, docs.length, outcome, text, result.failures));
       }
     }
     if (batch.lastRecord <= resumeAfter) return null;
     result.records = parsed;
+    result.read = parsed + unparsed;
     result.dropped = dropped;
     return result;
   }
@@ -128,15 +142,64 @@ export class RecordLoop {
     return this.failure(record, errorCode(error), reason, raw);
   }
 
+  /**
+   * The entry of one event a filter threw on. Its document may be half filtered (a redact filter
+   * later in the chain never ran), so the entry carries the record's raw text instead, which the
+   * dead-letter redacts. A record of many events (CloudTrail) names the event by `sub` and carries
+   * its raw text once, with its first failed event.
+   */
+  private filterFailure(
+    record: number,
+    sub: number,
+    events: number,
+    failure: FilterFailure,
+    raw: string,
+    earlier: readonly DeadLetterEntry[],
+  ): DeadLetterEntry {
+    const entry = this.failure(record, failure.code, failure.reason, raw);
+    if (events === 1) return entry;
+    entry.sub = sub;
+    const previous = earlier.at(-1);
+    if (previous?.record === record && previous.sub !== undefined) entry.raw = undefined;
+    return entry;
+  }
+
   private failure(record: number, code: string, reason: string, raw?: string): DeadLetterEntry {
     const { pipeline, bucket, key, etag } = this.object;
     return { pipeline, bucket, key, etag, record, code, reason, raw, at: new Date().toISOString() };
   }
 }
 
-function applyFilters(filters: readonly Filter[], event: LogEvent): boolean {
-  for (let i = 0; i < filters.length; i++) {
-    if (!filters[i]!.apply(event)) return false;
+/** Why a filter could not process one event: that record goes to the dead-letter. */
+interface FilterFailure {
+  code: ErrorCode;
+  reason: string;
+}
+
+/**
+ * Applies the filters in order: true keeps the event, false when one dropped it, or the failure
+ * of the filter that threw. One try/catch per event, outside the loop over filters: it costs
+ * nothing measurable on the hot path while nothing throws (bench, see docs/BENCHMARKS.md).
+ */
+function applyFilters(filters: readonly Filter[], event: LogEvent): boolean | FilterFailure {
+  let i = 0;
+  try {
+    for (; i < filters.length; i++) {
+      if (!filters[i]!.apply(event)) return false;
+    }
+  } catch (error) {
+    return filterFailure(filters[i]!, error);
   }
   return true;
+}
+
+/**
+ * A record-level error keeps its code (ERR_FILTER_APPLY names the field); anything else a filter
+ * throws on one event (a bug, a stack overflow on hostile input) is ERR_FILTER_APPLY too. An
+ * error of the object or pipeline level is not the record's fault: it fails the object.
+ */
+function filterFailure(filter: Filter, error: unknown): FilterFailure {
+  if (error instanceof SluiceError && error.level !== 'record') throw error;
+  const code = error instanceof SluiceError ? error.code : 'ERR_FILTER_APPLY';
+  return { code, reason: `${filter.type} filter: ${errorMessage(error)}` };
 }

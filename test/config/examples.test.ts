@@ -46,7 +46,7 @@ describe('pipelines/ examples', () => {
     const config = alb!.config;
     expect(config.source).toMatchObject({ type: 's3', bucket: 'my-alb-logs', prefix: 'AWSLogs/', layout: 'alb' });
     expect(config.parser).toEqual({ type: 'alb' });
-    expect(config.filters.map((f) => f.type)).toEqual(['date', 'geoip', 'redact']);
+    expect(config.filters.map((f) => f.type)).toEqual(['date', 'geoip', 'redact', 'user_agent']);
     expect(config.filters[0]).toMatchObject({ field: 'time', formats: ['iso8601'], target: '@timestamp' });
     expect(config.filters[1]).toMatchObject({
       source: 'client_ip',
@@ -60,6 +60,8 @@ describe('pipelines/ examples', () => {
     expect((config.filters[2] as { query_params: string[] }).query_params).toEqual(
       expect.arrayContaining(['password', 'client_secret', 'x_amz_signature', 'sig']),
     );
+    // After redact: the agent is parsed with any URL in it already hidden.
+    expect(config.filters[3]).toMatchObject({ source: 'user_agent', target: 'user_agent_info', max_length: 512 });
     expect(config.outputs[0]).toMatchObject({
       type: 'opensearch',
       index: 'alb-logs-%{+YYYY.MM.dd}',
@@ -75,7 +77,7 @@ describe('pipelines/ examples', () => {
     const [waf] = (await loadConfig(join(folder, 'waf.yml'), { ...env, GEOIP_DATABASE: '/data/City.mmdb' })).pipelines;
     const config = waf!.config;
     expect(config.parser).toEqual({ type: 'waf' });
-    expect(config.filters.map((f) => f.type)).toEqual(['date', 'geoip', 'waf_headers', 'redact']);
+    expect(config.filters.map((f) => f.type)).toEqual(['date', 'geoip', 'waf_headers', 'redact', 'user_agent']);
     expect(config.filters[0]).toMatchObject({ field: 'timestamp', formats: ['epoch_millis'] });
     expect(config.filters[1]).toMatchObject({ source: 'httpRequest.clientIp', database: '/data/City.mmdb' });
     expect(config.filters[2]).toMatchObject({ type: 'waf_headers' });
@@ -85,6 +87,7 @@ describe('pipelines/ examples', () => {
     );
     // The WAF redact filter searches the whole event: args, uri, fragment and header values.
     expect((config.filters[3] as { pattern_fields?: string[] }).pattern_fields).toBeUndefined();
+    expect(config.filters[4]).toMatchObject({ source: 'httpRequest.header_map.user-agent', target: 'user_agent_info' });
     expect(config.outputs.map((o) => (o as { index: string }).index)).toEqual([
       'waf-logs-%{+YYYY.MM.dd}',
       'waf-blocked-%{+YYYY.MM.dd}',

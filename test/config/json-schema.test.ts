@@ -42,6 +42,7 @@ describe('pipelineJsonSchema', () => {
     expect(variants(props.filters.items).map((o: Schema) => o.properties.type.const)).toEqual([
       'date',
       'geoip',
+      'user_agent',
       'waf_headers',
       'redact',
       'mutate',
@@ -60,7 +61,20 @@ describe('pipelineJsonSchema', () => {
     const ref = String(when.$ref).replace('#/$defs/', '');
     const condition = schema.$defs[ref];
     const keys = Object.keys(condition.properties ?? {});
-    expect(keys).toEqual(['equals', 'in', 'matches', 'exists', 'all', 'any', 'not']);
+    expect(keys).toEqual([
+      'equals',
+      'in',
+      'matches',
+      'exists',
+      'gt',
+      'gte',
+      'lt',
+      'lte',
+      'between',
+      'all',
+      'any',
+      'not',
+    ]);
     expect(condition.additionalProperties).toBe(false);
   });
 

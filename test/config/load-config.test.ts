@@ -129,7 +129,7 @@ describe('loadConfig', () => {
       name: 'an unknown filter type',
       text: edit('      - type: date', '      - type: geo_ip'),
       expected: [
-        'p.yml:9:15 pipelines[0].filters[0].type: unknown type "geo_ip" (did you mean "geoip"?); expected one of: date, geoip, waf_headers, redact, mutate, drop',
+        'p.yml:9:15 pipelines[0].filters[0].type: unknown type "geo_ip" (did you mean "geoip"?); expected one of: date, geoip, user_agent, waf_headers, redact, mutate, drop',
       ],
     },
     {
@@ -226,9 +226,16 @@ describe('loadConfig', () => {
     },
     {
       name: 'a value outside an enumeration',
+      text: edit('        index: alb-%{+YYYY.MM.dd}', '        index: alb-%{+YYYY.MM.dd}\n        action: indx'),
+      expected: [
+        'p.yml:15:17 pipelines[0].outputs[0].action: "indx" is not allowed (did you mean "index"?); expected one of: create, index',
+      ],
+    },
+    {
+      name: 'a date format that is neither a name nor a pattern',
       text: edit('        field: time', '        field: time\n        formats: [epoch_milis]'),
       expected: [
-        'p.yml:11:19 pipelines[0].filters[0].formats[0]: "epoch_milis" is not allowed (did you mean "epoch_millis"?); expected one of: iso8601, epoch_seconds, epoch_millis, clf, s3_access',
+        'p.yml:11:19 pipelines[0].filters[0].formats[0]: unknown format "epoch_milis" (did you mean "epoch_millis"?); expected one of iso8601, epoch_seconds, epoch_millis, clf, s3_access, tai64n, ISO8601, UNIX, UNIX_MS, TAI64N, or a pattern such as yyyy-MM-dd HH:mm:ss',
       ],
     },
     {
@@ -285,7 +292,7 @@ describe('loadConfig', () => {
         '        index: alb-%{+YYYY.MM.dd}\n        when: { exists: client_ip, equals: { field: a, value: 1 } }',
       ),
       expected: [
-        'p.yml:15:15 pipelines[0].outputs[0].when: a condition takes exactly one of equals, in, matches, exists, all, any, not; found equals, exists (nest them under all: or any:)',
+        'p.yml:15:15 pipelines[0].outputs[0].when: a condition takes exactly one of equals, in, matches, exists, gt, gte, lt, lte, between, all, any, not; found equals, exists (nest them under all: or any:)',
       ],
     },
     {

@@ -26,6 +26,7 @@ describe('resolvePipelineSettings', () => {
         maxPauseMs: 300_000,
         checkpointEveryRecords: 50_000,
         maxBatchesInFlight: 4,
+        deadLetterCap: { maxRecords: 1000, maxRatio: 0.5, ratioMinRecords: 100 },
       },
     },
     {
@@ -47,6 +48,8 @@ describe('resolvePipelineSettings', () => {
         max_pause_seconds: 20,
         checkpoint_every_records: 100,
         max_batches_in_flight: 2,
+        max_dead_letter_records_per_object: 0,
+        max_dead_letter_ratio: 1,
       },
       expected: {
         pollIntervalMs: 5000,
@@ -61,6 +64,7 @@ describe('resolvePipelineSettings', () => {
         maxPauseMs: 20_000,
         checkpointEveryRecords: 100,
         maxBatchesInFlight: 2,
+        deadLetterCap: { maxRecords: 0, maxRatio: 1, ratioMinRecords: 100 },
       },
     },
   ])('resolves every setting in milliseconds when $name', ({ config, expected }) => {
@@ -71,6 +75,10 @@ describe('resolvePipelineSettings', () => {
     ['max_batches_in_flight', 0],
     ['max_batches_in_flight', 1.5],
     ['max_object_attempts', 0],
+    ['max_dead_letter_records_per_object', -1],
+    ['max_dead_letter_records_per_object', 2.5],
+    ['max_dead_letter_ratio', 0],
+    ['max_dead_letter_ratio', 1.5],
   ])('refuses %s: %s when the value is out of range', (key, value) => {
     const config = { ...minimal, source: { type: 'file', path: '/x' }, checkpoint: { type: 'file', directory: '/c' } };
     expect(pipelineConfigSchema.safeParse({ ...config, [key]: value }).success).toBe(false);

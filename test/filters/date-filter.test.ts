@@ -104,6 +104,72 @@ describe('date filter', () => {
       { kind: 'alb', time: '2019-12-04T21:02:31Z' },
       { kind: 'alb', time: '2019-12-04T21:02:31Z', '@timestamp': '2019-12-04T21:02:31.000Z' },
     ],
+    [
+      'a Joda pattern with an offset (Apache access log)',
+      { field: 't', formats: ['dd/MMM/yyyy:HH:mm:ss Z'] },
+      { t: '10/Oct/2000:13:55:36 -0700' },
+      { t: '10/Oct/2000:13:55:36 -0700', '@timestamp': '2000-10-10T20:55:36.000Z' },
+    ],
+    [
+      'a zone-less pattern read in the time zone',
+      { field: 't', formats: ['yyyy-MM-dd HH:mm:ss'], timezone: 'Europe/Berlin' },
+      { t: '2024-07-01 08:00:00' },
+      { t: '2024-07-01 08:00:00', '@timestamp': '2024-07-01T06:00:00.000Z' },
+    ],
+    [
+      'a zone-less iso8601 value read in the time zone',
+      { field: 't', timezone: 'America/New_York' },
+      { t: '2024-01-01T08:00:00' },
+      { t: '2024-01-01T08:00:00', '@timestamp': '2024-01-01T13:00:00.000Z' },
+    ],
+    [
+      'an iso8601 value with Z regardless of the time zone',
+      { field: 't', timezone: 'America/New_York' },
+      { t: '2024-01-01T08:00:00Z' },
+      { t: '2024-01-01T08:00:00Z', '@timestamp': '2024-01-01T08:00:00.000Z' },
+    ],
+    [
+      'epoch millis regardless of the time zone',
+      { field: 't', formats: ['UNIX_MS'], timezone: 'Asia/Tokyo' },
+      { t: 1576280412771 },
+      { t: 1576280412771, '@timestamp': '2019-12-13T23:40:12.771Z' },
+    ],
+    [
+      'the Logstash name ISO8601',
+      { field: 't', formats: ['ISO8601'] },
+      { t: '2019-12-04T21:02:31+01:00' },
+      { t: '2019-12-04T21:02:31+01:00', '@timestamp': '2019-12-04T20:02:31.000Z' },
+    ],
+    [
+      'the Logstash name UNIX with a numeric string',
+      { field: 't', formats: ['UNIX'] },
+      { t: '1418530010.5' },
+      { t: '1418530010.5', '@timestamp': '2014-12-14T04:06:50.500Z' },
+    ],
+    [
+      'the Logstash name TAI64N',
+      { field: 't', formats: ['TAI64N'] },
+      { t: '@400000006592008a075bcd15' },
+      { t: '@400000006592008a075bcd15', '@timestamp': '2024-01-01T00:00:00.123Z' },
+    ],
+    [
+      'a pattern tried after a name',
+      { field: 't', formats: ['ISO8601', 'MMM dd yyyy HH:mm:ss'] },
+      { t: 'Mar 05 2024 10:00:00' },
+      { t: 'Mar 05 2024 10:00:00', '@timestamp': '2024-03-05T10:00:00.000Z' },
+    ],
+    [
+      'a failure tag when the value does not fit the pattern',
+      { field: 't', formats: ['yyyy-MM-dd HH:mm:ss'] },
+      { t: '2024-07-01T08:00:00' },
+      { t: '2024-07-01T08:00:00', tags: ['_dateparsefailure'] },
+    ],
+    [
+      'CloudFront columns as UTC even when a time zone is set',
+      { date_field: 'date', time_field: 'time', timezone: 'Europe/Berlin' },
+      { date: '2019-12-04', time: '21:02:31' },
+      { date: '2019-12-04', time: '21:02:31', '@timestamp': '2019-12-04T21:02:31.000Z' },
+    ],
   ];
   it.each(cases)('sets %s', (_name, config, input, expected) => {
     const result = run(config, input);
@@ -117,7 +183,22 @@ describe('dateFilterSchema', () => {
     ['neither field nor columns', {}, 'set either field, or date_field with time_field'],
     ['both field and columns', { field: 'a', date_field: 'd', time_field: 't' }, 'set either field'],
     ['date_field alone', { date_field: 'd' }, 'date_field and time_field go together'],
-    ['an unknown format', { field: 'a', formats: ['rfc822'] }, 'Invalid option'],
+    ['an unknown format', { field: 'a', formats: ['rfc822'] }, 'unknown format "rfc822"; expected one of iso8601'],
+    ['a misspelt format', { field: 'a', formats: ['epoch_milis'] }, 'did you mean "epoch_millis"?'],
+    ['a Logstash name in lower case', { field: 'a', formats: ['unix_ms'] }, 'did you mean "UNIX_MS"?'],
+    [
+      'a pattern without a year',
+      { field: 'a', formats: ['MMM dd HH:mm:ss'] },
+      'pattern "MMM dd HH:mm:ss": a pattern needs the year',
+    ],
+    ['a pattern with a zone name', { field: 'a', formats: ['yyyy-MM-dd z'] }, 'zone abbreviations'],
+    ['an empty format', { field: 'a', formats: [''] }, 'Too small'],
+    [
+      'an unknown time zone',
+      { field: 'a', timezone: 'Europe/Berlinn' },
+      'not a time zone this runtime knows (did you mean "Europe/Berlin"?)',
+    ],
+    ['an offset as time zone', { field: 'a', timezone: '+01:00' }, 'use an IANA name such as Europe/Berlin'],
     ['an unknown key', { field: 'a', fromat: 'iso8601' }, 'Unrecognized key'],
   ];
   it.each(invalid)('rejects %s', (_name, config, message) => {

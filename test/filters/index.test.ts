@@ -42,6 +42,12 @@ describe('createFilter', () => {
       { httpRequest: { headers: [{ name: 'Host', value: 'h' }], header_map: { host: 'h' } } },
     ],
     ['redact', { type: 'redact' }, { u: '/?password=p' }, { u: '/?password=[REDACTED]' }],
+    [
+      'user_agent',
+      { type: 'user_agent', source: 'cs_user_agent' },
+      { cs_user_agent: 'curl/8.4.0' },
+      { user_agent_info: { name: 'curl', version: '8.4.0' } },
+    ],
     ['mutate', { type: 'mutate', add: { a: 1 } }, {}, { a: 1 }],
     ['drop', { type: 'drop', when: { exists: 'x' } }, { x: 1 }, null],
   ];

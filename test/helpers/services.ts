@@ -51,3 +51,7 @@ export function testOpenSearchClient(): Client {
 export function geoipDatabasePath(): string {
   return serviceEnv('SLUICE_TEST_GEOIP_DB');
 }
+
+export function geoipAsnDatabasePath(): string {
+  return serviceEnv('SLUICE_TEST_GEOIP_ASN_DB');
+}

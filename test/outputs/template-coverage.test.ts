@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Doc } from '../../src/core/event.js';
+import type { Doc, LogEvent } from '../../src/core/event.js';
+import { parseFieldPath, setField } from '../../src/core/field-path.js';
+import type { GeoipResult } from '../../src/filters/geoip-filter.js';
+import { createUserAgentFilter, userAgentFilterSchema } from '../../src/filters/user-agent-filter.js';
 import { createWafHeadersFilter, wafHeadersFilterSchema } from '../../src/filters/waf-headers-filter.js';
 import { buildIndexTemplate } from '../../src/outputs/opensearch/index-template.js';
 import { templateConfigSchema } from '../../src/outputs/opensearch/opensearch-config.js';
@@ -9,6 +12,8 @@ import { MAX_APPENDED_FIELDS } from '../../src/parsers/text/map-tokens.js';
 import { fixtureLines } from '../parsers/parse-helpers.js';
 
 type Properties = Record<string, { type?: string; properties?: Properties }>;
+
+const origin = { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', record: 1, sub: 0, lastModified: 0 };
 
 async function template(kind: 'alb' | 'waf' | 'generic', dynamic?: boolean) {
   const config = templateConfigSchema.parse({ kind, ...(dynamic === undefined ? {} : { dynamic }) });
@@ -37,23 +42,50 @@ function mappedType(properties: Properties, path: string): string | undefined {
   return undefined;
 }
 
+/** Every field the geoip filter can write (Required: a new field fails to compile until it is listed here). */
+const everyGeoipField: Required<GeoipResult> = {
+  ip: '198.51.100.7',
+  country_iso_code: 'DE',
+  country_name: 'Germany',
+  continent_code: 'EU',
+  region_iso_code: 'DE-BE',
+  region_name: 'Land Berlin',
+  city_name: 'Berlin',
+  postal_code: '10115',
+  timezone: 'Europe/Berlin',
+  location: { lat: 52.5, lon: 13.4 },
+  asn: 64497,
+  organization_name: 'Beispiel Netze GmbH',
+};
+
 /** What the shipped pipelines add to every event: the date and geoip filters' output, and tags. */
 const enrichment: Doc = {
   '@timestamp': '2024-01-01T00:00:00.000Z',
-  tags: ['_geoip_lookup_failure'],
-  geoip: {
-    ip: '198.51.100.7',
-    country_iso_code: 'DE',
-    country_name: 'Germany',
-    continent_code: 'EU',
-    region_iso_code: 'DE-BE',
-    region_name: 'Land Berlin',
-    city_name: 'Berlin',
-    postal_code: '10115',
-    timezone: 'Europe/Berlin',
-    location: { lat: 52.5, lon: 13.4 },
-  },
+  tags: ['_geoip_lookup_failure', '_user_agent_parse_failure'],
+  geoip: everyGeoipField,
 };
+
+/** User agents for which the user_agent filter writes every field it has (versions, OS version). */
+const userAgents = [
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.6478.127 Safari/537.36',
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  'ELB-HealthChecker/2.0',
+];
+
+/** Runs the user_agent filter as the shipped pipelines configure it, on the event's own field or on each agent above. */
+function withUserAgent(event: LogEvent, source: string): LogEvent[] {
+  const filter = createUserAgentFilter(userAgentFilterSchema.parse({ type: 'user_agent', source }));
+  const events = [
+    event,
+    ...userAgents.map((agent) => {
+      const doc = structuredClone(event.doc);
+      setField(doc, parseFieldPath(source), agent);
+      return { ...event, doc };
+    }),
+  ];
+  for (const each of events) filter.apply(each);
+  return events;
+}
 
 /** A WAF record with every documented field filled, in the shapes of AWS's log examples. */
 const fullWaf: Doc = {
@@ -158,7 +190,22 @@ describe('built-in templates', () => {
     const withAppended = `${lines[0]}${Array.from({ length: MAX_APPENDED_FIELDS }, (_, i) => ` x${i}`).join('')}`;
     const docs = [...lines, withAppended].flatMap((line, i) => parser.parse(line, i + 1));
     const paths = new Set(docs.flatMap((doc) => [...Object.keys(doc), ...leafPaths(enrichment)]));
+    for (const event of withUserAgent({ doc: { ...docs[0]! }, origin }, 'user_agent')) {
+      for (const path of leafPaths(event.doc)) paths.add(path);
+    }
     expect(paths.has(`field_${33 + MAX_APPENDED_FIELDS}`)).toBe(true);
+    expect([...paths].filter((path) => path.startsWith('user_agent_info.')).sort()).toEqual([
+      'user_agent_info.device.name',
+      'user_agent_info.major',
+      'user_agent_info.minor',
+      'user_agent_info.name',
+      'user_agent_info.os.full',
+      'user_agent_info.os.name',
+      'user_agent_info.os.version',
+      'user_agent_info.patch',
+      'user_agent_info.version',
+    ]);
+    expect(paths.has('geoip.asn')).toBe(true);
     const unmapped = [...paths].filter((path) => !mappedType(properties, path.replace(/\.(lat|lon)$/, '')));
     expect(unmapped).toEqual([]);
   });
@@ -177,14 +224,14 @@ describe('built-in templates', () => {
     );
     const paths = new Set<string>();
     for (const doc of docs) {
-      const event = {
-        doc: { ...doc, ...enrichment },
-        origin: { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', record: 1, sub: 0, lastModified: 0 },
-      };
+      const event = { doc: { ...doc, ...enrichment }, origin };
       headers.apply(event);
-      for (const path of leafPaths(event.doc)) paths.add(path);
+      for (const each of withUserAgent(event, 'httpRequest.header_map.user-agent')) {
+        for (const path of leafPaths(each.doc)) paths.add(path);
+      }
     }
     expect(paths.has('httpRequest.header_map.user-agent')).toBe(true);
+    expect(paths.has('user_agent_info.os.full')).toBe(true);
     const unmapped = [...paths].filter((path) => !mappedType(properties, path.replace(/\.(lat|lon)$/, '')));
     expect(unmapped).toEqual([]);
     expect(mappedType(properties, 'httpRequest.clientIp')).toBe('ip');

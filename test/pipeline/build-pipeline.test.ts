@@ -1,10 +1,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pipelineConfigSchema } from '../../src/config/schema.js';
+import type { DeadLetterEntry } from '../../src/core/components.js';
 import type { LogEvent } from '../../src/core/event.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { type BuiltPipeline, buildPipeline } from '../../src/pipeline/build-pipeline.js';
 
@@ -22,15 +24,40 @@ async function lines(path: string): Promise<unknown[]> {
 }
 
 describe('buildPipeline', () => {
+  const logged: Array<Record<string, unknown>> = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logged.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        callback();
+      },
+    }),
+  );
+  let metrics = new Metrics();
   let dir: string;
   let built: BuiltPipeline | undefined;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-build-'));
+    logged.length = 0;
+    metrics = new Metrics();
   });
   afterEach(async () => {
     await built?.close();
     built = undefined;
     await rm(dir, { recursive: true, force: true });
+  });
+
+  const entry = (overrides: Partial<DeadLetterEntry> = {}): DeadLetterEntry => ({
+    pipeline: 'p',
+    bucket: 'b',
+    key: 'k.log',
+    record: 3,
+    code: 'ERR_RECORD_PARSE',
+    reason: 'field client:port: "login?password=hunter2" is not ip:port',
+    raw: 'GET /login?password=hunter2&user=bob',
+    at: '2024-05-01T00:00:00.000Z',
+    ...overrides,
   });
 
   const build = (extra: Record<string, unknown> = {}) => {
@@ -53,7 +80,7 @@ describe('buildPipeline', () => {
         index: 0,
         locate: () => ({ file: 'p.yml', line: 1, column: 1 }),
       },
-      { logger: silentLogger(), metrics: new Metrics() },
+      { logger, metrics },
     );
   };
 
@@ -75,5 +102,29 @@ describe('buildPipeline', () => {
       maxObjectAttempts: 5,
       maxBatchesInFlight: 2,
     });
+  });
+  it('logs and counts entries, never their raw text, when no dead_letter is configured', async () => {
+    built = await build();
+    await built.deadLetter([entry()]);
+    const warning = logged.find((line) => String(line.msg).includes('configure dead_letter'));
+    expect(warning).toMatchObject({ level: 40, pipeline: 'p', key: 'k.log', record: 3, code: 'ERR_RECORD_PARSE' });
+    expect(JSON.stringify(logged)).not.toContain('user=bob');
+    expect((await metrics.deadLetterEntries.get()).values).toEqual([
+      expect.objectContaining({ labels: { pipeline: 'p', code: 'ERR_RECORD_PARSE' }, value: 1 }),
+    ]);
+  });
+
+  it("redacts raw text and reasons with the filters' redactText in filter order when entries go to the dead-letter", async () => {
+    built = await build({
+      filters: [
+        { type: 'redact', query_params: ['user'], url_userinfo: false },
+        { type: 'redact', patterns: ['hunter\\d'] },
+      ],
+      dead_letter: { type: 'file', path: 'dead-letter.ndjson' },
+    });
+    await built.deadLetter([entry()]);
+    const [stored] = (await lines(join(dir, 'dead-letter.ndjson'))) as DeadLetterEntry[];
+    expect(stored!.raw).toBe('GET /login?password=[REDACTED]&user=[REDACTED]');
+    expect(stored!.reason).toBe('field client:port: "login?password=[REDACTED]" is not ip:port');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecompressError, OutputError, type SourceErrorCode, SourceReadError } from '../../src/core/errors.js';
+import { DeadLetterCapError } from '../../src/pipeline/dead-letter-cap.js';
 import {
   decideObjectFailure,
   pipelinePauseBackoff,
@@ -23,6 +24,11 @@ const kinds = [
   { kind: 'a corrupt gzip', error: new DecompressError('unexpected end of file'), treat: 'object' },
   { kind: 'an archived S3 object (403 InvalidObjectState)', error: read('ERR_S3_READ', false), treat: 'final' },
   { kind: 'a file the source refuses to read', error: read('ERR_FILE_REFUSED', false), treat: 'final' },
+  {
+    kind: 'an object past its dead-letter cap',
+    error: new DeadLetterCapError('too many bad records', {}),
+    treat: 'cap',
+  },
   { kind: 'an S3 read that is denied', error: read('ERR_S3_ACCESS_DENIED', false), treat: 'pipeline' },
   { kind: 'refused S3 credentials', error: read('ERR_S3_CREDENTIALS', false), treat: 'pipeline' },
   { kind: 'a file the worker may not read', error: read('ERR_FILE_ACCESS_DENIED', false), treat: 'pipeline' },
@@ -70,6 +76,12 @@ const expected = {
   final: [
     [counts(0, 0), { action: 'quarantine', counts: counts(1, 0) }],
     [counts(0, 7), { action: 'quarantine', counts: counts(1, 7) }],
+  ],
+  // Another attempt would dead-letter the same records again: quarantined on the first.
+  cap: [
+    [counts(0, 0), { action: 'quarantine', counts: counts(1, 0), reason: 'too many bad records' }],
+    [counts(0, 5), { action: 'quarantine', counts: counts(1, 5), reason: 'too many bad records' }],
+    [counts(1, 0), { action: 'quarantine', counts: counts(2, 0), reason: 'too many bad records' }],
   ],
   // Never the object's fault: however often, it is never quarantined and its own count stays.
   pipeline: [

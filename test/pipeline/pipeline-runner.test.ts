@@ -103,6 +103,7 @@ const settings = (overrides: Partial<PipelineSettings> = {}): PipelineSettings =
   maxPauseMs: 20,
   checkpointEveryRecords: 1_000_000,
   maxBatchesInFlight: 2,
+  deadLetterCap: { maxRecords: 1000, maxRatio: 0.5, ratioMinRecords: 100 },
   ...overrides,
 });
 
@@ -187,6 +188,28 @@ describe('PipelineRunner', () => {
     expect(state.in_progress).toEqual({});
     expect(state.lease).toBeNull();
     expect(deadLetters).toEqual([]);
+  });
+
+  it('quarantines an object past its dead-letter cap on the first attempt and counts dead-lettered records in the summary', async () => {
+    const long = 'x'.repeat(2000);
+    const source = new MemorySource({
+      'flood.log': { body: Buffer.from(Array.from({ length: 200 }, () => long).join('\n')) },
+      'few.log': { body: Buffer.from(`a\n${long}\nb\n${long}\nc\n`) },
+    });
+    const output = new MemoryOutput();
+    const { run, deadLetters, counter } = harness(source, output);
+
+    const summary = await run();
+
+    expect(source.opens.get('flood.log')).toBe(1);
+    expect(summary).toMatchObject({ objects: 1, failedObjects: 1, records: 3, deadLettered: 2 });
+    const flood = deadLetters.filter((entry) => entry.key === 'flood.log');
+    expect(flood).toEqual([expect.objectContaining({ record: 0, code: 'ERR_DEAD_LETTER_CAP' })]);
+    expect(flood[0]!.reason).toContain('max_dead_letter_ratio (0.5)');
+    expect(flood[0]!.reason).not.toContain('attempts');
+    expect(deadLetters.filter((entry) => entry.key === 'few.log').map((entry) => entry.record)).toEqual([2, 4]);
+    expect((await saved()).done['flood.log']?.failed).toBe(flood[0]!.reason);
+    expect(await counter('objectsFailed', { pipeline: 'p' })).toBe(1);
   });
 
   it('retries an object that keeps failing and quarantines it on the last of max_object_attempts', async () => {

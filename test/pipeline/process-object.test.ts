@@ -6,6 +6,7 @@ import type { LogEvent, SourceObject } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { createParserFactory } from '../../src/parsers/index.js';
+import { DeadLetterCapError } from '../../src/pipeline/dead-letter-cap.js';
 import { type ObjectContext, processObject } from '../../src/pipeline/process-object.js';
 import { RoutedOutput } from '../../src/pipeline/routed-output.js';
 import { fixture } from '../parsers/parse-helpers.js';
@@ -55,6 +56,7 @@ function context(body: Buffer, output: Output, overrides: Partial<ObjectContext>
     logger: silentLogger(),
     maxRecordBytes: 1024,
     maxBatchesInFlight: 3,
+    deadLetterCap: { maxRecords: 1000, maxRatio: 0.5, ratioMinRecords: 100 },
     onOffset: (record) => offsets.push(record),
     drainSignal: new AbortController().signal,
     ...overrides,
@@ -74,7 +76,7 @@ describe('processObject', () => {
     const output = new CollectingOutput((batch) => (batch === 0 ? 60 : 0));
     const { ctx, deadLetters, offsets } = context(gzipSync(lines.join('\n')), output);
     const outcome = await processObject(ctx, object, 0, new AbortController().signal);
-    expect(outcome).toEqual({ kind: 'done', records: 4999, events: 4999, deadLettered: 1 });
+    expect(outcome).toEqual({ kind: 'done', records: 4999, events: 4999 });
     expect(deadLetters).toEqual([
       expect.objectContaining({
         bucket: 'b',
@@ -94,7 +96,7 @@ describe('processObject', () => {
     const output = new CollectingOutput();
     const { ctx } = context(gzipSync(jsonLines(10)), output);
     const outcome = await processObject(ctx, object, 7, new AbortController().signal);
-    expect(outcome).toEqual({ kind: 'done', records: 3, events: 3, deadLettered: 0 });
+    expect(outcome).toEqual({ kind: 'done', records: 3, events: 3 });
     expect(output.events.map((e) => e.doc.n)).toEqual([8, 9, 10]);
   });
 
@@ -104,7 +106,7 @@ describe('processObject', () => {
       parser: createParserFactory({ type: 'vpc_flow' }),
     });
     const outcome = await processObject(ctx, object, 2, new AbortController().signal);
-    expect(outcome).toEqual({ kind: 'done', records: 1, events: 1, deadLettered: 0 });
+    expect(outcome).toEqual({ kind: 'done', records: 1, events: 1 });
     expect(output.events.map((e) => e.origin.record)).toEqual([3]);
     expect(output.events[0]!.doc).toMatchObject({ srcport: 5001, pkt_srcaddr: '10.0.0.62', tcp_flags: 18 });
   });
@@ -138,5 +140,95 @@ describe('processObject', () => {
     expect(offset).toBeLessThan(20_000);
     // Everything up to the offset was delivered; a restart resumes right after it.
     expect(output.events.filter((e) => e.origin.record <= offset)).toHaveLength(offset);
+  });
+  describe('with a dead-letter cap', () => {
+    const good = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => JSON.stringify({ n: from + i }));
+    const bad = (count: number) => Array.from({ length: count }, () => '{not json');
+    const body = (...parts: string[][]) => gzipSync(`${parts.flat().join('\n')}\n`);
+    const failedRecords = async (metrics: Metrics) => (await metrics.recordsFailed.get()).values[0]?.value ?? 0;
+
+    it('quarantines with DeadLetterCapError and keeps the batches acknowledged before when a batch would pass the count', async () => {
+      const output = new CollectingOutput();
+      const reported: number[] = [];
+      const { ctx, deadLetters, offsets } = context(body(good(1, 2000), bad(10), good(2011, 1990)), output, {
+        deadLetterCap: { maxRecords: 5, maxRatio: 0.5, ratioMinRecords: 100 },
+        onDeadLettered: (entries) => reported.push(entries),
+        maxBatchesInFlight: 1,
+      });
+      const outcome = processObject(ctx, object, 0, new AbortController().signal);
+      await expect(outcome).rejects.toBeInstanceOf(DeadLetterCapError);
+      await expect(outcome).rejects.toMatchObject({
+        code: 'ERR_DEAD_LETTER_CAP',
+        level: 'object',
+        message: expect.stringContaining('10 of the first 4000 records would go to the dead-letter'),
+        context: { pipeline: 'p', bucket: 'b', key: 'k.log.gz', record: 2001 },
+      });
+      // The first batch was acknowledged; nothing of the second was sent.
+      expect(output.events).toHaveLength(2000);
+      expect(offsets).toEqual([2000]);
+      expect(deadLetters).toEqual([]);
+      expect(reported).toEqual([]);
+      expect(await failedRecords(ctx.metrics)).toBe(0);
+    });
+
+    it('quarantines before sending anything when most of the first batch fails', async () => {
+      const output = new CollectingOutput();
+      const { ctx, deadLetters } = context(body(bad(150), good(151, 50)), output);
+      await expect(processObject(ctx, object, 0, new AbortController().signal)).rejects.toMatchObject({
+        code: 'ERR_DEAD_LETTER_CAP',
+        message: expect.stringContaining('max_dead_letter_ratio (0.5)'),
+      });
+      expect(output.events).toEqual([]);
+      expect(deadLetters).toEqual([]);
+    });
+
+    it('dead-letters every bad record, counts them once stored and reports them when the object stays within the cap', async () => {
+      const output = new CollectingOutput();
+      const reported: number[] = [];
+      const { ctx, deadLetters } = context(body(good(1, 3000), bad(4), good(3005, 3000)), output, {
+        onDeadLettered: (entries) => reported.push(entries),
+      });
+      await expect(processObject(ctx, object, 0, new AbortController().signal)).resolves.toMatchObject({
+        kind: 'done',
+        records: 6000,
+      });
+      expect(deadLetters.map((entry) => entry.record)).toEqual([3001, 3002, 3003, 3004]);
+      expect(reported).toEqual([4]);
+      expect(await failedRecords(ctx.metrics)).toBe(4);
+    });
+
+    it('counts events an output dead-lettered towards the cap when an output rejects them', async () => {
+      // An output that hands every event it receives to the dead-letter (as OpenSearch does on a mapping conflict).
+      const rejecting: Output = {
+        type: 'rejecting',
+        start: async () => {},
+        close: async () => {},
+        write: async (events) => ({ stored: 0, duplicates: 0, deadLettered: events.length }),
+      };
+      const reported: number[] = [];
+      const { ctx } = context(gzipSync(jsonLines(9000)), rejecting, {
+        deadLetterCap: { maxRecords: 3000, maxRatio: 1, ratioMinRecords: 100 },
+        onDeadLettered: (entries) => reported.push(entries),
+        maxBatchesInFlight: 1,
+      });
+      await expect(processObject(ctx, object, 0, new AbortController().signal)).rejects.toMatchObject({
+        code: 'ERR_DEAD_LETTER_CAP',
+        message: expect.stringContaining('4000 of the first 6000 records'),
+      });
+      expect(reported).toEqual([2000, 2000]);
+    });
+
+    it('does not count a batch whose dead-letter write failed when the dead-letter is down', async () => {
+      const output = new CollectingOutput();
+      const down = new Error('dead-letter down');
+      const { ctx } = context(body(good(1, 10), bad(2)), output, {
+        deadLetter: async () => {
+          throw down;
+        },
+      });
+      await expect(processObject(ctx, object, 0, new AbortController().signal)).rejects.toBe(down);
+      expect(await failedRecords(ctx.metrics)).toBe(0);
+    });
   });
 });

@@ -1,7 +1,11 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Filter, ParserFactory } from '../../src/core/components.js';
+import { OutputError } from '../../src/core/errors.js';
+import type { LogEvent } from '../../src/core/event.js';
 import { createDropFilter } from '../../src/filters/drop-filter.js';
+import { FilterApplyError } from '../../src/filters/filter-apply-error.js';
+import { createMutateFilter, mutateFilterSchema } from '../../src/filters/mutate-filter.js';
 import { frameRecords } from '../../src/parsers/framing/frame-records.js';
 import { createParserFactory, type ParserConfig, parserTypes } from '../../src/parsers/index.js';
 import { type BatchResult, type LoopObject, RecordLoop } from '../../src/pipeline/record-loop.js';
@@ -12,7 +16,13 @@ const object: LoopObject = { pipeline: 'p', bucket: 'b', key: 'k.log', etag: 'e1
 /** Frames `body` as the worker does and runs every batch through one loop; null results are kept as null. */
 async function runLoop(
   body: Buffer | string,
-  options: { parser?: ParserFactory; filters?: Filter[]; resumeAfter?: number; batchRecords?: number } = {},
+  options: {
+    parser?: ParserFactory;
+    filters?: Filter[];
+    resumeAfter?: number;
+    batchRecords?: number;
+    maxRecordBytes?: number;
+  } = {},
 ): Promise<(BatchResult | null)[]> {
   const parser = options.parser ?? createParserFactory({ type: 'json_lines' });
   const loop = new RecordLoop({
@@ -20,7 +30,7 @@ async function runLoop(
     filters: options.filters ?? [],
     object,
     resumeAfter: options.resumeAfter ?? 0,
-    maxRecordBytes: 4096,
+    maxRecordBytes: options.maxRecordBytes ?? 4096,
   });
   const results: (BatchResult | null)[] = [];
   const stream = Readable.from([Buffer.from(body)]);
@@ -45,6 +55,7 @@ describe('RecordLoop', () => {
       ],
       failures: [],
       records: 2,
+      read: 2,
       dropped: 0,
     });
   });
@@ -106,6 +117,127 @@ describe('RecordLoop', () => {
     expect(result!.events.map((event) => event.doc.n)).toEqual([1, 3]);
     expect(result!.dropped).toBe(1);
     expect(result!.records).toBe(3);
+  });
+
+  describe('when a filter throws on an event', () => {
+    /** A filter that throws `error` on the events `fails` picks, and tags the others. */
+    const throwing = (fails: (event: LogEvent) => boolean, error: unknown): Filter => ({
+      type: 'boom',
+      apply(event) {
+        if (fails(event)) throw error;
+        event.doc.seen = true;
+        return true;
+      },
+    });
+
+    it('dead-letters that record with the code, reason and raw text, and goes on with the batch', async () => {
+      const error = new FilterApplyError('cannot render %{[x]}: nested too deeply', { field: '[x]' });
+      const [result] = await runLoop(lines({ n: 1 }, { n: 2 }, { n: 3 }), {
+        filters: [throwing((event) => event.doc.n === 2, error)],
+      });
+      expect(result!.events.map((event) => event.doc)).toEqual([
+        { n: 1, seen: true },
+        { n: 3, seen: true },
+      ]);
+      expect(result!.failures).toEqual([
+        {
+          pipeline: 'p',
+          bucket: 'b',
+          key: 'k.log',
+          etag: 'e1',
+          record: 2,
+          code: 'ERR_FILTER_APPLY',
+          reason: 'boom filter: cannot render %{[x]}: nested too deeply',
+          raw: '{"n":2}',
+          at: expect.any(String),
+        },
+      ]);
+      expect(result!.records).toBe(3);
+      expect(result!.read).toBe(3);
+    });
+
+    it.each([
+      ['a RangeError (stack overflow)', new RangeError('Maximum call stack size exceeded'), 'ERR_FILTER_APPLY'],
+      ['a TypeError (a bug)', new TypeError("Cannot read properties of undefined (reading 'x')"), 'ERR_FILTER_APPLY'],
+      ['a thrown string', 'plain string', 'ERR_FILTER_APPLY'],
+      ['a record-level error of another kind', new OutputError('ERR_OUTPUT_ENCODE', 'a BigInt'), 'ERR_OUTPUT_ENCODE'],
+    ])('keeps the record level and names the filter when it throws %s', async (_what, error, code) => {
+      const [result] = await runLoop(lines({ n: 1 }, { n: 2 }), {
+        filters: [throwing((event) => event.doc.n === 1, error)],
+      });
+      expect(result!.events.map((event) => event.doc.n)).toEqual([2]);
+      expect(result!.failures).toEqual([
+        expect.objectContaining({ record: 1, code, reason: expect.stringMatching(/^boom filter: /), raw: '{"n":1}' }),
+      ]);
+    });
+
+    it('fails the batch when the error is of the pipeline level', async () => {
+      const error = new OutputError('ERR_DEAD_LETTER_WRITE', 'disk full');
+      await expect(runLoop(lines({ n: 1 }), { filters: [throwing(() => true, error)] })).rejects.toBe(error);
+    });
+
+    it('stops the chain at the filter that threw, so later filters never see the event', async () => {
+      const later: Filter = {
+        type: 'later',
+        apply(event) {
+          event.doc.later = true;
+          return true;
+        },
+      };
+      const [result] = await runLoop(lines({ n: 1 }, { n: 2 }), {
+        filters: [throwing((event) => event.doc.n === 1, new Error('no')), later],
+      });
+      expect(result!.events.map((event) => event.doc)).toEqual([{ n: 2, seen: true, later: true }]);
+      expect(result!.failures.map((failure) => failure.record)).toEqual([1]);
+    });
+
+    it('dead-letters the event a mutate template cannot render when its value is nested 5,000 levels deep', async () => {
+      const mutate = createMutateFilter(mutateFilterSchema.parse({ type: 'mutate', add: { s: 'v=%{[v]}' } }));
+      // The JSON parsers now refuse such nesting themselves (max_depth), so a parser of its own
+      // hands the filter a value 5,000 levels deep: what reaches a filter from any parser.
+      const nested = (): unknown[] => {
+        const root: unknown[] = [];
+        let current = root;
+        for (let i = 1; i < 5000; i++) {
+          const next: unknown[] = [];
+          current.push(next);
+          current = next;
+        }
+        return root;
+      };
+      const deepParser: ParserFactory = {
+        type: 'deep',
+        framing: 'lines',
+        resumeReadsHeaders: false,
+        forObject: () => ({ parse: (text) => [text === 'DEEP' ? { v: nested() } : JSON.parse(text)] }),
+      };
+      const [result] = await runLoop(`{"v":1}\nDEEP\n{"v":3}\n`, { parser: deepParser, filters: [mutate] });
+      expect(result!.events.map((event) => event.doc.s)).toEqual(['v=1', 'v=3']);
+      expect(result!.failures).toEqual([
+        expect.objectContaining({ record: 2, code: 'ERR_FILTER_APPLY', reason: expect.stringContaining('too deeply') }),
+      ]);
+    });
+
+    it('names each failed event of a record of many by sub and carries the raw text once when the record is a CloudTrail file', async () => {
+      const document = JSON.stringify({ Records: [0, 1, 2, 3].map((i) => ({ eventName: `e${i}` })) });
+      const [result] = await runLoop(document, {
+        parser: createParserFactory({ type: 'cloudtrail' }),
+        filters: [throwing((event) => event.origin.sub === 1 || event.origin.sub === 2, new Error('no'))],
+      });
+      expect(result!.events.map((event) => event.origin.sub)).toEqual([0, 3]);
+      expect(result!.failures.map(({ record, sub }) => [record, sub])).toEqual([
+        [1, 1],
+        [1, 2],
+      ]);
+      expect(result!.failures[0]!.raw).toBe(document);
+      expect(result!.failures[1]!.raw).toBeUndefined();
+      expect(result!.read).toBe(1);
+    });
+  });
+
+  it('counts what it read apart from what parsed when records do not parse or are too long', async () => {
+    const [result] = await runLoop(`{"n":1}\n{bad\n${JSON.stringify({ s: 'x'.repeat(5000) })}\n\n{"n":5}\n`);
+    expect(result).toMatchObject({ records: 2, read: 4 });
   });
 
   it.each([

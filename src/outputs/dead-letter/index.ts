@@ -19,4 +19,6 @@ export function createDeadLetter(config: DeadLetterConfig, ctx: ComponentContext
 }
 
 export { FileDeadLetter, fileDeadLetterConfigSchema } from './file-dead-letter.js';
+export { LogDeadLetter } from './log-dead-letter.js';
+export { PipelineDeadLetter } from './pipeline-dead-letter.js';
 export { deadLetterKey, S3DeadLetter, s3DeadLetterConfigSchema } from './s3-dead-letter.js';

@@ -6,9 +6,12 @@ import { frameJson } from './frame-json.js';
 /**
  * One batch of records cut from an object's decompressed bytes.
  *
- * Record numbers are 1-based: the line number for `lines` framing (empty lines count
- * but are not emitted, so numbers in a batch can have gaps), the line a document starts on
- * for `json` (frame-json.ts says more), always 1 for `document`.
+ * Record numbers are 1-based: the line number for `lines` framing, the line a document starts
+ * on for `json` (frame-json.ts says more), always 1 for `document`.
+ * A line ends at LF, at CRLF (one line end, wherever a chunk boundary falls) or at a lone CR
+ * (old Mac-style files), so numbers do not depend on how the stream was chunked and a resume
+ * offset names the same line every time. Empty lines count but are not emitted, so numbers in
+ * a batch can have gaps.
  * Records that are not emitted as text are reported beside them:
  * - `oversized`: records longer than `maxRecordBytes` (without their line ending); they
  *   are never held in memory whole, only counted. The caller dead-letters them.
@@ -67,25 +70,117 @@ function newBatch(firstRecord: number): FramedBatch {
 }
 
 async function* frameLines(stream: AsyncIterable<unknown>, options: FramingOptions): AsyncGenerator<FramedBatch> {
-  const max = options.maxRecordBytes;
-  const startAfter = options.startAfterRecord ?? 0;
-  const batchRecords = options.batchRecords ?? 2000;
-  let line = 0; // number of the last line completed
-  // The partial line at a chunk's end: kept as slices, or only counted once it is too long or skipped.
-  let carry: Buffer[] = [];
-  let carryBytes = 0;
-  let discarding = false;
-  let carryLastByte = 0;
-  let batch = newBatch(startAfter + 1);
-  let pending = 0;
+  const splitter = new LineSplitter(options);
+  for await (const chunk of stream) {
+    for (const full of splitter.push(chunk as Buffer)) yield full;
+  }
+  const last = splitter.end();
+  if (last) yield last;
+}
 
-  const emit = (buf: Buffer, start: number, end: number, number: number): void => {
-    if (end > start && buf[end - 1] === CARRIAGE_RETURN) end--;
+/** The state of `lines` framing between chunks: the line count, the partial line, the open batch. */
+class LineSplitter {
+  private readonly max: number;
+  private readonly startAfter: number;
+  private readonly batchRecords: number;
+  /** Number of the last line completed. */
+  private line = 0;
+  // The partial line at a chunk's end: kept as slices, or only counted once it is too long or skipped.
+  // It never holds a CR: a CR ends the line at once, so a carried line never needs trimming.
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
+  private discarding = false;
+  /** The previous chunk ended with a CR: an LF opening the next one is the rest of that CRLF, not a line. */
+  private afterCr = false;
+  private batch: FramedBatch;
+  private pending = 0;
+
+  constructor(options: FramingOptions) {
+    this.max = options.maxRecordBytes;
+    this.startAfter = options.startAfterRecord ?? 0;
+    this.batchRecords = options.batchRecords ?? 2000;
+    this.batch = newBatch(this.startAfter + 1);
+  }
+
+  /** Frames one chunk; returns the batches it filled (usually none). */
+  push(buf: Buffer): FramedBatch[] {
+    const full: FramedBatch[] = [];
+    let pos = 0;
+    if (this.afterCr && buf.length > 0) {
+      if (buf[0] === NEWLINE) pos = 1;
+      this.afterCr = false;
+    }
+    // Each search result is kept until passed, so every byte is searched at most once per kind. An
+    // object without CRs (nearly every log) pays one CR search per chunk and stays on the LF path.
+    let nextLf = buf.indexOf(NEWLINE, pos);
+    let nextCr = buf.indexOf(CARRIAGE_RETURN, pos);
+    while (pos < buf.length) {
+      if (nextLf !== -1 && nextLf < pos) nextLf = buf.indexOf(NEWLINE, pos);
+      if (nextCr !== -1 && nextCr < pos) nextCr = buf.indexOf(CARRIAGE_RETURN, pos);
+      // A line ends at LF, at CRLF (one line end) or at a lone CR (old Mac-style files).
+      let end: number;
+      let next: number;
+      if (nextCr === -1 || (nextLf !== -1 && nextLf < nextCr)) {
+        if (nextLf === -1) {
+          this.keepPartial(buf, pos);
+          break;
+        }
+        end = nextLf;
+        next = nextLf + 1;
+      } else {
+        end = nextCr;
+        next = nextCr + 1;
+        if (next === buf.length) this.afterCr = true;
+        else if (buf[next] === NEWLINE) next++;
+      }
+      const number = ++this.line;
+      if (number <= this.startAfter) {
+        this.carry = [];
+        this.carryBytes = 0;
+      } else if (this.carryBytes > 0 || this.discarding) {
+        this.completeCarried(buf, pos, end, number);
+      } else {
+        this.emit(buf, pos, end, number);
+      }
+      pos = next;
+      if (this.pending >= this.batchRecords) {
+        full.push(this.batch);
+        this.batch = newBatch(number + 1);
+        this.pending = 0;
+      }
+    }
+    return full;
+  }
+
+  /** The last batch, once the stream ended: a last line without a line end still counts. */
+  end(): FramedBatch | undefined {
+    if (this.carryBytes > 0 || this.discarding) {
+      const number = ++this.line;
+      if (number > this.startAfter) this.completeCarried(Buffer.alloc(0), 0, 0, number);
+    }
+    return this.batch.lastRecord >= this.batch.firstRecord ? this.batch : undefined;
+  }
+
+  /** Keeps `buf[pos..]`, the start of a line the next chunk ends, unless it is skipped or already too long. */
+  private keepPartial(buf: Buffer, pos: number): void {
+    if (this.line + 1 <= this.startAfter) return;
+    this.carryBytes += buf.length - pos;
+    if (this.discarding) return;
+    if (this.carryBytes > this.max) {
+      this.discarding = true;
+      this.carry = [];
+    } else {
+      this.carry.push(buf.subarray(pos));
+    }
+  }
+
+  private emit(buf: Buffer, start: number, end: number, number: number): void {
+    const batch = this.batch;
     batch.lastRecord = number;
     if (end === start) return;
-    if (end - start > max) {
+    if (end - start > this.max) {
       batch.oversized.push({ record: number, bytes: end - start });
-      pending++;
+      this.pending++;
       return;
     }
     const text = buf.toString('utf8', start, end);
@@ -93,70 +188,23 @@ async function* frameLines(stream: AsyncIterable<unknown>, options: FramingOptio
     if (text.includes(REPLACEMENT) && !isUtf8(buf.subarray(start, end))) batch.invalidUtf8.push(number);
     batch.records.push(text);
     batch.recordNumbers.push(number);
-    pending++;
-  };
+    this.pending++;
+  }
 
   /** Completes the current partial line (carry) with `buf[start, end)`. */
-  const completeCarried = (buf: Buffer, start: number, end: number, number: number): void => {
-    if (discarding) {
-      let bytes = carryBytes + (end - start);
-      if ((end > start ? buf[end - 1] : carryLastByte) === CARRIAGE_RETURN) bytes--;
-      batch.lastRecord = number;
-      batch.oversized.push({ record: number, bytes });
-      pending++;
+  private completeCarried(buf: Buffer, start: number, end: number, number: number): void {
+    if (this.discarding) {
+      this.batch.lastRecord = number;
+      this.batch.oversized.push({ record: number, bytes: this.carryBytes + (end - start) });
+      this.pending++;
     } else {
-      const whole = Buffer.concat([...carry, buf.subarray(start, end)]);
-      emit(whole, 0, whole.length, number);
+      const whole = Buffer.concat([...this.carry, buf.subarray(start, end)]);
+      this.emit(whole, 0, whole.length, number);
     }
-    carry = [];
-    carryBytes = 0;
-    discarding = false;
-  };
-
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer;
-    let pos = 0;
-    while (pos < buf.length) {
-      const nl = buf.indexOf(NEWLINE, pos);
-      if (nl === -1) {
-        // Partial line: keep it unless it is skipped or already too long.
-        if (line + 1 > startAfter) {
-          carryBytes += buf.length - pos;
-          carryLastByte = buf[buf.length - 1]!;
-          if (discarding) {
-            // only counting
-          } else if (carryBytes > max + 1) {
-            discarding = true;
-            carry = [];
-          } else {
-            carry.push(buf.subarray(pos));
-          }
-        }
-        break;
-      }
-      line++;
-      if (line <= startAfter) {
-        carry = [];
-        carryBytes = 0;
-      } else if (carryBytes > 0 || discarding) {
-        completeCarried(buf, pos, nl, line);
-      } else {
-        emit(buf, pos, nl, line);
-      }
-      pos = nl + 1;
-      if (pending >= batchRecords) {
-        yield batch;
-        batch = newBatch(line + 1);
-        pending = 0;
-      }
-    }
+    this.carry = [];
+    this.carryBytes = 0;
+    this.discarding = false;
   }
-  // The last line without a newline still counts.
-  if (carryBytes > 0 || discarding) {
-    line++;
-    if (line > startAfter) completeCarried(Buffer.alloc(0), 0, 0, line);
-  }
-  if (batch.lastRecord >= batch.firstRecord) yield batch;
 }
 
 async function* frameDocument(stream: AsyncIterable<unknown>, options: FramingOptions): AsyncGenerator<FramedBatch> {

@@ -117,6 +117,45 @@ describe('sluice parse', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("redacts secrets in the raw text and the reason on stderr with the pipeline's filters when a line does not parse", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-redact-'));
+    const config = join(dir, 'pipeline.yml');
+    writeFileSync(
+      config,
+      `pipelines:
+  - id: redacting
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    filters:
+      - { type: date, field: time }
+      - { type: redact, pattern_fields: [request_url] }
+    outputs: [ { type: stdout } ]
+    checkpoint: { type: file, directory: checkpoints }
+`,
+    );
+    // Line 2's client:port token holds the secret, so the parser's reason quotes it; line 3 is free text.
+    const quoted = albLine(1, 2).split(' ');
+    quoted[3] = 'login?password=hunter2';
+    const file = join(dir, 'alb.log');
+    writeFileSync(
+      file,
+      `${albLine(1, 1)}\n${quoted.join(' ')}\nGET https://shop.example.com/login?password=hunter2&user=bob HTTP/1.1\n`,
+    );
+    const result = await sluice(['parse', '--config', config, '--pipeline', 'redacting', file]);
+    expect(result.code, result.stderr).toBe(0);
+    const errors = result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { record: number; code: string; reason: string; raw: string });
+    expect(errors.map(({ record, code }) => [record, code])).toEqual([
+      [2, 'ERR_RECORD_PARSE'],
+      [3, 'ERR_RECORD_PARSE'],
+    ]);
+    expect(errors[0]!.reason).toContain('login?password=');
+    expect(errors[1]!.raw).toContain('user=bob');
+    expect(result.stderr).not.toContain('hunter2');
+  });
+
   it('exits 1 when a file cannot be read, after parsing the others', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-'));
     const file = join(dir, 'ok.log');

@@ -9,7 +9,7 @@ import { Metrics } from '../../../src/core/metrics.js';
 import { createGeoipFilter, type GeoipFilter, geoipFilterSchema } from '../../../src/filters/geoip-filter.js';
 import { createFilter, filterConfigSchema } from '../../../src/filters/index.js';
 import { makeEvent } from '../../filters/make-event.js';
-import { geoipDatabasePath } from '../../helpers/services.js';
+import { geoipAsnDatabasePath, geoipDatabasePath } from '../../helpers/services.js';
 
 function context(baseDir: string): ComponentContext {
   return { pipeline: 'geoip-test', logger: silentLogger(), metrics: new Metrics(), baseDir };
@@ -235,5 +235,99 @@ describe('geoip filter', () => {
     writeFileSync(path, 'not a database');
     const parsed = geoipFilterSchema.parse({ type: 'geoip', database: path, source: 'client_ip' });
     await expect(createGeoipFilter(parsed, context(tmp))).rejects.toMatchObject({ code: 'ERR_FILTER_BUILD' });
+  });
+
+  describe('with an ASN database', () => {
+    const withAsn = (config: Record<string, unknown>) => build({ asn_database: geoipAsnDatabasePath(), ...config });
+
+    const networks: Array<[string, Record<string, unknown>, string, Record<string, unknown>]> = [
+      [
+        'names the AS of an IPv4 address when only asn_database is set',
+        { database: undefined },
+        '192.0.2.10',
+        { ip: '192.0.2.10', asn: 64496, organization_name: 'Example Transit Ltd (documentation AS)' },
+      ],
+      [
+        'adds the AS to the location when both databases are set',
+        {},
+        '198.51.100.7',
+        expect.objectContaining({
+          city_name: 'Berlin',
+          country_iso_code: 'DE',
+          asn: 64497,
+          organization_name: 'Beispiel Netze GmbH (documentation AS)',
+        }),
+      ],
+      [
+        'names the AS of an IPv6 address',
+        {},
+        '2001:db8::1',
+        expect.objectContaining({ city_name: 'New York', asn: 64499 }),
+      ],
+      [
+        'names a 32-bit AS of a network the City database does not know',
+        {},
+        '2001:db8:2::1',
+        { ip: '2001:db8:2::1', asn: 65536, organization_name: 'Example 32-bit AS (documentation AS)' },
+      ],
+      [
+        'places a network the ASN database does not know without an AS',
+        {},
+        '2001:db8:1::1',
+        { ip: '2001:db8:1::1', ...london },
+      ],
+      [
+        'names the AS of an IPv4-mapped IPv6 address',
+        { database: undefined },
+        '::ffff:203.0.113.5',
+        { ip: '::ffff:203.0.113.5', asn: 64498, organization_name: 'Example Cloud Inc (documentation AS)' },
+      ],
+    ];
+    it.each(networks)('%s', async (_name, config, ip, expected) => {
+      const filter = await withAsn({ source: 'client_ip', ...config });
+      const event = makeEvent({ client_ip: ip });
+      expect(filter.apply(event)).toBe(true);
+      expect(event.doc.geoip).toEqual(expected);
+      expect(event.doc.tags).toBeUndefined();
+    });
+
+    it('adds nothing, or the unknown tag, for an address neither database knows', async () => {
+      const filter = await withAsn({ source: 'client_ip', tag_on_unknown: '_geoip_unknown' });
+      const event = makeEvent({ client_ip: '8.8.8.8' });
+      filter.apply(event);
+      expect(event.doc).toEqual({ client_ip: '8.8.8.8', tags: ['_geoip_unknown'] });
+    });
+
+    it('looks an address up once in both databases and serves it from the cache after', async () => {
+      const filter = await withAsn({ source: 'client_ip' });
+      for (let i = 0; i < 3; i++) filter.apply(makeEvent({ client_ip: '192.0.2.1' }));
+      expect(filter.cacheStats()).toEqual({ hits: 2, misses: 1, size: 1, lookups: 1 });
+    });
+
+    it('fails saying to use asn_database when an ASN database is given as database', async () => {
+      const parsed = geoipFilterSchema.parse({ type: 'geoip', database: geoipAsnDatabasePath(), source: 'client_ip' });
+      await expect(createGeoipFilter(parsed, context(tmp))).rejects.toMatchObject({
+        code: 'ERR_FILTER_BUILD',
+        message: expect.stringContaining('is a GeoLite2-ASN database, not what database takes'),
+        hint: expect.stringContaining('Give it as asn_database instead.'),
+      });
+    });
+
+    it('fails saying to use database when a City database is given as asn_database', async () => {
+      const parsed = geoipFilterSchema.parse({ type: 'geoip', asn_database: geoipDatabasePath(), source: 'client_ip' });
+      await expect(createGeoipFilter(parsed, context(tmp))).rejects.toMatchObject({
+        code: 'ERR_FILTER_BUILD',
+        message: expect.stringContaining('is a GeoIP2-City database, not what asn_database takes'),
+        hint: expect.stringContaining('Give it as database instead.'),
+      });
+    });
+
+    it('refuses a geoip filter without either database', () => {
+      const result = geoipFilterSchema.safeParse({ type: 'geoip', source: 'client_ip' });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.message).toContain(
+        'set database (City or Country), asn_database (ASN or ISP), or both',
+      );
+    });
   });
 });

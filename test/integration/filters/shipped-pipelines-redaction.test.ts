@@ -80,6 +80,8 @@ describe('shipped pipelines redact hostile lines', () => {
     expect(text).toContain('shop.example.com:443/account;jsessionid=[REDACTED]?client_secret=[REDACTED]');
     expect(text).toContain('&page=2');
     expect(text).toContain('"city_name":"London"');
+    // The agent is parsed from its redacted text.
+    expect(text).toContain('"user_agent_info":{"name":"curl","version":"8.5.0"');
   });
 
   it('leaves no secret in a WAF event when the URI, args, fragment and headers carry every form', async () => {
@@ -103,6 +105,7 @@ describe('shipped pipelines redact hostile lines', () => {
         country: 'GB',
         headers: [
           { name: 'Host', value: 'shop.example.com' },
+          { name: 'User-Agent', value: `Mozilla/5.0 (compatible; Googlebot/2.1; +${hostileUrl('uah')})` },
           { name: 'Authorization', value: 'Bearer S3CR3T20hdr' },
           { name: 'Proxy-Authorization', value: 'Basic S3CR3T21hdr' },
           { name: 'X-Api-Key', value: 'S3CR3T22hdr' },
@@ -131,6 +134,7 @@ describe('shipped pipelines redact hostile lines', () => {
     expect(request.args).toContain('page=2');
     expect(Object.keys(request.header_map as object).length).toBeLessThanOrEqual(50);
     expect(text).toContain('"city_name":"London"');
+    expect(text).toContain('"user_agent_info":{"name":"Googlebot","version":"2.1"');
   });
 
   it('hides secrets in a raw line that never became an event, with the shipped redact filter', async () => {

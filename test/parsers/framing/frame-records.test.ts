@@ -80,7 +80,43 @@ describe('frameRecords (lines)', () => {
       ],
     ],
     ['a lone newline', '\n', []],
-    ['a carriage return inside a line', 'a\rb\n', [[1, 'a\rb']]],
+    [
+      'CR-only line ends (old Mac-style files)',
+      'a\rb\rc\r',
+      [
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+      ],
+    ],
+    [
+      'a lone CR between two LF lines',
+      'a\rb\n',
+      [
+        [1, 'a'],
+        [2, 'b'],
+      ],
+    ],
+    [
+      'mixed CR, LF and CRLF line ends',
+      'a\rb\nc\r\nd\n\re\r\rf',
+      [
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+        [4, 'd'],
+        [6, 'e'],
+        [8, 'f'],
+      ],
+    ],
+    [
+      'CR line ends with empty lines',
+      '\ra\r\r\r\nb\r',
+      [
+        [2, 'a'],
+        [5, 'b'],
+      ],
+    ],
     [
       'multi-byte characters',
       'café ☕\n日本語\n',
@@ -92,6 +128,54 @@ describe('frameRecords (lines)', () => {
   ])('emits numbered records when the object has %s', async (_name, input, expected) => {
     for (const chunk of [1, 2, 3, 7, 65536]) {
       expect(flatten(await collect(input, 'lines', { chunk }))).toEqual(expected);
+    }
+  });
+
+  it('counts a CRLF as one line end when a chunk boundary falls between its CR and LF', async () => {
+    const chunks = [
+      Buffer.from('a\r'),
+      Buffer.alloc(0),
+      Buffer.from('\nb\r'),
+      Buffer.from('\r\nc\r'),
+      Buffer.from('d'),
+    ];
+    const batches: FramedBatch[] = [];
+    for await (const batch of frameRecords(Readable.from(chunks), 'lines', { maxRecordBytes: 1024 })) {
+      batches.push(batch);
+    }
+    expect(flatten(batches)).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [4, 'c'],
+      [5, 'd'],
+    ]);
+    expect(batches.at(-1)!.lastRecord).toBe(5);
+  });
+
+  it('resumes after every record at the same line whatever the line ends and chunking when CR, LF and CRLF mix', async () => {
+    const ends = ['\r', '\n', '\r\n'];
+    const lines = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? '' : `line-${i + 1}`));
+    const input = lines.map((line, i) => `${line}${ends[(i * 5) % 3]}`).join('');
+    const whole = flatten(await collect(input, 'lines'));
+    expect(whole).toEqual(lines.flatMap((line, i) => (line ? [[i + 1, line]] : [])));
+    for (const chunk of [1, 2, 5, 11]) {
+      for (let resume = 0; resume <= lines.length; resume++) {
+        const resumed = flatten(await collect(input, 'lines', { startAfterRecord: resume, chunk, batchRecords: 4 }));
+        expect(resumed, `resume after ${resume}, chunks of ${chunk}`).toEqual(whole.filter(([n]) => n > resume));
+      }
+    }
+  });
+
+  it('reports a line over maxRecordBytes by its size without the CR when lines end with a lone CR', async () => {
+    const input = `ok\r${'x'.repeat(300)}\r${'y'.repeat(100)}\rlast`;
+    for (const chunk of [1, 7, 64, 65536]) {
+      const batches = await collect(input, 'lines', { maxRecordBytes: 100, chunk });
+      expect(flatten(batches)).toEqual([
+        [1, 'ok'],
+        [3, 'y'.repeat(100)],
+        [4, 'last'],
+      ]);
+      expect(batches.flatMap((b) => b.oversized)).toEqual([{ record: 2, bytes: 300 }]);
     }
   });
 

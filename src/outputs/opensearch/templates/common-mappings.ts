@@ -1,6 +1,6 @@
 /**
- * Mappings every built-in template shares: the event time, tags, GeoIP enrichment, and how
- * fields the template does not name are treated.
+ * Mappings every built-in template shares: the event time, tags, GeoIP and user-agent
+ * enrichment, and how fields the template does not name are treated.
  */
 export type Mapping = Record<string, unknown>;
 
@@ -19,6 +19,23 @@ export const geoipProperties: Record<string, Mapping> = {
   region_iso_code: KEYWORD,
   postal_code: KEYWORD,
   timezone: KEYWORD,
+  // From asn_database (GeoLite2-ASN, GeoIP2-ISP): AS numbers reach 4294967295, past an integer.
+  asn: { type: 'long' },
+  organization_name: KEYWORD,
+};
+
+/**
+ * What the user_agent filter writes (UserAgentResult in filters/user-agent-filter.ts), at its
+ * default target `user_agent_info`. Versions are text ("126.0.2592", "2.1"), as uap-core gives them.
+ */
+export const userAgentProperties: Record<string, Mapping> = {
+  name: KEYWORD,
+  version: KEYWORD,
+  major: KEYWORD,
+  minor: KEYWORD,
+  patch: KEYWORD,
+  os: { properties: { name: KEYWORD, version: KEYWORD, full: KEYWORD } },
+  device: { properties: { name: KEYWORD } },
 };
 
 export const commonProperties: Record<string, Mapping> = {
@@ -26,6 +43,7 @@ export const commonProperties: Record<string, Mapping> = {
   // Failure tags (_geoip_lookup_failure, _dateparsefailure, _invalid_utf8) and any the user adds.
   tags: KEYWORD,
   geoip: { properties: geoipProperties },
+  user_agent_info: { properties: userAgentProperties },
 };
 
 /**
