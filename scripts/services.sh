@@ -5,6 +5,9 @@
 #   - moto server (S3, SQS and DynamoDB, from PyPI), threaded, for ordinary tests
 #   - a second moto server that serves one request at a time, so conditional
 #     writes are atomic (lease-race tests; see scripts/moto-serial.py)
+#   - a third moto server that enforces IAM: requests must be signed by an IAM
+#     user whose policies allow them (permission tests; see scripts/moto-iam.py,
+#     which creates the administrator whose key file SLUICE_TEST_IAM_ADMIN_CREDENTIALS names)
 #   - GeoIP2-City and GeoLite2-ASN test databases generated from documentation networks
 #
 # Usage: scripts/services.sh start|stop|status|env
@@ -28,6 +31,8 @@ MMDB_WRITER_VERSION="0.2.7"
 OPENSEARCH_BASE_PORT="${SLUICE_OPENSEARCH_BASE_PORT:-9250}"
 MOTO_PORT="${SLUICE_MOTO_PORT:-5000}"
 MOTO_SERIAL_PORT="${SLUICE_MOTO_SERIAL_PORT:-5001}"
+MOTO_IAM_PORT="${SLUICE_MOTO_IAM_PORT:-5002}"
+IAM_ADMIN_CREDENTIALS="$RUN/moto-iam-admin.json"
 JAVA_BIN="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 log() { echo "services: $*" >&2; }
@@ -156,11 +161,32 @@ start_moto_serial() {
   wait_for moto-serial 60 moto_ready "$MOTO_SERIAL_PORT" || die "serial moto did not start (log: $LOGS/moto-serial.log)"
 }
 
+moto_iam_enforced() {
+  "$CACHE/moto/bin/python" "$ROOT/scripts/moto-iam.py" check "http://127.0.0.1:$MOTO_IAM_PORT" "$IAM_ADMIN_CREDENTIALS"
+}
+
+start_moto_iam() {
+  if ! moto_ready "$MOTO_IAM_PORT" >/dev/null 2>&1; then
+    log "starting IAM-enforcing moto server (127.0.0.1:$MOTO_IAM_PORT)"
+    rm -f "$IAM_ADMIN_CREDENTIALS"
+    nohup "$CACHE/moto/bin/moto_server" -H 127.0.0.1 -p "$MOTO_IAM_PORT" >"$LOGS/moto-iam.log" 2>&1 9>&- &
+    echo $! >"$RUN/moto-iam.pid"
+    wait_for moto-iam 60 moto_ready "$MOTO_IAM_PORT" || die "IAM moto did not start (log: $LOGS/moto-iam.log)"
+  fi
+  # A running server whose administrator key works and that refuses unknown keys is ready as it is.
+  if moto_iam_enforced >/dev/null 2>&1; then return; fi
+  log "turning IAM enforcement on (127.0.0.1:$MOTO_IAM_PORT); administrator key in $IAM_ADMIN_CREDENTIALS"
+  "$CACHE/moto/bin/python" "$ROOT/scripts/moto-iam.py" bootstrap "http://127.0.0.1:$MOTO_IAM_PORT" \
+    "$IAM_ADMIN_CREDENTIALS" >>"$LOGS/moto-iam.log" 2>&1 || die "IAM moto bootstrap failed (log: $LOGS/moto-iam.log)"
+}
+
 print_env() {
   cat <<EOF
 export SLUICE_TEST_OPENSEARCH_URL=http://127.0.0.1:$(opensearch_http_port)
 export SLUICE_TEST_AWS_ENDPOINT=http://127.0.0.1:$MOTO_PORT
 export SLUICE_TEST_ATOMIC_AWS_ENDPOINT=http://127.0.0.1:$MOTO_SERIAL_PORT
+export SLUICE_TEST_IAM_AWS_ENDPOINT=http://127.0.0.1:$MOTO_IAM_PORT
+export SLUICE_TEST_IAM_ADMIN_CREDENTIALS=$IAM_ADMIN_CREDENTIALS
 export SLUICE_TEST_GEOIP_DB=$CACHE/geoip/GeoIP2-City-Test.mmdb
 export SLUICE_TEST_GEOIP_ASN_DB=$CACHE/geoip/GeoLite2-ASN-Test.mmdb
 export SLUICE_TEST_SERVICE_LOGS=$LOGS
@@ -198,6 +224,7 @@ start)
   make_geoip_db
   start_moto
   start_moto_serial
+  start_moto_iam
   start_opensearch
   print_env
   ;;
@@ -205,9 +232,10 @@ stop)
   stop_one opensearch
   stop_one moto
   stop_one moto-serial
+  stop_one moto-iam
   ;;
 status)
-  for s in opensearch moto moto-serial; do
+  for s in opensearch moto moto-serial moto-iam; do
     if pid_alive "$s"; then echo "$s: running (pid $(cat "$RUN/$s.pid"))"; else echo "$s: stopped"; fi
   done
   ;;

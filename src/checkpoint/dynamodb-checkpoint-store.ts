@@ -21,6 +21,11 @@ export interface DynamoCheckpointStoreOptions {
   table: string;
   name: string;
   pipeline: string;
+  /**
+   * Create the table before the first read or write (`create_table`). Deferred to then so that
+   * building the pipeline (`sluice validate`, the check before a run) contacts no service.
+   */
+  createTable?: boolean;
 }
 
 /**
@@ -29,7 +34,21 @@ export interface DynamoCheckpointStoreOptions {
  * binary attribute `state`, which keeps a done-set of thousands of keys under the item limit.
  */
 export class DynamoCheckpointStore implements CheckpointStore {
+  private tableReady: Promise<void> | undefined;
+
   constructor(private readonly options: DynamoCheckpointStoreOptions) {}
+
+  /** Creates the table once when asked to; a failed attempt is tried again by the next call. */
+  private ensureReady(): Promise<void> {
+    if (!this.options.createTable) return Promise.resolve();
+    this.tableReady ??= DynamoCheckpointStore.ensureTable(this.options.client, this.options.table).catch(
+      (error: unknown) => {
+        this.tableReady = undefined;
+        throw error;
+      },
+    );
+    return this.tableReady;
+  }
 
   describe(): string {
     return `dynamodb://${this.options.table}/${this.options.name}`;
@@ -70,6 +89,7 @@ export class DynamoCheckpointStore implements CheckpointStore {
   }
 
   async load(): Promise<VersionedState | null> {
+    await this.ensureReady();
     const { client, table, name } = this.options;
     let item: Record<string, AttributeValue> | undefined;
     try {
@@ -105,6 +125,7 @@ export class DynamoCheckpointStore implements CheckpointStore {
   }
 
   async save(state: CheckpointState, expectedVersion: string | null): Promise<string> {
+    // Serialized before the first await (CheckpointStore's contract): the caller keeps changing it.
     const blob = gzipSync(encodeState(state));
     if (blob.length > MAX_DYNAMODB_STATE_BYTES) {
       throw new CheckpointError(
@@ -112,6 +133,8 @@ export class DynamoCheckpointStore implements CheckpointStore {
         { ...this.context(), bytes: blob.length },
       );
     }
+    const updatedAt = String(state.updated_at);
+    await this.ensureReady();
     const next = expectedVersion === null ? 1 : Number(expectedVersion) + 1;
     const { client, table, name } = this.options;
     try {
@@ -122,7 +145,7 @@ export class DynamoCheckpointStore implements CheckpointStore {
             pipeline: { S: name },
             version: { N: String(next) },
             state: { B: blob },
-            updated_at: { N: String(state.updated_at) },
+            updated_at: { N: updatedAt },
           },
           ...(expectedVersion === null
             ? {

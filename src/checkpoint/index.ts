@@ -109,8 +109,13 @@ export async function createCheckpointStore(
         endpoint: config.endpoint,
         maxAttempts: AWS_MAX_ATTEMPTS,
       });
-      if (config.create_table) await DynamoCheckpointStore.ensureTable(client, config.table);
-      return new DynamoCheckpointStore({ client, table: config.table, name, pipeline: ctx.pipeline });
+      return new DynamoCheckpointStore({
+        client,
+        table: config.table,
+        name,
+        pipeline: ctx.pipeline,
+        createTable: config.create_table,
+      });
     }
     case 'file':
       return new FileCheckpointStore({

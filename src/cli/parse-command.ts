@@ -11,6 +11,7 @@ import { createFilter } from '../filters/index.js';
 import { isBrokenPipe, writeText } from '../outputs/stdout-output.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers/index.js';
+import { BuildProblems } from '../pipeline/build-problems.js';
 import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
 import { RecordLoop } from '../pipeline/record-loop.js';
 import { decodeObjectStream } from '../sources/decompress.js';
@@ -113,8 +114,14 @@ async function pipelineOptions(values: Values, id: string, settings: Settings): 
       metrics: new Metrics(),
       baseDir: loaded.baseDir,
     };
+    // Built as a run builds them: a database that does not open is a problem at its setting (exit 78).
+    const problems = new BuildProblems(loaded);
     const filters: Filter[] = [];
-    for (const filterConfig of loaded.config.filters) filters.push(await createFilter(filterConfig, context));
+    for (const [index, filterConfig] of loaded.config.filters.entries()) {
+      const filter = await problems.attempt(['filters', index], () => createFilter(filterConfig, context));
+      if (filter) filters.push(filter);
+    }
+    if (!problems.empty) throw problems.error();
     const maxRecordBytes = loaded.config.max_record_bytes;
     return { parser, filters, maxRecordBytes, pipeline: id, redact: rawTextRedactor(filters) };
   } catch (error) {

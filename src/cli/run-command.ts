@@ -2,14 +2,16 @@ import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
 import { formatConfigWarning, type LoadedConfig, loadConfig } from '../config/load-config.js';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError, type ConfigProblem, errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { checkPipelines } from '../pipeline/check-pipelines.js';
+import { BOUNDED_RUN_PAUSES } from '../pipeline/object-failure-policy.js';
 import type { RunSummary } from '../pipeline/pipeline-runner.js';
-import { runWorker } from '../worker/run-worker.js';
+import { runWorker, type WorkerResult } from '../worker/run-worker.js';
 import { BackfillProgress } from './backfill-progress.js';
 import type { Settings } from './environment.js';
 import { environmentHelp } from './environment-help.js';
-import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_PAUSED, EXIT_USAGE } from './exit-codes.js';
 import { type RunArguments, type RunOptions, resolveRunOptions } from './run-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,14 +20,22 @@ const RUN_HELP = `Usage: sluice run [--config PATH] [--pipeline ID]...
 Runs pipelines until SIGTERM, SIGINT or SIGHUP, then stops listing, finishes or checkpoints
 in-flight records within SLUICE_SHUTDOWN_TIMEOUT_SECONDS and exits 0. When the reader of
 stdout goes away (a stdout output piped to \`head\`) it drains the same way and exits 1.
-It checks the whole config first: an invalid one exits 78 with every problem, before any
-checkpoint is read.
+It checks the whole config first, as \`sluice validate\` does (schema, GeoIP databases, patterns,
+CA and template files): an invalid one exits 78 with every problem, before any checkpoint is read.
+A pipeline-level fault (access denied, refused credentials, an output down) pauses that
+pipeline: nothing is marked done, /readyz names the fault and the fix, and it is retried with
+backoff until it works, while the other pipelines keep running.
 With SLUICE_BACKFILL_FROM set it runs a backfill instead (see \`sluice backfill\`).
 
 Options:
   --config PATH    YAML file or folder (default: $SLUICE_CONFIG)
   --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
-  --once           stop after one complete poll of every pipeline (cron-style runs, the demo)
+  --once           stop after one complete poll of every pipeline (cron-style runs, the demo) and
+                   print one summary line; a pipeline still paused after ${BOUNDED_RUN_PAUSES} tries ends the
+                   run with exit 75 (EX_TEMPFAIL: try again later) and its reason in the summary
+
+Exit codes: 0 done (or drained after SIGTERM), 64 usage, 78 invalid config, 75 a --once run
+(or a backfill) ended with a pipeline paused, 1 a --once run or backfill whose drain timed out.
 
 ${environmentHelp('run')}`;
 
@@ -34,7 +44,9 @@ const BACKFILL_HELP = `Usage: sluice backfill --from DATE [--to DATE] [--config 
 Runs the selected pipelines once over objects in [from, to) — dates or timestamps, UTC —
 with a checkpoint of its own (resumable; the live checkpoint is never touched), prints
 progress every SLUICE_PROGRESS_INTERVAL_SECONDS, and exits 0 with a summary. Overlap with
-the live worker creates no duplicates: document ids are deterministic.
+the live worker creates no duplicates: document ids are deterministic. The config is checked
+first as \`sluice validate\` does (exit 78 before any checkpoint is read); a pipeline still
+paused on a fault after ${BOUNDED_RUN_PAUSES} tries ends the backfill with exit 75 (run it again to resume).
 
 Options:
   --from DATE      start, e.g. 2024-01-31 or 2024-01-31T06:00:00Z (default: $SLUICE_BACKFILL_FROM)
@@ -87,8 +99,7 @@ async function loadRunConfig(logger: Logger, options: RunOptions): Promise<Loade
     config = await loadConfig(options.config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logger.fatal({ code: error.code, config: options.config, problems: error.problems }, 'invalid config');
-    process.stderr.write(`${error.message}\n`);
+    reportInvalid(logger, options.config, error.problems);
     return undefined;
   }
   for (const warning of config.warnings) {
@@ -101,7 +112,19 @@ async function loadRunConfig(logger: Logger, options: RunOptions): Promise<Loade
     process.stderr.write(`sluice: no pipeline named ${unknown.join(', ')} in the config\n`);
     return undefined;
   }
+  // Every component built as the run will build it (files read, patterns compiled), nothing contacted.
+  const problems = await checkPipelines(config, { mode: options.mode, pipelineIds: options.pipelineIds });
+  if (problems.length > 0) {
+    reportInvalid(logger, options.config, problems);
+    return undefined;
+  }
   return config;
+}
+
+function reportInvalid(logger: Logger, config: string, problems: ConfigProblem[]): void {
+  const error = new ConfigError(problems);
+  logger.fatal({ code: error.code, config, problems, hint: error.hint }, 'invalid config');
+  process.stderr.write(`${error.message}\n`);
 }
 
 export async function runCommand(argv: string[], settings: Settings, backfillCommand = false): Promise<number> {
@@ -182,7 +205,7 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
     logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
     if (stdoutClosed) return EXIT_FAILURE;
     if (options.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
-    return mode.kind === 'backfill' && !result.ok ? EXIT_FAILURE : EXIT_OK;
+    return exitCode(result, mode.kind === 'backfill' || options.once === true);
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
@@ -192,14 +215,32 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
   }
 }
 
-/** One human line per run: what each pipeline read and wrote. */
+/**
+ * A run that must end (--once, a backfill) fails with EX_TEMPFAIL when a pipeline was still paused
+ * on a fault at its end (the next run resumes it), and with 1 when the drain timed out.
+ */
+function exitCode(result: WorkerResult, bounded: boolean): number {
+  if (result.timedOut) return bounded ? EXIT_FAILURE : EXIT_OK;
+  const paused = Object.values(result.summaries).some((summary) => summary.paused !== undefined);
+  return bounded && paused ? EXIT_PAUSED : EXIT_OK;
+}
+
+/**
+ * One human line per run: what each pipeline read and wrote, what it quarantined and
+ * dead-lettered, and, for a pipeline that could not run to its end, why. "Nothing new" only
+ * when every pipeline ran and found nothing.
+ */
 export function summaryLine(summaries: Record<string, RunSummary>): string {
   const parts = Object.entries(summaries)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(
-      ([id, s]) =>
-        `${id}: ${s.objects} new object(s), ${s.records} record(s), ${s.events} event(s)${s.deadLettered ? `, ${s.deadLettered} dead-lettered` : ''}${s.failedObjects ? `, ${s.failedObjects} quarantined` : ''}`,
-    );
-  const total = Object.values(summaries).reduce((sum, s) => sum + s.objects, 0);
-  return `sluice: ${parts.join('; ')}${total === 0 ? ' — nothing new since the last run (checkpoint)' : ''}`;
+    .map(([id, s]) => {
+      let part = `${id}: ${s.objects} new object(s), ${s.records} record(s), ${s.events} event(s)`;
+      if (s.deadLettered) part += `, ${s.deadLettered} dead-lettered`;
+      if (s.failedObjects) part += `, ${s.failedObjects} quarantined`;
+      if (s.paused) part += `, PAUSED (${s.paused.code}): ${s.paused.reason}`;
+      return part;
+    });
+  const all = Object.values(summaries);
+  const nothingNew = all.length > 0 && all.every((s) => s.objects === 0 && !s.paused && !s.failedObjects);
+  return `sluice: ${parts.join('; ')}${nothingNew ? ' — nothing new since the last run (checkpoint)' : ''}`;
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatConfigWarning, loadConfig } from '../config/load-config.js';
 import { ConfigError } from '../core/errors.js';
+import { checkPipelines } from '../pipeline/check-pipelines.js';
 import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
@@ -8,8 +9,11 @@ import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
 const HELP = `Usage: sluice validate [--config PATH]
 
 Checks a pipeline config (a YAML file or a folder of them) and lists every problem
-as file:line:col path: message. Exits 0 when valid, 78 when not. Warnings (deprecated
-keys) are printed to stderr the same way and do not change the exit code.
+as file:line:col path: message. Exits 0 when valid, 78 when not. Besides the schema it
+builds every component the way \`sluice run\` does, without contacting S3 or OpenSearch:
+GeoIP databases are opened, index and path patterns compiled (an unknown date token is a
+problem), and every file the config names (CA, client certificate and key, template) read.
+Warnings (deprecated keys) are printed to stderr the same way and do not change the exit code.
 
 Options:
   --config PATH   file or folder (default: $SLUICE_CONFIG, else ./pipelines)
@@ -25,6 +29,8 @@ export async function validateCommand(argv: string[], settings: Settings): Promi
   try {
     const loaded = await loadConfig(path);
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);
+    const problems = await checkPipelines(loaded);
+    if (problems.length > 0) throw new ConfigError(problems);
     const ids = loaded.pipelines.map((p) => p.config.id).join(', ');
     process.stdout.write(`ok: ${loaded.pipelines.length} pipeline(s) in ${loaded.files.length} file(s): ${ids}\n`);
     return EXIT_OK;

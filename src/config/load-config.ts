@@ -1,21 +1,38 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { isScalar, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLError } from 'yaml';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isScalar, LineCounter, type Node, parseDocument, type Scalar, visit } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import { displayNameOf, listConfigFiles } from './config-files.js';
 import { type DeprecatedUse, deprecatedKeysIn } from './deprecated-keys.js';
 import { describeIssue, type IssueValue } from './describe-issue.js';
 import { closest } from './did-you-mean.js';
 import { hasReference, interpolate, type Substitution } from './interpolate.js';
 import { configSchema, type PipelineConfig } from './schema.js';
 import { knownKeysAt } from './schema-walk.js';
-import { formatPath, keyPosition, linePosition, type PositionedFile, pathOfNode, positionOf } from './yaml-position.js';
+import {
+  formatPath,
+  keyPosition,
+  linePosition,
+  type Position,
+  type PositionedFile,
+  pathOfNode,
+  positionOf,
+} from './yaml-position.js';
+import { compositionProblem, MAX_ALIAS_COUNT, syntaxProblem, yamlWarning } from './yaml-problems.js';
 
 export interface LoadedPipeline {
   config: PipelineConfig;
   /** The file that defines it, and the folder its relative paths resolve against. */
   file: string;
   baseDir: string;
+  /** Its place in the file's `pipelines:` list: problems found later name `pipelines[<index>]...`. */
+  index: number;
+  /**
+   * Where one of its settings is written (`['filters', 1, 'database']`, a path under the pipeline),
+   * so a problem found when building it is reported at the line that names the file or pattern.
+   */
+  locate(path: readonly PropertyKey[]): Position;
 }
 
 /** Something that works but should change (a deprecated key), at its place in the file. */
@@ -39,8 +56,6 @@ interface ParsedFile extends PositionedFile {
   interpolated: Map<Node, Substitution[]>;
 }
 
-const YAML_EXTENSIONS = new Set(['.yml', '.yaml']);
-
 /** Interpolated values this long or longer are masked wherever a message would echo them. */
 const MIN_SCRUBBED_LENGTH = 4;
 
@@ -62,14 +77,22 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     const displayName = displayNameOf(file);
     const text = await readFile(file, 'utf8');
     const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+    // YAML merge keys (`<<: *defaults`) are supported; the alias limit bounds them as well.
+    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
     const parsed: ParsedFile = { file, displayName, doc, lineCounter, interpolated: new Map() };
     if (doc.errors.length > 0) {
       problems.push(syntaxProblem(parsed, doc.errors[0]!, text));
       continue;
     }
     const fileProblems = interpolateDocument(parsed, env);
-    const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      problems.push(compositionProblem(parsed, error));
+      continue;
+    }
+    for (const warning of doc.warnings) warnings.push(yamlWarning(parsed, warning));
     if (data === null || data === undefined) {
       fileProblems.push({
         ...linePosition(parsed, undefined),
@@ -93,7 +116,13 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
             return;
           }
           seenIds.set(pipeline.id, displayName);
-          pipelines.push({ config: pipeline, file, baseDir: dirname(file) });
+          pipelines.push({
+            config: pipeline,
+            file,
+            baseDir: dirname(file),
+            index,
+            locate: (path) => positionOf(parsed, ['pipelines', index, ...path]),
+          });
         });
       } else {
         // A missing variable leaves an empty value behind: its own message says it all, so the
@@ -136,55 +165,6 @@ function replacementOf(parsed: ParsedFile, use: DeprecatedUse): string {
   const converted = deprecation.convert(value);
   if (converted === undefined || Number.isNaN(converted)) return deprecation.use;
   return `${deprecation.use}: ${JSON.stringify(converted)}`;
-}
-
-/** Paths under the working directory are shown relative to it, others absolute. */
-function displayNameOf(file: string): string {
-  const shown = relative(process.cwd(), file);
-  return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? file : shown;
-}
-
-async function listConfigFiles(path: string): Promise<string[]> {
-  const absolute = resolve(path);
-  const info = await stat(absolute).catch(() => null);
-  if (!info) {
-    throw new ConfigError([
-      {
-        file: path,
-        line: 0,
-        column: 0,
-        path: '',
-        message: 'no such file or folder; give a YAML file or a folder of them',
-      },
-    ]);
-  }
-  if (!info.isDirectory()) return [absolute];
-  const names = (await readdir(absolute)).filter((name) => YAML_EXTENSIONS.has(extname(name))).sort();
-  if (names.length === 0) {
-    throw new ConfigError([
-      { file: path, line: 0, column: 0, path: '', message: 'the folder holds no .yml or .yaml file' },
-    ]);
-  }
-  return names.map((name) => join(absolute, name));
-}
-
-/**
- * Only the first syntax error of a file is reported: the parser's later errors are mostly
- * consequences of the first (one unclosed bracket yields dozens).
- */
-function syntaxProblem(parsed: ParsedFile, error: YAMLError, text: string): ConfigProblem {
-  const { line, col } = parsed.lineCounter.linePos(error.pos[0]);
-  let message = `YAML syntax error: ${error.message.split('\n')[0]!}`;
-  if (error.code === 'DUPLICATE_KEY') {
-    const key = /^[^:\s,}\]]+/.exec(text.slice(error.pos[0]))?.[0];
-    message = `duplicate key${key ? ` "${key}"` : ''}: each key may appear once in a map`;
-  }
-  const lineText = text.split(/\r?\n/)[line - 1] ?? '';
-  // `{` starts a flow map in YAML: `{ bucket: ${B} }` needs quotes around "${B}".
-  if (/[[{].*\$\{/.test(lineText)) {
-    message += '; inside { } or [ ], quote values that use ${VAR}: "${VAR}"';
-  }
-  return { file: parsed.displayName, line, column: col, path: '', message };
 }
 
 /** Replaces `${VAR}` in scalar values (never in keys); plain scalars that become numbers or booleans are typed. */

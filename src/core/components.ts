@@ -101,6 +101,11 @@ export interface Output {
    * when left out) it marks every acknowledgement, so a crash repeats as little as it can.
    */
   readonly idempotent?: boolean;
+  /**
+   * Local preparation that contacts no service (reads the files its settings name, e.g. an index
+   * template). The pipeline build calls it, so `sluice validate` reports what it finds.
+   */
+  prepare?(): Promise<void>;
   /** Checks the real write path (reachable, authorized, template present); throws an error saying what to fix. */
   start(): Promise<void>;
   /** Settles only when every event is stored or dead-lettered; rejects only when neither is possible. */

@@ -73,6 +73,28 @@ export const ERROR_CODES = {
     stage: 'receiving',
     meaning: 'Listing or reading the file source failed; says whether a retry can help and whether the file is gone.',
   },
+  ERR_S3_ACCESS_DENIED: {
+    level: 'pipeline',
+    stage: 'receiving',
+    meaning:
+      "S3 or the object's KMS key denied an action (HTTP 403); names the action and the resource to allow. Nothing is marked done.",
+  },
+  ERR_S3_CREDENTIALS: {
+    level: 'pipeline',
+    stage: 'receiving',
+    meaning: 'S3 refused the credentials (invalid access key, expired token, bad signature) or none were found.',
+  },
+  ERR_FILE_ACCESS_DENIED: {
+    level: 'pipeline',
+    stage: 'receiving',
+    meaning: 'The worker may not read a file or folder of the file source (EACCES, EPERM). Nothing is marked done.',
+  },
+  ERR_FILE_REFUSED: {
+    level: 'object',
+    stage: 'receiving',
+    meaning:
+      'The file source will not read a listed file (a symbolic link, a name that is not UTF-8); it is quarantined.',
+  },
   ERR_DEAD_LETTER_CAP: {
     level: 'object',
     stage: 'processing',

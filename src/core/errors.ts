@@ -12,6 +12,11 @@ export interface ErrorContext {
   key?: string;
   record?: number;
   field?: string;
+  /**
+   * The key of the component's settings the error is about (`database`, `index`, `tls.ca_file`):
+   * a config check reports the problem at that key's line.
+   */
+  setting?: string;
   [name: string]: unknown;
 }
 
@@ -49,6 +54,18 @@ export class SluiceError extends Error {
       ...(this.cause instanceof Error ? { cause: this.cause.message } : {}),
     };
   }
+}
+
+/**
+ * A setting the schema accepts but that cannot be used (a pattern with an unknown date token):
+ * the pipeline build reports it at the setting's line, like a schema problem.
+ */
+export function invalidSetting(setting: string, message: string, cause?: unknown): SluiceError {
+  return new SluiceError('ERR_CONFIG_INVALID', message, {
+    context: { setting },
+    cause,
+    hint: 'Fix the setting, then run `sluice validate`.',
+  });
 }
 
 /** One problem found while validating configuration. */
@@ -105,12 +122,25 @@ export interface SourceReadFailure {
   cause?: unknown;
 }
 
-/** Listing or reading a source failed; every source raises this, with its own code. */
+/** The codes a source raises: a read failure of its own, a permission or credential fault, a refused file. */
+export type SourceErrorCode =
+  | 'ERR_S3_READ'
+  | 'ERR_S3_ACCESS_DENIED'
+  | 'ERR_S3_CREDENTIALS'
+  | 'ERR_FILE_READ'
+  | 'ERR_FILE_ACCESS_DENIED'
+  | 'ERR_FILE_REFUSED';
+
+/**
+ * Listing or reading a source failed; every source raises this, with its own code. The code's
+ * level says who is at fault: the object (`ERR_S3_READ`, `ERR_FILE_READ`, `ERR_FILE_REFUSED`) or
+ * the pipeline's setup (access denied, credentials), which pauses the pipeline instead.
+ */
 export class SourceReadError extends SluiceError {
   readonly retryable: boolean;
   readonly gone?: GoneVersion;
 
-  constructor(code: 'ERR_S3_READ' | 'ERR_FILE_READ', message: string, failure: SourceReadFailure) {
+  constructor(code: SourceErrorCode, message: string, failure: SourceReadFailure) {
     super(code, message, {
       context: { ...failure.context, retryable: failure.retryable, ...(failure.gone ? { gone: failure.gone } : {}) },
       cause: failure.cause,
@@ -151,6 +181,25 @@ export class CheckpointError extends SluiceError {
       hint: 'Check that the checkpoint bucket or table exists and that the task may read and write it.',
     });
   }
+}
+
+/**
+ * What went wrong and what to do, in one line for readiness, logs and summaries: the message,
+ * then the hint when there is one. Never a stack.
+ */
+export function describeError(error: unknown): string {
+  const message = errorMessage(error);
+  const hint = error instanceof SluiceError ? error.hint : undefined;
+  return hint ? `${message} — ${hint}` : message;
+}
+
+/**
+ * The fields of a log line about a failure: a typed error's code, message, hint and context (its
+ * stack tells an operator nothing to act on); anything else, a bug, keeps its stack under `err`.
+ */
+export function logFields(error: unknown): Record<string, unknown> {
+  if (error instanceof SluiceError) return error.toJSON();
+  return { code: 'ERR_UNEXPECTED', err: error };
 }
 
 /** Message of any thrown value, for logs. */

@@ -18,7 +18,7 @@ export class Metrics {
   );
   readonly objectsSkipped = this.counter(
     'sluice_objects_skipped_total',
-    'Objects skipped (empty, archived storage class, filtered)',
+    'Objects not read, by reason: empty, storage_class, deleted, rewritten, and for the file source symlink, symlink_outside, invalid_file_name, not_a_file',
     ['reason'],
   );
   readonly bytesRead = this.counter('sluice_bytes_read_total', 'Compressed bytes read from the source');

@@ -72,6 +72,15 @@ export const pipelineSettingsFields = {
     .min(1)
     .default(3)
     .describe('Attempts at an object that keeps failing (corrupt gzip, read errors) before it is quarantined.'),
+  max_pause_seconds: z
+    .number()
+    .positive()
+    .max(3600)
+    .default(300)
+    .describe(
+      'Longest wait between two tries of a paused pipeline (access denied, credentials refused, an output down). ' +
+        'The wait starts near 1 s and doubles up to this; the pipeline resumes by itself once the fault is fixed.',
+    ),
   checkpoint_every_records: z
     .number()
     .int()
@@ -134,6 +143,8 @@ export interface PipelineSettings {
   flushIntervalMs: number;
   maxRecordBytes: number;
   maxObjectAttempts: number;
+  /** Cap of the backoff between tries of a paused pipeline. */
+  maxPauseMs: number;
   checkpointEveryRecords: number;
   /** Per object: batches sent to the outputs and not yet acknowledged. */
   maxBatchesInFlight: number;
@@ -161,6 +172,7 @@ export function resolvePipelineSettings(config: PipelineSettingsConfig): Pipelin
     flushIntervalMs: checkpoint.flush_interval_seconds * 1000,
     maxRecordBytes: config.max_record_bytes,
     maxObjectAttempts: config.max_object_attempts,
+    maxPauseMs: config.max_pause_seconds * 1000,
     checkpointEveryRecords: config.checkpoint_every_records,
     maxBatchesInFlight: config.max_batches_in_flight,
     deadLetterCap: {

@@ -231,7 +231,7 @@ async function openDatabase<T extends Response>(
   } catch (error) {
     throw new FilterBuildError(
       `cannot open GeoIP database ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      { pipeline: ctx.pipeline, database: path },
+      { pipeline: ctx.pipeline, database: path, setting: role },
       `Point ${role} at ${wanted} (relative paths resolve against the config file).`,
       error,
     );
@@ -242,7 +242,7 @@ async function openDatabase<T extends Response>(
     const hint = roles[other].kinds.test(kind) ? ` Give it as ${other} instead.` : '';
     throw new FilterBuildError(
       `GeoIP database ${path} is a ${kind} database, not what ${role} takes`,
-      { pipeline: ctx.pipeline, database: path },
+      { pipeline: ctx.pipeline, database: path, setting: role },
       `Use ${wanted} for ${role}.${hint}`,
     );
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ComponentContext, DeadLetterEntry, Output, WriteReport } from '../core/components.js';
 import type { ErrorCode } from '../core/error-codes.js';
-import { OutputError } from '../core/errors.js';
+import { errorMessage, invalidSetting, OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
 import { isPathFault, pathFaultReason } from './file-failure.js';
 import { checkFilePathPattern, compileFilePath, type FileTarget } from './file-path.js';
@@ -63,7 +63,11 @@ export class FileOutput implements Output {
     config: FileOutputConfig,
     private readonly ctx: ComponentContext,
   ) {
-    this.target = compileFilePath(config.path, ctx.baseDir);
+    try {
+      this.target = compileFilePath(config.path, ctx.baseDir);
+    } catch (error) {
+      throw invalidSetting('path', `path ${JSON.stringify(config.path)}: ${errorMessage(error)}`, error);
+    }
     this.labels = { pipeline: ctx.pipeline, output: this.type };
   }
 

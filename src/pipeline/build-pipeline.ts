@@ -11,6 +11,7 @@ import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/
 import { createOutput } from '../outputs/index.js';
 import { createParserFactory } from '../parsers/index.js';
 import { createSource } from '../sources/index.js';
+import { BuildProblems } from './build-problems.js';
 import { rawTextRedactor } from './raw-text-redactor.js';
 import { RoutedOutput } from './routed-output.js';
 
@@ -31,7 +32,7 @@ export interface BuiltPipeline {
   isOwnKey(key: string): boolean;
   /** Every pipeline-level setting, resolved (core/pipeline-settings.ts). */
   settings: PipelineSettings;
-  /** Checks outputs' write paths (reachable, authorized, template present). */
+  /** Checks outputs' write paths (reachable, authorized, template present): the first contact with a service. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -43,29 +44,106 @@ export interface BuildOptions {
   checkpointName?: string;
 }
 
+/** The components built so far; a part whose build failed is missing. */
+interface Parts {
+  deadLetterSink?: PipelineDeadLetter;
+  source?: Source;
+  parser?: ParserFactory;
+  filters: (Filter | undefined)[];
+  outputs: (RoutedOutput | undefined)[];
+  store?: CheckpointStore;
+}
+
+/**
+ * Builds every component of one pipeline from its config, the same way for `sluice validate`
+ * and for a run: databases are opened, patterns and templates compiled, every file the config
+ * names (CA, client certificate and key, template) read. No service is contacted and no
+ * checkpoint or output is written: that starts with `start()`. Every problem is collected and
+ * thrown as one ConfigError positioned at the settings (docs/ARCHITECTURE.md, "Error codes").
+ */
 export async function buildPipeline(loaded: LoadedPipeline, options: BuildOptions): Promise<BuiltPipeline> {
   const config = loaded.config;
   const logger = options.logger.child({ pipeline: config.id });
   const context: ComponentContext = { pipeline: config.id, logger, metrics: options.metrics, baseDir: loaded.baseDir };
-  const parser = createParserFactory(config.parser);
-  const filters: Filter[] = [];
-  for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, context));
+  const problems = new BuildProblems(loaded);
+  const parts = await buildParts(loaded, context, problems, options.checkpointName ?? config.id);
+  const { deadLetterSink, source, parser, store } = parts;
+  const filters = parts.filters.filter((filter) => filter !== undefined);
+  const outputs = parts.outputs.filter((output) => output !== undefined);
+  const close = async () => {
+    await Promise.allSettled(outputs.map((output) => output.output.close()));
+    await Promise.allSettled(filters.map((filter) => filter.close?.()));
+    await deadLetterSink?.close();
+  };
+  if (!problems.empty || !source || !parser || !store || !deadLetterSink) {
+    await close();
+    throw problems.error();
+  }
+  const ownPrefixes = ownKeyPrefixes(config);
+  return {
+    id: config.id,
+    isOwnKey: (key) => ownPrefixes.some((prefix) => key.startsWith(prefix)),
+    source,
+    parser,
+    filters,
+    outputs,
+    deadLetter: (entries) => deadLetterSink.put(entries),
+    store,
+    settings: resolvePipelineSettings(config),
+    async start() {
+      for (const output of outputs) await output.output.start();
+    },
+    close,
+  };
+}
+
+/** Each component in its own attempt, so one that fails does not hide the problems of the others. */
+async function buildParts(
+  loaded: LoadedPipeline,
+  context: ComponentContext,
+  problems: BuildProblems,
+  checkpointName: string,
+): Promise<Parts> {
+  const config = loaded.config;
+  const parser = await problems.attempt(['parser'], () => createParserFactory(config.parser));
+  const filters: (Filter | undefined)[] = [];
+  for (const [index, filterConfig] of config.filters.entries()) {
+    filters.push(await problems.attempt(['filters', index], () => createFilter(filterConfig, context)));
+  }
   // Without a dead_letter section entries are logged (never their raw text), so every write settles.
-  const deadLetterSink = new PipelineDeadLetter(
-    config.dead_letter ? createDeadLetter(config.dead_letter, context) : new LogDeadLetter(logger),
-    rawTextRedactor(filters),
-    options.metrics,
-    config.id,
+  const deadLetterSink = await problems.attempt(
+    ['dead_letter'],
+    () =>
+      new PipelineDeadLetter(
+        config.dead_letter ? createDeadLetter(config.dead_letter, context) : new LogDeadLetter(context.logger),
+        rawTextRedactor(filters.filter((filter) => filter !== undefined)),
+        context.metrics,
+        config.id,
+      ),
   );
   const componentContext: ComponentContext = { ...context, deadLetter: deadLetterSink };
-  const source = createSource(config.source, componentContext);
-  const outputs = config.outputs.map(
-    ({ when, ...outputConfig }) =>
-      new RoutedOutput(createOutput(outputConfig, componentContext), when ? compileCondition(when) : undefined),
+  const source = await problems.attempt(['source'], () => createSource(config.source, componentContext));
+  const outputs: (RoutedOutput | undefined)[] = [];
+  for (const [index, { when, ...outputConfig }] of config.outputs.entries()) {
+    const condition = when
+      ? await problems.attempt(['outputs', index, 'when'], () => compileCondition(when))
+      : undefined;
+    const output = await problems.attempt(['outputs', index], async () => {
+      const built = createOutput(outputConfig, componentContext);
+      // Local preparation (an index template file): a problem there is a config problem too.
+      await built.prepare?.();
+      return built;
+    });
+    outputs.push(output ? new RoutedOutput(output, condition) : undefined);
+  }
+  const store = await problems.attempt(['checkpoint'], () =>
+    createCheckpointStore(config.checkpoint, componentContext, checkpointName),
   );
-  const store = await createCheckpointStore(config.checkpoint, componentContext, options.checkpointName ?? config.id);
-  const deadLetter = (entries: DeadLetterEntry[]): Promise<void> => deadLetterSink.put(entries);
+  return { deadLetterSink, source, parser, filters, outputs, store };
+}
 
+/** Prefixes of keys sluice writes into the source bucket itself (checkpoint, dead-letter). */
+function ownKeyPrefixes(config: LoadedPipeline['config']): string[] {
   const ownPrefixes: string[] = [];
   if (config.source.type === 's3') {
     const folder = (prefix: string) => `${prefix.replace(/\/+$/, '')}/`;
@@ -76,24 +154,5 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
       ownPrefixes.push(folder(config.dead_letter.prefix));
     }
   }
-
-  return {
-    id: config.id,
-    isOwnKey: (key) => ownPrefixes.some((prefix) => key.startsWith(prefix)),
-    source,
-    parser,
-    filters,
-    outputs,
-    deadLetter,
-    store,
-    settings: resolvePipelineSettings(config),
-    async start() {
-      for (const output of outputs) await output.output.start();
-    },
-    async close() {
-      await Promise.allSettled(outputs.map((output) => output.output.close()));
-      await Promise.allSettled(filters.map((filter) => filter.close?.()));
-      await deadLetterSink.close();
-    },
-  };
+  return ownPrefixes;
 }

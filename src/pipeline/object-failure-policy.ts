@@ -12,16 +12,17 @@ export interface BackoffPlan {
 
 /**
  * How often an object failed so far, kept apart: only its own failures count towards
- * quarantine, so an output that was down never shortens the attempts of the object itself.
+ * quarantine, so an output that was down or a permission that was missing never shortens the
+ * attempts of the object itself.
  */
 export interface FailureCounts {
   /** Failures of the object itself (a read failure, bad gzip): counted towards max_object_attempts. */
   object: number;
-  /** Failures that were not its fault (an output or the dead-letter down, a bug): they set the backoff. */
-  output: number;
+  /** Failures of the pipeline while on this object (an output down, access denied, a bug): never counted. */
+  pipeline: number;
 }
 
-export const NO_FAILURES: FailureCounts = { object: 0, output: 0 };
+export const NO_FAILURES: FailureCounts = { object: 0, pipeline: 0 };
 
 /**
  * What the runner does with an object whose processing failed:
@@ -29,22 +30,25 @@ export const NO_FAILURES: FailureCounts = { object: 0, output: 0 };
  *   done with the reason; a rewrite is listed again under its new ETag.
  * - `retry`: the object's own fault (a read failure, bad gzip) with attempts left: try it again
  *   in a later poll after the backoff.
- * - `quarantine`: the object's own fault and its last attempt, or past its dead-letter cap (at
- *   once): one dead-letter entry, marked done.
- * - `output_failure`: not the object's fault (an output or the dead-letter is down, or a bug):
- *   report the pipeline unhealthy and try the object again in a later poll; it never counts
- *   towards quarantine.
+ * - `quarantine`: the object's own fault on its last attempt, or one that no retry can mend (a
+ *   file the source refuses to read; an object past its dead-letter cap): one dead-letter entry,
+ *   marked done.
+ * - `pause_pipeline`: not the object's fault (an output or the dead-letter is down, access is
+ *   denied, the credentials are refused, or a bug): the pipeline pauses and retries with backoff
+ *   (pipelinePauseBackoff); the object stays pending and nothing is marked done.
  */
 export type ObjectFailureDecision =
   | { action: 'skip_version'; gone: GoneVersion; reason: string }
   | { action: 'retry'; counts: FailureCounts; backoff: BackoffPlan }
   | { action: 'quarantine'; counts: FailureCounts; reason: string }
-  | { action: 'output_failure'; counts: FailureCounts; backoff: BackoffPlan };
+  | { action: 'pause_pipeline'; counts: FailureCounts };
 
 /** Backoff before an object that failed on its own is tried again. */
 export const OBJECT_RETRY_BACKOFF = { baseMs: 500, capMs: 10_000 } as const;
-/** Backoff before an object is tried again after an output-side failure; its exponent stops growing at 6. */
-export const OUTPUT_RETRY_BACKOFF = { baseMs: 1000, capMs: 30_000, maxAttempt: 6 } as const;
+/** First delay bound of a paused pipeline; it doubles per consecutive pause up to `max_pause_seconds`. */
+export const PIPELINE_PAUSE_BASE_MS = 1000;
+/** A run that must end (`--once`, a backfill) gives up after this many pauses in a row, reporting the fault. */
+export const BOUNDED_RUN_PAUSES = 5;
 
 /**
  * Decides what to do with a failed object from the error (its class and its code's level in
@@ -59,18 +63,25 @@ export function decideObjectFailure(
   if (error instanceof SourceReadError && error.gone) {
     return { action: 'skip_version', gone: error.gone, reason: `${error.gone} before it was read` };
   }
-  if (errorLevel(error) === 'object') {
-    const counts = { ...previous, object: previous.object + 1 };
-    // Another attempt would dead-letter the same records again: quarantine at once.
-    if (error instanceof DeadLetterCapError) return { action: 'quarantine', counts, reason: error.message };
-    if (counts.object >= maxObjectAttempts) {
-      return { action: 'quarantine', counts, reason: `${errorMessage(error)} (after ${counts.object} attempts)` };
-    }
-    return { action: 'retry', counts, backoff: { attempt: counts.object, ...OBJECT_RETRY_BACKOFF } };
+  if (errorLevel(error) !== 'object') {
+    return { action: 'pause_pipeline', counts: { ...previous, pipeline: previous.pipeline + 1 } };
   }
-  const counts = { ...previous, output: previous.output + 1 };
-  const { maxAttempt, ...delays } = OUTPUT_RETRY_BACKOFF;
-  return { action: 'output_failure', counts, backoff: { attempt: Math.min(counts.output, maxAttempt), ...delays } };
+  const counts = { ...previous, object: previous.object + 1 };
+  // Another attempt would dead-letter the same records again: quarantine at once.
+  if (error instanceof DeadLetterCapError) return { action: 'quarantine', counts, reason: error.message };
+  if (error instanceof SourceReadError && !error.retryable) {
+    return { action: 'quarantine', counts, reason: `${errorMessage(error)} (not retried: retrying cannot help)` };
+  }
+  if (counts.object >= maxObjectAttempts) {
+    return { action: 'quarantine', counts, reason: `${errorMessage(error)} (after ${counts.object} attempts)` };
+  }
+  return { action: 'retry', counts, backoff: { attempt: counts.object, ...OBJECT_RETRY_BACKOFF } };
+}
+
+/** The backoff of a pipeline paused `pauses` times in a row (1 for the first), capped at `maxPauseMs`. */
+export function pipelinePauseBackoff(pauses: number, maxPauseMs: number): BackoffPlan {
+  // 2^20 s is far past any cap: the exponent stops there so the product stays finite.
+  return { attempt: Math.min(Math.max(pauses, 1), 20), baseMs: PIPELINE_PAUSE_BASE_MS, capMs: maxPauseMs };
 }
 
 /** The one dead-letter entry that stands for a quarantined object (record 0: the whole object). */

@@ -2,16 +2,17 @@ import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { type ListingPass, PipelineCheckpoint } from '../checkpoint/pipeline-checkpoint.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
+import { ByteBudget } from '../core/byte-budget.js';
 import type { ListWindow } from '../core/components.js';
-import { errorCode, errorMessage } from '../core/errors.js';
+import { describeError, errorCode, logFields } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import type { BuiltPipeline } from './build-pipeline.js';
-import { decideObjectFailure, type FailureCounts, NO_FAILURES, quarantineEntry } from './object-failure-policy.js';
-import { ObjectOffsets, offsetMarkInterval } from './object-offsets.js';
-import { processObject } from './process-object.js';
+import { BOUNDED_RUN_PAUSES, pipelinePauseBackoff } from './object-failure-policy.js';
+import { ObjectRunner, type RunTotals } from './object-runner.js';
+import type { RunMode } from './run-mode.js';
 
-export type RunMode = { kind: 'live' } | { kind: 'backfill'; from: Date; to: Date | null };
+export type { RunMode } from './run-mode.js';
 
 export interface RunnerOptions {
   logger: Logger;
@@ -31,22 +32,35 @@ export interface RunnerOptions {
 
 export type PipelineState = 'starting' | 'waiting_for_lease' | 'running' | 'draining' | 'stopped' | 'failing';
 
-export interface RunSummary {
-  objects: number;
-  failedObjects: number;
-  records: number;
-  events: number;
-  /** Records (and events an output rejected) that went to the dead-letter one by one; quarantines not included. */
-  deadLettered: number;
-  bytes: number;
-  /** Why the run ended. */
-  reason: 'drained' | 'completed' | 'lease_lost';
+/** A pipeline-level fault the run was paused on when it ended: its code and what to fix. */
+export interface PauseReport {
+  code: string;
+  reason: string;
+}
+
+export interface RunSummary extends RunTotals {
+  /**
+   * Why the run ended. `paused`: a run that must end (`--once`, a backfill) gave up after
+   * BOUNDED_RUN_PAUSES pipeline-level faults in a row; `paused` says which.
+   */
+  reason: 'drained' | 'completed' | 'lease_lost' | 'paused';
+  /** Set when the pipeline was paused on a fault as the run ended (whatever the reason). */
+  paused?: PauseReport;
+}
+
+/** How one poll ended: complete (every listed object done), and the pipeline-level fault that cut it short. */
+interface PollResult {
+  complete: boolean;
+  fault?: { error: unknown };
 }
 
 /**
  * Runs one pipeline: holds its lease, polls the source for objects that are not done,
  * processes them with bounded concurrency (objects and bytes in flight), and moves the
- * checkpoint only after every record of an object is acknowledged.
+ * checkpoint only after every record of an object is acknowledged. A pipeline-level fault
+ * (access denied, refused credentials, an output down) pauses it: the poll stops offering
+ * objects, nothing more is marked done, readiness says what to fix, and the next poll comes
+ * after a backoff that doubles up to `max_pause_seconds`; it resumes by itself once fixed.
  */
 export class PipelineRunner {
   private readonly logger: Logger;
@@ -59,22 +73,26 @@ export class PipelineRunner {
     bytes: 0,
     reason: 'completed',
   };
-  /** Failures of objects not finished yet, by key (the failure policy's counts). */
-  private readonly failures = new Map<string, FailureCounts>();
+  private readonly objects: ObjectRunner;
   private readonly inFlightKeys = new Set<string>();
-  private bytesInFlight = 0;
-  private byteWaiters: Array<() => void> = [];
+  private readonly budget: ByteBudget;
 
   constructor(
     private readonly pipeline: BuiltPipeline,
     private readonly options: RunnerOptions,
   ) {
     this.logger = options.logger.child({ pipeline: pipeline.id });
+    this.budget = new ByteBudget(pipeline.settings.maxBytesInFlight);
+    this.objects = new ObjectRunner(pipeline, {
+      logger: this.logger,
+      metrics: options.metrics,
+      totals: this.summary,
+      onObjectDone: options.onObjectDone,
+    });
   }
 
   async run(): Promise<RunSummary> {
     const { pipeline, options } = this;
-    const labels = { pipeline: pipeline.id };
     options.metrics.initPipeline(pipeline.id);
     const checkpoint = new PipelineCheckpoint({
       store: pipeline.store,
@@ -98,61 +116,11 @@ export class PipelineRunner {
       }
       throw error;
     }
-    options.onState?.('running');
+    this.setHealthy();
     this.logger.info({ owner: options.owner, mode: options.mode.kind }, 'lease held; pipeline running');
-    options.metrics.pipelineHealthy.set(labels, 1);
-
     const queue = new PQueue({ concurrency: pipeline.settings.maxObjectsInFlight });
     try {
-      while (!stop.aborted) {
-        const pollStarted = Date.now();
-        const pass = checkpoint.beginPass();
-        let pollComplete = true;
-        const seen = new Set<string>();
-        const enqueue = async (object: SourceObject): Promise<void> => {
-          options.metrics.objectsListed.inc(labels);
-          this.inFlightKeys.add(object.key);
-          await this.reserveBytes(object.size, stop);
-          // Backpressure: listing waits while the queue is full.
-          await queue.onSizeLessThan(pipeline.settings.maxObjectsInFlight);
-          void queue.add(async () => {
-            try {
-              const ok = await this.runObject(object, checkpoint, stop);
-              if (!ok) pollComplete = false;
-            } finally {
-              this.releaseBytes(object.size);
-              this.inFlightKeys.delete(object.key);
-            }
-          });
-        };
-        try {
-          for await (const object of pipeline.source.list(this.window(pass.since), stop)) {
-            if (stop.aborted) break;
-            seen.add(object.key);
-            if (pipeline.isOwnKey(object.key) || this.inFlightKeys.has(object.key) || !pass.offer(object)) continue;
-            await enqueue(object);
-          }
-          if (!stop.aborted) await this.resumeUnlisted(checkpoint, pass, seen, enqueue, stop);
-          if (!stop.aborted) pass.complete();
-        } catch (error) {
-          if (!stop.aborted) {
-            pollComplete = false;
-            options.onState?.('failing', errorMessage(error));
-            options.metrics.pipelineHealthy.set(labels, 0);
-            this.logger.error({ err: error, code: errorCode(error) }, 'listing failed; retrying next poll');
-          }
-        }
-        await queue.onIdle();
-        if (!stop.aborted && pollComplete) {
-          options.metrics.pipelineHealthy.set(labels, 1);
-          options.onState?.('running');
-        }
-        // The checkpoint itself sets the lag gauge as it saves.
-        if (!checkpoint.lost) await checkpoint.flush();
-        if ((options.mode.kind === 'backfill' || options.once) && pollComplete) break;
-        const wait = Math.max(0, pipeline.settings.pollIntervalMs - (Date.now() - pollStarted));
-        await sleep(pollComplete ? wait : Math.max(wait, 1000), stop).catch(() => undefined);
-      }
+      await this.pollUntilDone(checkpoint, queue, stop);
     } finally {
       options.onState?.('draining');
       await queue.onIdle();
@@ -168,10 +136,131 @@ export class PipelineRunner {
         });
         if (options.drainSignal.aborted) this.summary.reason = 'drained';
       }
-      options.metrics.pipelineHealthy.set(labels, 0);
+      options.metrics.pipelineHealthy.set({ pipeline: pipeline.id }, 0);
       options.onState?.('stopped');
     }
     return { ...this.summary };
+  }
+
+  /** Polls until stopped, or, in a run that must end, until a complete poll or too many pauses in a row. */
+  private async pollUntilDone(checkpoint: PipelineCheckpoint, queue: PQueue, stop: AbortSignal): Promise<void> {
+    const { pipeline, options } = this;
+    const bounded = options.mode.kind === 'backfill' || options.once === true;
+    let pauses = 0;
+    while (!stop.aborted) {
+      const pollStarted = Date.now();
+      const poll = await this.poll(checkpoint, queue, stop);
+      // The checkpoint itself sets the lag gauge as it saves.
+      if (!checkpoint.lost) await checkpoint.flush();
+      if (stop.aborted) return;
+      if (poll.fault) {
+        pauses++;
+        const { attempt, baseMs, capMs } = pipelinePauseBackoff(pauses, pipeline.settings.maxPauseMs);
+        const delay = backoffDelayMs(attempt, baseMs, capMs);
+        const giveUp = bounded && pauses >= BOUNDED_RUN_PAUSES;
+        this.pause(poll.fault.error, pauses, giveUp ? undefined : delay);
+        if (giveUp) {
+          this.summary.reason = 'paused';
+          return;
+        }
+        await sleep(delay, stop).catch(() => undefined);
+        continue;
+      }
+      if (pauses > 0 || this.summary.paused) this.resume(pauses);
+      pauses = 0;
+      if (poll.complete) this.setHealthy();
+      if (bounded && poll.complete) return;
+      const wait = Math.max(0, pipeline.settings.pollIntervalMs - (Date.now() - pollStarted));
+      await sleep(poll.complete ? wait : Math.max(wait, 1000), stop).catch(() => undefined);
+    }
+  }
+
+  /**
+   * One listing pass: offers every listed object that is not done, with backpressure, and waits
+   * for them. A pipeline-level fault (from the listing or from an object) stops offering more:
+   * what was not started stays pending, and the pass is not complete (the watermark stays).
+   */
+  private async poll(checkpoint: PipelineCheckpoint, queue: PQueue, stop: AbortSignal): Promise<PollResult> {
+    const { pipeline, options } = this;
+    const labels = { pipeline: pipeline.id };
+    const result: PollResult = { complete: true };
+    const faulted = new AbortController();
+    const listStop = AbortSignal.any([stop, faulted.signal]);
+    const onFault = (error: unknown) => {
+      result.complete = false;
+      result.fault ??= { error };
+      faulted.abort();
+    };
+    const pass = checkpoint.beginPass();
+    const seen = new Set<string>();
+    const enqueue = async (object: SourceObject): Promise<void> => {
+      options.metrics.objectsListed.inc(labels);
+      const reserved = await this.budget.reserve(object.size, listStop).then(
+        () => true,
+        () => false,
+      );
+      // Backpressure: listing waits while the queue is full.
+      if (reserved) await queue.onSizeLessThan(pipeline.settings.maxObjectsInFlight);
+      if (!reserved || listStop.aborted) {
+        if (reserved) this.budget.release(object.size);
+        result.complete = false;
+        return;
+      }
+      this.inFlightKeys.add(object.key);
+      void queue.add(async () => {
+        try {
+          const outcome = result.fault ? { kind: 'later' as const } : await this.objects.run(object, checkpoint, stop);
+          if (outcome.kind === 'later') result.complete = false;
+          if (outcome.kind === 'pipeline_fault') onFault(outcome.error);
+        } finally {
+          this.budget.release(object.size);
+          this.inFlightKeys.delete(object.key);
+        }
+      });
+    };
+    try {
+      for await (const object of pipeline.source.list(this.window(pass.since), listStop)) {
+        if (listStop.aborted) break;
+        seen.add(object.key);
+        if (pipeline.isOwnKey(object.key) || this.inFlightKeys.has(object.key) || !pass.offer(object)) continue;
+        await enqueue(object);
+      }
+      if (!listStop.aborted) await this.resumeUnlisted(checkpoint, pass, seen, enqueue, listStop);
+      if (!listStop.aborted) pass.complete();
+    } catch (error) {
+      if (!listStop.aborted) onFault(error);
+    }
+    await queue.onIdle();
+    if (listStop.aborted) result.complete = false;
+    return result;
+  }
+
+  /** Reports a pipeline-level fault: readiness and the log say what is wrong and what to fix. */
+  private pause(error: unknown, pauses: number, retryInMs: number | undefined): void {
+    const { options, pipeline } = this;
+    const reason = describeError(error);
+    this.summary.paused = { code: errorCode(error), reason };
+    const next =
+      retryInMs === undefined
+        ? `gave up after ${pauses} tries in a row`
+        : `try ${pauses}, next in ${Math.ceil(retryInMs / 1000)} s`;
+    options.onState?.('failing', `paused (${next}): ${reason}`);
+    options.metrics.pipelineHealthy.set({ pipeline: pipeline.id }, 0);
+    this.logger.error(
+      { ...logFields(error), pauses, ...(retryInMs === undefined ? {} : { retryInMs }) },
+      `pipeline paused: ${reason}`,
+    );
+  }
+
+  private resume(pauses: number): void {
+    this.summary.paused = undefined;
+    this.logger.info({ pauses }, 'pipeline resumed: the fault it was paused on is gone');
+    this.setHealthy();
+  }
+
+  private setHealthy(): void {
+    this.options.metrics.pipelineHealthy.set({ pipeline: this.pipeline.id }, 1);
+    this.options.onState?.('running');
   }
 
   /**
@@ -211,128 +300,5 @@ export class PipelineRunner {
     const start = this.pipeline.settings.startTime;
     if (start && (!since || since < start)) return { since: start };
     return { since };
-  }
-
-  /** Processes one object with bounded retries; returns false when it must be tried again in a later poll. */
-  private async runObject(object: SourceObject, checkpoint: PipelineCheckpoint, stop: AbortSignal): Promise<boolean> {
-    const { pipeline, options } = this;
-    const labels = { pipeline: pipeline.id };
-    const log = this.logger.child({ bucket: object.bucket, key: object.key });
-    if (object.size === 0) {
-      options.metrics.objectsSkipped.inc({ ...labels, reason: 'empty' });
-      checkpoint.markDone(object);
-      return true;
-    }
-    const resumeAfter = checkpoint.resumeRecord(object);
-    if (resumeAfter > 0) log.info({ record: resumeAfter }, 'resuming object after its last acknowledged record');
-    const interval = offsetMarkInterval(pipeline.outputs, pipeline.settings.checkpointEveryRecords);
-    const offsets = new ObjectOffsets(resumeAfter, interval, (record) => checkpoint.markOffset(object, record));
-    try {
-      const outcome = await processObject(
-        {
-          pipeline: pipeline.id,
-          source: pipeline.source,
-          parser: pipeline.parser,
-          filters: pipeline.filters,
-          outputs: pipeline.outputs,
-          deadLetter: pipeline.deadLetter,
-          metrics: options.metrics,
-          logger: log,
-          maxRecordBytes: pipeline.settings.maxRecordBytes,
-          maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
-          deadLetterCap: pipeline.settings.deadLetterCap,
-          onDeadLettered: (entries) => {
-            this.summary.deadLettered += entries;
-          },
-          drainSignal: stop,
-          onOffset: (record) => offsets.acknowledge(record),
-        },
-        object,
-        resumeAfter,
-        stop,
-      );
-      if (outcome.kind === 'interrupted') {
-        checkpoint.markOffset(object, outcome.offset);
-        log.info({ record: outcome.offset }, 'drain: object interrupted; offset saved');
-        return false;
-      }
-      checkpoint.markDone(object);
-      this.failures.delete(object.key);
-      this.summary.objects++;
-      this.summary.records += outcome.records;
-      this.summary.events += outcome.events;
-      this.summary.bytes += object.size;
-      options.metrics.objectsProcessed.inc(labels);
-      options.onObjectDone?.(object, outcome.events);
-      log.debug({ records: outcome.records, events: outcome.events }, 'object done');
-      return true;
-    } catch (error) {
-      // The retry, here or in the next worker, resumes after what this attempt acknowledged.
-      offsets.settle();
-      if (stop.aborted) return false;
-      return this.handleObjectFailure(object, checkpoint, error, log);
-    }
-  }
-
-  /** Carries out the failure policy's decision; returns false when the object must be tried again later. */
-  private async handleObjectFailure(
-    object: SourceObject,
-    checkpoint: PipelineCheckpoint,
-    error: unknown,
-    log: Logger,
-  ): Promise<boolean> {
-    const { pipeline, options } = this;
-    const labels = { pipeline: pipeline.id };
-    const code = errorCode(error);
-    const previous = this.failures.get(object.key) ?? NO_FAILURES;
-    const decision = decideObjectFailure(error, previous, pipeline.settings.maxObjectAttempts);
-    if (decision.action === 'skip_version') {
-      log.warn({ gone: decision.gone }, 'object version no longer exists; skipped');
-      options.metrics.objectsSkipped.inc({ ...labels, reason: decision.gone });
-      checkpoint.markDone(object, decision.reason);
-      this.failures.delete(object.key);
-      return true;
-    }
-    this.failures.set(object.key, decision.counts);
-    if (decision.action === 'quarantine') {
-      try {
-        await pipeline.deadLetter([quarantineEntry(pipeline.id, object, error, decision.reason)]);
-      } catch (deadLetterError) {
-        // Not the object's fault: it stays unfinished, and is quarantined once the dead-letter takes it.
-        return this.handleObjectFailure(object, checkpoint, deadLetterError, log);
-      }
-      log.error({ code, attempts: decision.counts.object }, 'object quarantined to the dead-letter');
-      options.metrics.objectsFailed.inc(labels);
-      this.summary.failedObjects++;
-      checkpoint.markDone(object, decision.reason);
-      this.failures.delete(object.key);
-      return true;
-    }
-    if (decision.action === 'retry') {
-      log.warn({ code, attempt: decision.counts.object, err: error }, 'object failed; retrying');
-    } else {
-      options.onState?.('failing', errorMessage(error));
-      options.metrics.pipelineHealthy.set(labels, 0);
-      log.error({ code, err: error }, 'object failed on the output side; retried next poll');
-    }
-    const { attempt, baseMs, capMs } = decision.backoff;
-    await sleep(backoffDelayMs(attempt, baseMs, capMs)).catch(() => undefined);
-    return false;
-  }
-
-  private async reserveBytes(size: number, signal: AbortSignal): Promise<void> {
-    const limit = this.pipeline.settings.maxBytesInFlight;
-    // One object always fits, however large: it streams.
-    while (this.bytesInFlight > 0 && this.bytesInFlight + size > limit && !signal.aborted) {
-      await new Promise<void>((resolve) => this.byteWaiters.push(resolve));
-    }
-    this.bytesInFlight += size;
-  }
-
-  private releaseBytes(size: number): void {
-    this.bytesInFlight -= size;
-    const waiters = this.byteWaiters;
-    this.byteWaiters = [];
-    for (const wake of waiters) wake();
   }
 }

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import { createOwnerId } from '../checkpoint/owner-id.js';
-import type { LoadedConfig } from '../config/load-config.js';
+import type { LoadedConfig, LoadedPipeline } from '../config/load-config.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
-import { errorCode, errorMessage, errorStage } from '../core/errors.js';
+import { describeError, errorCode, errorStage, logFields } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import { Metrics } from '../core/metrics.js';
 import { type BuiltPipeline, buildPipeline } from '../pipeline/build-pipeline.js';
+import { BOUNDED_RUN_PAUSES } from '../pipeline/object-failure-policy.js';
 import { PipelineRunner, type RunMode, type RunSummary } from '../pipeline/pipeline-runner.js';
+import { checkpointNameFor } from '../pipeline/run-mode.js';
 import { HealthRegistry } from './health.js';
 import { type RunningHttpServer, startHttpServer } from './http-server.js';
 
@@ -30,18 +32,37 @@ export interface WorkerOptions {
 
 export interface WorkerResult {
   summaries: Record<string, RunSummary>;
-  /** True when every selected pipeline finished its work (backfill) or drained cleanly (live). */
+  /**
+   * True when every selected pipeline finished its work (backfill, --once) or drained cleanly
+   * (live), and none was paused on a fault at the end.
+   */
   ok: boolean;
   timedOut: boolean;
 }
 
+/** The summary of a pipeline that never ran: it could not be built or started. */
+function notRunSummary(error: unknown): RunSummary {
+  return {
+    objects: 0,
+    failedObjects: 0,
+    records: 0,
+    events: 0,
+    deadLettered: 0,
+    bytes: 0,
+    reason: 'paused',
+    paused: { code: errorCode(error), reason: describeError(error) },
+  };
+}
+
 /**
  * Runs the selected pipelines side by side. A pipeline that fails to start or crashes is
- * reported unhealthy and restarted with backoff; its siblings keep running. On stop, every
- * pipeline drains (stops listing, finishes or checkpoints in-flight records, releases its lease).
+ * reported unhealthy (readiness names it and says what to fix) and restarted with backoff; its
+ * siblings keep running. A run that must end (--once, a backfill) gives up on it after
+ * BOUNDED_RUN_PAUSES tries and reports it paused. On stop, every pipeline drains (stops
+ * listing, finishes or checkpoints in-flight records, releases its lease).
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
-  const { logger, config, mode } = options;
+  const { logger, config } = options;
   const metrics = options.metrics ?? new Metrics({ defaultMetrics: true });
   const health = new HealthRegistry({ metrics });
   health.setConfigLoaded();
@@ -56,59 +77,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   }
 
   const summaries: Record<string, RunSummary> = {};
-  let ok = true;
-  const runs = selected.map(async (loaded) => {
-    const id = loaded.config.id;
-    health.setPipeline(id, { state: 'starting' });
-    for (let attempt = 0; !options.stopSignal.aborted; attempt++) {
-      let built: BuiltPipeline | undefined;
-      try {
-        built = await buildPipeline(loaded, {
-          logger,
-          metrics,
-          checkpointName: mode.kind === 'backfill' ? backfillCheckpointName(id, mode) : id,
-        });
-        await built.start();
-        health.setOutputReachable(id, true);
-        const runner = new PipelineRunner(built, {
-          logger,
-          metrics,
-          owner,
-          mode,
-          once: options.once,
-          drainSignal: options.stopSignal,
-          onState: (state, detail) => health.setPipeline(id, { state, detail }),
-          onObjectDone: (object, events) => options.onObjectDone?.(id, object, events),
-        });
-        const summary = await runner.run();
-        summaries[id] = summary;
-        if (summary.reason === 'lease_lost' && !options.stopSignal.aborted) {
-          // Another worker took over; wait for the lease again like a standby task.
-          health.setPipeline(id, { state: 'waiting_for_lease', detail: 'lease lost to another worker' });
-          continue;
-        }
-        return;
-      } catch (error) {
-        if (options.stopSignal.aborted) break;
-        health.setPipeline(id, { state: 'failing', lastError: errorMessage(error) });
-        // A failure on the sending side (outputs, dead-letter) is what readiness reports as the output.
-        if (errorStage(error) === 'sending') health.setOutputReachable(id, false, errorMessage(error));
-        const delay = backoffDelayMs(Math.min(attempt, 6), 2000, 60_000) + 1000;
-        logger.error(
-          { pipeline: id, code: errorCode(error), err: error, retryInMs: delay },
-          `pipeline failed: ${errorMessage(error)}`,
-        );
-        if (mode.kind === 'backfill' && attempt >= 4) {
-          ok = false;
-          return;
-        }
-        await sleep(delay, options.stopSignal).catch(() => undefined);
-      } finally {
-        await built?.close();
-      }
-    }
-    health.setPipeline(id, { state: 'stopped' });
-  });
+  const shared: Supervision = { options, health, metrics, owner, summaries };
+  const runs = selected.map((loaded) => supervise(loaded, shared));
 
   let timedOut = false;
   const all = Promise.all(runs);
@@ -131,14 +101,93 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     }
   }
   await server?.close();
-  return { summaries, ok: ok && !timedOut, timedOut };
+  const paused = Object.values(summaries).some((summary) => summary.paused !== undefined);
+  return { summaries, ok: !paused && !timedOut, timedOut };
 }
 
-function backfillCheckpointName(id: string, mode: Extract<RunMode, { kind: 'backfill' }>): string {
-  const day = (date: Date) =>
-    date
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d+Z$/, 'Z');
-  return `backfill-${id}-${day(mode.from)}-${mode.to ? day(mode.to) : 'open'}`;
+/** What every supervised pipeline of one worker shares. */
+interface Supervision {
+  options: WorkerOptions;
+  health: HealthRegistry;
+  metrics: Metrics;
+  owner: string;
+  summaries: Record<string, RunSummary>;
+}
+
+/**
+ * Builds, starts and runs one pipeline until it is done or the worker stops; a failure to build,
+ * start or run is reported (readiness and one log line: code, message, hint) and tried again with
+ * backoff, up to BOUNDED_RUN_PAUSES times in a run that must end.
+ */
+async function supervise(loaded: LoadedPipeline, shared: Supervision): Promise<void> {
+  const { options, health, metrics, owner, summaries } = shared;
+  const { logger, mode } = options;
+  const id = loaded.config.id;
+  const bounded = mode.kind === 'backfill' || options.once === true;
+  health.setPipeline(id, { state: 'starting' });
+  let lastFailure: unknown;
+  for (let attempt = 0; !options.stopSignal.aborted; attempt++) {
+    let built: BuiltPipeline | undefined;
+    try {
+      built = await buildPipeline(loaded, { logger, metrics, checkpointName: checkpointNameFor(id, mode) });
+      await built.start();
+      health.setOutputReachable(id, true);
+      const runner = new PipelineRunner(built, {
+        logger,
+        metrics,
+        owner,
+        mode,
+        once: options.once,
+        drainSignal: options.stopSignal,
+        onState: (state, detail) => health.setPipeline(id, { state, detail }),
+        onObjectDone: (object, events) => options.onObjectDone?.(id, object, events),
+      });
+      const summary = await runner.run();
+      summaries[id] = summary;
+      if (summary.reason === 'lease_lost' && !options.stopSignal.aborted) {
+        // Another worker took over; wait for the lease again like a standby task.
+        health.setPipeline(id, { state: 'waiting_for_lease', detail: 'lease lost to another worker' });
+        continue;
+      }
+      return;
+    } catch (error) {
+      lastFailure = error;
+      if (options.stopSignal.aborted) break;
+      const giveUp = bounded && attempt + 1 >= BOUNDED_RUN_PAUSES;
+      const delay = backoffDelayMs(Math.min(attempt, 6), 2000, 60_000) + 1000;
+      reportCannotRun(shared, id, error, attempt, giveUp ? undefined : delay);
+      if (giveUp) {
+        summaries[id] = notRunSummary(error);
+        return;
+      }
+      await sleep(delay, options.stopSignal).catch(() => undefined);
+    } finally {
+      await built?.close();
+    }
+  }
+  // Stopped while it could not run: the summary says so instead of "nothing new".
+  if (summaries[id] === undefined && lastFailure !== undefined) summaries[id] = notRunSummary(lastFailure);
+  health.setPipeline(id, { state: 'stopped' });
+}
+
+/** Readiness and the log say which pipeline cannot run, what is wrong and what to fix. */
+function reportCannotRun(
+  shared: Supervision,
+  id: string,
+  error: unknown,
+  attempt: number,
+  retryInMs: number | undefined,
+): void {
+  const reason = describeError(error);
+  const next =
+    retryInMs === undefined
+      ? `gave up after ${attempt + 1} tries`
+      : `try ${attempt + 1}, next in ${Math.ceil(retryInMs / 1000)} s`;
+  shared.health.setPipeline(id, { state: 'failing', detail: `cannot run (${next})`, lastError: reason });
+  // A failure on the sending side (outputs, dead-letter) is what readiness reports as the output.
+  if (errorStage(error) === 'sending') shared.health.setOutputReachable(id, false, reason);
+  shared.options.logger.error(
+    { pipeline: id, ...logFields(error), ...(retryInMs === undefined ? {} : { retryInMs }) },
+    `pipeline cannot run: ${reason}`,
+  );
 }

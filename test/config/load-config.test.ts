@@ -337,6 +337,74 @@ describe('loadConfig', () => {
     expect(await problemsOfText(text)).toEqual(expected);
   });
 
+  it.each([
+    {
+      name: 'aliases that expand past the limit (a billion laughs file)',
+      text: `${VALID}laughs:
+  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+`,
+      expected: [
+        'p.yml:18:10 YAML aliases expand to too many values (more than 100 alias uses): a file like this can exhaust memory; write the values out or use fewer aliases',
+      ],
+    },
+    {
+      name: 'an alias to an anchor that is not defined before it',
+      text: edit('    parser: { type: alb }', '    parser: *parser'),
+      expected: ['p.yml:7:13 YAML alias *parser names no anchor defined before it (write &parser on an earlier value)'],
+    },
+    {
+      name: 'a merge key whose value is not a map',
+      text: edit('    parser: { type: alb }', '    parser:\n      <<: 5\n      type: alb'),
+      expected: [expect.stringMatching(/^p\.yml:8:7 YAML merge key "<<" must name a map or a list of maps/)],
+    },
+    {
+      name: 'a key given twice',
+      text: edit('      prefix: AWSLogs/', '      prefix: AWSLogs/\n      prefix: ELB/'),
+      expected: ['p.yml:7:7 duplicate key "prefix": each key may appear once in a map'],
+    },
+    {
+      name: 'a key indented less than its neighbours',
+      text: edit('      prefix: AWSLogs/', '     prefix: AWSLogs/'),
+      expected: ['p.yml:6:1 YAML syntax error: All mapping items must start at the same column'],
+    },
+  ])('reports $name at its position instead of throwing', async ({ text, expected }) => {
+    expect(await problemsOfText(text)).toEqual(expected);
+  });
+
+  it('merges YAML merge keys so shared settings are written once', async () => {
+    const text = edit(
+      '      - type: opensearch\n        hosts: [https://search.example.com]\n        index: alb-%{+YYYY.MM.dd}\n',
+      '      - &opensearch { type: opensearch, hosts: [https://search.example.com], index: "alb-%{+YYYY.MM.dd}" }\n' +
+        '      - <<: *opensearch\n        index: copy-%{+YYYY.MM.dd}\n',
+    );
+    const loaded = await loadConfig(join(folder({ 'p.yml': text }), 'p.yml'), {});
+    expect(loaded.pipelines[0]!.config.outputs).toEqual([
+      expect.objectContaining({
+        type: 'opensearch',
+        hosts: ['https://search.example.com'],
+        index: 'alb-%{+YYYY.MM.dd}',
+      }),
+      expect.objectContaining({
+        type: 'opensearch',
+        hosts: ['https://search.example.com'],
+        index: 'copy-%{+YYYY.MM.dd}',
+      }),
+    ]);
+  });
+
+  it('warns about a YAML tag it does not know, at its position', async () => {
+    const loaded = await loadConfig(
+      join(folder({ 'p.yml': edit('bucket: my-logs', 'bucket: !Ref my-logs') }), 'p.yml'),
+      {},
+    );
+    expect(loaded.warnings).toEqual([
+      expect.objectContaining({ line: 5, message: expect.stringContaining('YAML: Unresolved tag: !Ref') }),
+    ]);
+  });
+
   it('hints at quotes when ${VAR} sits unquoted inside a flow map', async () => {
     expect(
       await problemsOfText(edit('    parser: { type: alb }', '    parser: { type: ${PARSER} }'), { PARSER: 'alb' }),

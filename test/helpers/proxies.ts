@@ -111,10 +111,12 @@ const bump = (stats: Record<string, number>, key: string) => {
  * - `drop`: the connection is destroyed before forwarding (nothing stored);
  * - `drop-after`: forwarded, then the connection is destroyed (stored, never acknowledged);
  * - `items-429`: every other item is held back and answered with a per-item 429 in a 200 response;
+ * - `items-403`: nothing is forwarded; every item is answered 403 security_exception in a 200
+ *   response, as the security plugin answers a user who may not write to those indices;
  * - `413`: answered 413 (request too large) without forwarding;
  * - `pass`: forwarded unchanged.
  */
-export type BulkFault = '429' | '413' | 'drop' | 'drop-after' | 'items-429' | 'pass';
+export type BulkFault = '429' | '413' | 'drop' | 'drop-after' | 'items-429' | 'items-403' | 'pass';
 
 export function startFaultProxy(target: string, plan: BulkFault[]): Promise<RunningProxy> {
   const stats: Record<string, number> = {};
@@ -147,6 +149,8 @@ export function startFaultProxy(target: string, plan: BulkFault[]): Promise<Runn
           return;
         case 'items-429':
           return rejectSomeItems(target, req, res, body, stats);
+        case 'items-403':
+          return denyEveryItem(res, body, stats);
         default:
           return passThrough(target, req, res, body);
       }
@@ -184,6 +188,29 @@ async function rejectSomeItems(
       },
     };
   });
+  reply(res, 200, JSON.stringify({ took: 1, errors: true, items }));
+}
+
+/** Answers every action 403 security_exception (the shape of test/fixtures/opensearch/index-security-denied.json). */
+function denyEveryItem(res: http.ServerResponse, body: Buffer, stats: Record<string, number>) {
+  const lines = body.toString('utf8').split('\n').filter(Boolean);
+  const items: unknown[] = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    const [op, meta] = Object.entries(JSON.parse(lines[i]!) as Record<string, Record<string, unknown>>)[0]!;
+    stats.itemsDenied = (stats.itemsDenied ?? 0) + 1;
+    items.push({
+      [op]: {
+        _index: meta._index,
+        _id: meta._id,
+        status: 403,
+        error: {
+          type: 'security_exception',
+          reason:
+            'no permissions for [indices:data/write/bulk[s]] and User [name=sluice, backend_roles=[], requestedTenant=null]',
+        },
+      },
+    });
+  }
   reply(res, 200, JSON.stringify({ took: 1, errors: true, items }));
 }
 
@@ -326,7 +353,7 @@ function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Ar
 }
 
 /** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the smithy signer expects. */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));

@@ -63,6 +63,18 @@ const CASES: { fixture: string; items: Expected[] }[] = [
     ],
   },
   {
+    // The user may not write to the index: a permission fault of the pipeline, not of the document.
+    fixture: 'index-security-denied',
+    items: [
+      {
+        outcome: 'denied',
+        status: 403,
+        reason: /^security_exception: no permissions for \[indices:data\/write\/bulk\[s\]\] and User \[name=sluice/,
+      },
+      { outcome: 'stored', status: 201 },
+    ],
+  },
+  {
     // OpenSearch's own disk flood-stage block says 429 and is lifted by OpenSearch: retried.
     fixture: 'index-flood-stage-blocked',
     items: [

@@ -72,7 +72,16 @@ describe('buildPipeline', () => {
       checkpoint: { type: 'file', directory: 'checkpoints' },
       ...extra,
     });
-    return buildPipeline({ config, file: join(dir, 'p.yml'), baseDir: dir }, { logger, metrics });
+    return buildPipeline(
+      {
+        config,
+        file: join(dir, 'p.yml'),
+        baseDir: dir,
+        index: 0,
+        locate: () => ({ file: 'p.yml', line: 1, column: 1 }),
+      },
+      { logger, metrics },
+    );
   };
 
   it('routes each output only the events its when holds for when an output has a condition', async () => {

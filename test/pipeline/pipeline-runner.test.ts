@@ -29,9 +29,14 @@ class MemorySource implements Source {
   readonly type = 'memory';
   readonly location = 'memory';
   readonly opens = new Map<string, number>();
+  lists = 0;
   private readonly lastModified = new Date(Date.now() - 60_000);
 
-  constructor(private readonly objects: Record<string, MemoryObject>) {}
+  /** `failList` is called with the 1-based listing; a returned error is thrown by list(). */
+  constructor(
+    private readonly objects: Record<string, MemoryObject>,
+    private readonly failList: (listing: number) => Error | undefined = () => undefined,
+  ) {}
 
   object(key: string): SourceObject {
     const { body } = this.objects[key]!;
@@ -39,6 +44,8 @@ class MemorySource implements Source {
   }
 
   async *list(): AsyncIterable<SourceObject> {
+    const failure = this.failList(++this.lists);
+    if (failure) throw failure;
     for (const key of Object.keys(this.objects)) yield this.object(key);
   }
 
@@ -100,6 +107,7 @@ const settings = (overrides: Partial<PipelineSettings> = {}): PipelineSettings =
   flushIntervalMs: 100,
   maxRecordBytes: 1024,
   maxObjectAttempts: 3,
+  maxPauseMs: 20,
   checkpointEveryRecords: 1_000_000,
   maxBatchesInFlight: 2,
   deadLetterCap: { maxRecords: 1000, maxRatio: 0.5, ratioMinRecords: 100 },
@@ -127,6 +135,7 @@ describe('PipelineRunner', () => {
     const deadLetters: DeadLetterEntry[] = [];
     let deadLetterCalls = 0;
     const states: PipelineState[] = [];
+    const details: string[] = [];
     const metrics = new Metrics();
     const pipeline: BuiltPipeline = {
       id: 'p',
@@ -153,12 +162,15 @@ describe('PipelineRunner', () => {
         mode: { kind: 'live' },
         once: true,
         drainSignal: drain.signal,
-        onState: (state) => states.push(state),
+        onState: (state, detail) => {
+          states.push(state);
+          if (detail) details.push(detail);
+        },
       }).run();
     const counter = async (name: 'objectsSkipped' | 'objectsFailed', labels: Record<string, string>) =>
       (await metrics[name].get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
         ?.value ?? 0;
-    return { run, deadLetters, states, counter };
+    return { run, deadLetters, states, details, counter };
   }
 
   it('marks every object done and saves the checkpoint when all their records are acknowledged', async () => {
@@ -306,6 +318,98 @@ describe('PipelineRunner', () => {
     expect(deadLetters[0]).toMatchObject({ key: 'bad.log.gz', code: 'ERR_DECOMPRESS' });
     expect(summary).toMatchObject({ failedObjects: 1 });
     expect((await saved()).done['bad.log.gz']?.failed).toBe(deadLetters[0]!.reason);
+  });
+
+  const denied = (key: string) =>
+    new SourceReadError('ERR_S3_ACCESS_DENIED', `s3:GetObject denied on arn:aws:s3:::logs/${key}`, {
+      retryable: false,
+      hint: 'Allow s3:GetObject on arn:aws:s3:::logs/* for the task role.',
+    });
+
+  it('pauses without quarantining or marking anything done when reading is denied, and reports why', async () => {
+    const source = new MemorySource({
+      'a.log': { body: text(2), failOpen: () => denied('a.log') },
+      'b.log': { body: text(2) },
+    });
+    const output = new MemoryOutput();
+    // One attempt and one object at a time: were a denial the object's fault, it would be quarantined at once.
+    const { run, deadLetters, states, details } = harness(source, output, {
+      maxObjectAttempts: 1,
+      maxObjectsInFlight: 1,
+    });
+
+    const summary = await run();
+
+    expect(summary.reason).toBe('paused');
+    expect(summary.paused).toEqual({
+      code: 'ERR_S3_ACCESS_DENIED',
+      reason:
+        's3:GetObject denied on arn:aws:s3:::logs/a.log — Allow s3:GetObject on arn:aws:s3:::logs/* for the task role.',
+    });
+    expect(summary).toMatchObject({ objects: 0, failedObjects: 0 });
+    // Tried once per pause; while paused, nothing else is read.
+    expect(source.opens.get('a.log')).toBe(5);
+    expect(source.opens.get('b.log')).toBeUndefined();
+    expect(deadLetters).toEqual([]);
+    const state = await saved();
+    expect(state.done).toEqual({});
+    expect(state.in_progress).toEqual({});
+    expect(states).toContain('failing');
+    expect(details.at(-1)).toContain('s3:GetObject denied on arn:aws:s3:::logs/a.log');
+  });
+
+  it('resumes by itself and reads every object once when a denial is lifted', async () => {
+    const source = new MemorySource({
+      'a.log': { body: text(3), failOpen: (attempt) => (attempt <= 2 ? denied('a.log') : undefined) },
+      'b.log': { body: text(2) },
+    });
+    const output = new MemoryOutput();
+    const { run, deadLetters, states } = harness(source, output, { maxObjectAttempts: 1, maxObjectsInFlight: 1 });
+
+    const summary = await run();
+
+    expect(summary).toMatchObject({ reason: 'completed', objects: 2, failedObjects: 0 });
+    expect(summary.paused).toBeUndefined();
+    expect(output.records('a.log')).toEqual(range(1, 3));
+    expect(output.records('b.log')).toEqual(range(1, 2));
+    expect(deadLetters).toEqual([]);
+    expect(Object.keys((await saved()).done).sort()).toEqual(['a.log', 'b.log']);
+    const failing = states.indexOf('failing');
+    expect(failing).toBeGreaterThan(-1);
+    expect(states.slice(failing)).toContain('running');
+  });
+
+  it('pauses and resumes when the listing itself is denied', async () => {
+    const listDenied = new SourceReadError('ERR_S3_ACCESS_DENIED', 's3:ListBucket denied on arn:aws:s3:::logs', {
+      retryable: false,
+    });
+    const source = new MemorySource({ 'a.log': { body: text(2) } }, (listing) =>
+      listing <= 2 ? listDenied : undefined,
+    );
+    const output = new MemoryOutput();
+    const { run, details } = harness(source, output);
+
+    const summary = await run();
+
+    expect(source.lists).toBe(3);
+    expect(summary).toMatchObject({ reason: 'completed', objects: 1 });
+    expect(details.some((detail) => detail.includes('s3:ListBucket denied'))).toBe(true);
+  });
+
+  it('counts records sent to the dead-letter in the summary when a record does not fit', async () => {
+    const source = new MemorySource({
+      'a.log': {
+        body: Buffer.from(`short
+${'x'.repeat(2000)}
+short`),
+      },
+    });
+    const { run, deadLetters } = harness(source, new MemoryOutput());
+
+    const summary = await run();
+
+    expect(deadLetters).toHaveLength(1);
+    expect(summary).toMatchObject({ objects: 1, records: 2, events: 2, deadLettered: 1 });
   });
 
   it('saves the acknowledged offset when draining mid-object, and the next run resumes after it', async () => {

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { SourceReadError } from '../../src/core/errors.js';
 import type { SourceObject } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
+import { fileReadError } from '../../src/sources/file/file-source.js';
 import { createSource, sourceConfigSchema } from '../../src/sources/index.js';
 
 const context = (metrics = new Metrics()) => ({ pipeline: 'test', logger: silentLogger(), metrics, baseDir: '/' });
@@ -135,5 +137,79 @@ describe('sourceConfigSchema', () => {
     const result = sourceConfigSchema.safeParse(config);
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.message).join('\n')).toContain(message);
+  });
+});
+
+describe('FileSource at the edges of its folder', () => {
+  let dir: string;
+  let outside: string;
+  beforeAll(async () => {
+    const base = await mkdtemp(join(tmpdir(), 'sluice-file-edges-'));
+    dir = join(base, 'logs');
+    outside = join(base, 'elsewhere');
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    await mkdir(outside);
+    await writeFile(join(outside, 'secret.txt'), 'root:x:0:0:outside the folder\n');
+    await writeFile(join(outside, 'x.log'), 'outside line\n');
+    await writeFile(join(dir, 'a.log'), 'inside line\n');
+    await symlink(join(outside, 'secret.txt'), join(dir, 'passwd'));
+    await symlink(join(dir, 'a.log'), join(dir, 'sub', 'alias.log'));
+    await symlink(outside, join(dir, 'linked'));
+    await symlink(join(dir, 'gone.log'), join(dir, 'dangling'));
+    await writeFile(Buffer.from(`${join(dir, 'caf')}\xe9.log`, 'latin1'), 'latin-1 named\n');
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+  });
+  afterAll(async () => {
+    await rm(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  const skippedBy = async (metrics: Metrics) =>
+    Object.fromEntries((await metrics.objectsSkipped.get()).values.map((v) => [v.labels.reason, v.value]));
+
+  it('lists every path once, reads only regular files inside, and refuses the rest with a reason when links, odd names and FIFOs are there', async () => {
+    const metrics = new Metrics();
+    const src = createSource(sourceConfigSchema.parse({ type: 'file', path: dir }), context(metrics));
+    const listed = await list(src, null);
+    expect(listed.map((o) => o.key)).toEqual(['a.log', 'caf%E9.log', 'dangling', 'linked', 'passwd', 'pipe']);
+    expect(await read(await src.open(listed[0]!))).toBe('inside line\n');
+    const refused: Record<string, unknown> = {};
+    for (const object of listed.slice(1)) {
+      const error = await src.open(object).catch((e: unknown) => e);
+      expect(error, object.key).toBeInstanceOf(SourceReadError);
+      expect(error).toMatchObject({ code: 'ERR_FILE_REFUSED', level: 'object', retryable: false });
+      refused[object.key] = (error as SourceReadError).context.reason;
+    }
+    expect(refused).toEqual({
+      'caf%E9.log': 'invalid_file_name',
+      dangling: 'symlink_outside',
+      linked: 'symlink_outside',
+      passwd: 'symlink_outside',
+      pipe: 'not_a_file',
+    });
+    // The link to a file inside is skipped (that file is read as a.log), counted once however often it is listed.
+    await list(src, null);
+    expect(await skippedBy(metrics)).toEqual({
+      symlink: 1,
+      invalid_file_name: 1,
+      symlink_outside: 3,
+      not_a_file: 1,
+    });
+  });
+
+  it('never reads what a link points at outside the folder when the checkpoint asks for it by key', async () => {
+    const src = createSource(sourceConfigSchema.parse({ type: 'file', path: dir }), context());
+    expect(await src.stat('passwd')).toBeNull();
+    expect(await src.stat('linked/x.log')).toBeNull();
+    const forged: SourceObject = { bucket: dir, key: 'linked/x.log', etag: 'x', size: 13, lastModified: new Date() };
+    await expect(src.open(forged)).rejects.toMatchObject({ gone: 'rewritten' });
+  });
+
+  it.each([
+    { errno: 'EACCES', code: 'ERR_FILE_ACCESS_DENIED', level: 'pipeline' },
+    { errno: 'EPERM', code: 'ERR_FILE_ACCESS_DENIED', level: 'pipeline' },
+    { errno: 'EIO', code: 'ERR_FILE_READ', level: 'object' },
+  ])('decides $code ($level level) when reading fails with $errno', ({ errno, code, level }) => {
+    const cause = Object.assign(new Error(`${errno}: failed`), { code: errno });
+    expect(fileReadError('cannot read x', { key: 'x' }, cause)).toMatchObject({ code, level });
   });
 });

@@ -3,8 +3,8 @@ import { SourceReadError } from '../../src/core/errors.js';
 import { toS3ReadError } from '../../src/sources/s3/s3-read-failure.js';
 
 /** The shape of an AWS SDK v3 service error, as the client raises it. */
-function sdkError(name: string, status?: number): Error {
-  return Object.assign(new Error(name), {
+function sdkError(name: string, status?: number, message = name): Error {
+  return Object.assign(new Error(message), {
     name,
     ...(status === undefined ? {} : { $metadata: { httpStatusCode: status } }),
   });
@@ -17,7 +17,7 @@ describe('toS3ReadError', () => {
   it.each([
     { name: 'NoSuchKey', status: 404, context: onObject, retryable: false, gone: 'deleted' },
     { name: 'PreconditionFailed', status: 412, context: onObject, retryable: false, gone: 'rewritten' },
-    { name: 'AccessDenied', status: 403, context: onObject, retryable: false, gone: undefined },
+    { name: 'InvalidObjectState', status: 403, context: onObject, retryable: false, gone: undefined },
     { name: 'InternalError', status: 500, context: onObject, retryable: true, gone: undefined },
     { name: 'SlowDown', status: 503, context: onObject, retryable: true, gone: undefined },
     { name: 'ECONNRESET', status: undefined, context: onObject, retryable: true, gone: undefined },
@@ -31,6 +31,67 @@ describe('toS3ReadError', () => {
       expect(error.context).toMatchObject({ bucket: 'logs', ...(status === undefined ? {} : { status }) });
     },
   );
+
+  it.each([
+    {
+      case: 'GetObject is denied',
+      error: sdkError('AccessDenied', 403, 'Access Denied'),
+      context: onObject,
+      code: 'ERR_S3_ACCESS_DENIED',
+      names: ['s3:GetObject', 'arn:aws:s3:::logs/a.log.gz'],
+    },
+    {
+      case: 'HeadObject is denied (no body, so no error name)',
+      error: sdkError('403', 403, 'UnknownError'),
+      context: { ...onObject, operation: 'HeadObject' },
+      code: 'ERR_S3_ACCESS_DENIED',
+      names: ['s3:GetObject', 'arn:aws:s3:::logs/a.log.gz', 's3:ListBucket on arn:aws:s3:::logs'],
+    },
+    {
+      case: 'ListObjectsV2 is denied',
+      error: sdkError('AccessDenied', 403, 'Access Denied'),
+      context: onListing,
+      code: 'ERR_S3_ACCESS_DENIED',
+      names: ['s3:ListBucket', 'arn:aws:s3:::logs', 'prefix "AWSLogs/"'],
+    },
+    {
+      case: 'the object is encrypted with a KMS key the role may not use',
+      error: sdkError(
+        'AccessDenied',
+        403,
+        'User: arn:aws:sts::123456789012:assumed-role/sluice/task is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:123456789012:key/0b2c8f1e-1111-4c4c-9d9d-123456789abc because no identity-based policy allows the kms:Decrypt action',
+      ),
+      context: onObject,
+      code: 'ERR_S3_ACCESS_DENIED',
+      names: ['kms:Decrypt', 'arn:aws:kms:eu-west-1:123456789012:key/0b2c8f1e-1111-4c4c-9d9d-123456789abc'],
+    },
+    {
+      case: 'the KMS key is disabled',
+      error: sdkError('KMS.DisabledException', 400, 'arn:aws:kms:eu-west-1:1:key/k is disabled.'),
+      context: onObject,
+      code: 'ERR_S3_ACCESS_DENIED',
+      names: ['kms:Decrypt', 'arn:aws:kms:eu-west-1:1:key/k'],
+    },
+    {
+      case: 'the region is in China (the ARN partition follows it)',
+      error: sdkError('AccessDenied', 403),
+      context: { ...onObject, region: 'cn-north-1' },
+      code: 'ERR_S3_ACCESS_DENIED',
+      names: ['arn:aws-cn:s3:::logs/a.log.gz'],
+    },
+    ...['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'CredentialsProviderError'].map((name) => ({
+      case: `the credentials are refused (${name})`,
+      error: sdkError(name, name === 'CredentialsProviderError' ? undefined : name === 'ExpiredToken' ? 400 : 403),
+      context: onObject,
+      code: 'ERR_S3_CREDENTIALS',
+      names: ['AWS_ACCESS_KEY_ID', 'task role', name],
+    })),
+  ])('fails at the pipeline level naming what to allow when $case', ({ error, context, code, names }) => {
+    const failure = toS3ReadError(error, context);
+    expect(failure).toMatchObject({ code, level: 'pipeline', stage: 'receiving', retryable: false, gone: undefined });
+    const said = `${failure.message} ${failure.hint}`;
+    for (const name of names) expect(said).toContain(name);
+  });
 
   it('returns the same error when it is already a source-read error', () => {
     const first = toS3ReadError(sdkError('NoSuchKey', 404), onObject);

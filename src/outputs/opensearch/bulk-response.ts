@@ -9,6 +9,7 @@ export interface BulkItemError {
 
 /** One item of a bulk response: `{ "<action>": { status, error? } }`, the action unwrapped. */
 export interface BulkItemResult {
+  _index?: string;
   status?: number;
   error?: BulkItemError;
 }
@@ -27,12 +28,17 @@ export interface BulkItemResult {
  *   someone acts: retrying would stall the pipeline on old events (a record-level fault must
  *   never stall an object, DESIGN.md §7), while the dead-letter keeps them, with the reason,
  *   for a replay once the index is writable.
+ * - `denied`: 401, or 403 `security_exception`: the user may not write to that index. That is
+ *   the pipeline's setup, not the document: every later event for the index would be refused
+ *   the same way, so the write fails as a permission fault (ERR_OUTPUT_FORBIDDEN, pipeline
+ *   level: the pipeline pauses, nothing is dead-lettered or marked done) until a role allows it.
  */
 export type ItemOutcome =
   | { outcome: 'stored'; status: number }
   | { outcome: 'duplicate'; status: number }
   | { outcome: 'retry'; status: number; reason: string }
-  | { outcome: 'rejected'; status: number; reason: string };
+  | { outcome: 'rejected'; status: number; reason: string }
+  | { outcome: 'denied'; status: number; reason: string; index?: string };
 
 /** A bulk response: one outcome per item sent, or a mismatch when the items do not line up. */
 export type BulkVerdict = { kind: 'items'; items: ItemOutcome[] } | { kind: 'mismatch'; answered: number };
@@ -50,6 +56,9 @@ export function classifyItem(result: BulkItemResult): ItemOutcome {
   if (status === 409) return { outcome: 'duplicate', status };
   const reason = itemReason(result.error, status);
   if (isRetryableStatus(status)) return { outcome: 'retry', status, reason };
+  if (status === 401 || (status === 403 && result.error?.type === 'security_exception')) {
+    return { outcome: 'denied', status, reason, ...(result._index ? { index: result._index } : {}) };
+  }
   return { outcome: 'rejected', status, reason };
 }
 

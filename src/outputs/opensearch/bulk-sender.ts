@@ -6,7 +6,13 @@ import type { BulkItem, ItemSettler } from './bulk-item.js';
 import { classifyBulkResponse } from './bulk-response.js';
 import type { DeadLetterRouter, RejectedItem } from './dead-letter-router.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
-import { bulkRequestError, type ErrorScope, protocolError, unavailableError } from './output-errors.js';
+import {
+  bulkRequestError,
+  type ErrorScope,
+  itemDeniedError,
+  protocolError,
+  unavailableError,
+} from './output-errors.js';
 import { classifyRequestError, type RequestFailure } from './request-failure.js';
 
 export interface BulkSenderOptions {
@@ -102,7 +108,10 @@ export class BulkSender {
     let retryReason = '';
     verdict.items.forEach((result, i) => {
       const item = items[i]!;
-      if (result.outcome === 'stored') settled.push([item, 'stored']);
+      // A permission fault: the write fails (the pipeline pauses); the item is neither retried nor dead-lettered.
+      if (result.outcome === 'denied')
+        settler.fail([item], itemDeniedError(scope, result.status, result.reason, result.index));
+      else if (result.outcome === 'stored') settled.push([item, 'stored']);
       else if (result.outcome === 'duplicate') settled.push([item, 'duplicates']);
       else if (result.outcome === 'retry') {
         retry.push(item);

@@ -34,8 +34,8 @@ export async function buildIndexTemplate(
     } catch (cause) {
       throw new OutputError(
         'ERR_OUTPUT_TEMPLATE',
-        `cannot read index template file ${path}`,
-        { file: path },
+        `cannot read index template file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { file: path, setting: 'template.file' },
         'Point template.file at a JSON file holding a composable index template body.',
         cause,
       );

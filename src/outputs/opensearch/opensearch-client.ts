@@ -25,12 +25,33 @@ function readPem(baseDir: string, file: string, what: string): Buffer {
   } catch (cause) {
     throw new OutputError(
       'ERR_OUTPUT_TLS_CONFIG',
-      `cannot read the ${what} file ${path}`,
-      { file: path },
+      `cannot read the ${what} file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { file: path, setting: `tls.${what}` },
       `Check tls.${what} and that the worker may read it.`,
       cause,
     );
   }
+}
+
+/** The PEM files tls names; every one that cannot be read is reported, not only the first. */
+function readTlsFiles(
+  baseDir: string,
+  tls: OpenSearchOutputConfig['tls'],
+): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const files = { ca: tls?.ca_file, cert: tls?.cert_file, key: tls?.key_file };
+  const read: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  const failures: OutputError[] = [];
+  for (const [name, file] of Object.entries(files) as [keyof typeof files, string | undefined][]) {
+    if (file === undefined) continue;
+    try {
+      read[name] = readPem(baseDir, file, `${name}_file`);
+    } catch (error) {
+      failures.push(error as OutputError);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, 'several TLS files cannot be read');
+  return read;
 }
 
 /**
@@ -44,12 +65,7 @@ export function createOpenSearchClient(config: OpenSearchOutputConfig, baseDir: 
     maxRetries: 0,
     requestTimeout: Math.round(config.request_timeout_seconds * 1000),
     resurrectStrategy: 'optimistic',
-    ssl: {
-      rejectUnauthorized: !(tls?.insecure_skip_verify ?? false),
-      ...(tls?.ca_file ? { ca: readPem(baseDir, tls.ca_file, 'ca_file') } : {}),
-      ...(tls?.cert_file ? { cert: readPem(baseDir, tls.cert_file, 'cert_file') } : {}),
-      ...(tls?.key_file ? { key: readPem(baseDir, tls.key_file, 'key_file') } : {}),
-    },
+    ssl: { rejectUnauthorized: !(tls?.insecure_skip_verify ?? false), ...readTlsFiles(baseDir, tls) },
   };
   const auth = config.auth;
   if (auth?.type === 'basic') {

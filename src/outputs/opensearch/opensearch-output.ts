@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { ByteBudget } from '../../core/byte-budget.js';
 import type { ComponentContext, Output, WriteReport } from '../../core/components.js';
+import { errorMessage, invalidSetting } from '../../core/errors.js';
 import type { LogEvent } from '../../core/event.js';
 import { WriteTracker } from '../write-tracker.js';
 import { BulkBatcher } from './bulk-batcher.js';
@@ -8,6 +9,8 @@ import { ItemSettler } from './bulk-item.js';
 import { BulkSender } from './bulk-sender.js';
 import { DeadLetterRouter, type RejectedItem } from './dead-letter-router.js';
 import { EventEncoder, isRejected } from './event-encoder.js';
+import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
+import { buildIndexTemplate, type IndexTemplate } from './index-template.js';
 import { createOpenSearchClient, redactUrl } from './opensearch-client.js';
 import { flushIntervalMs, type OpenSearchOutputConfig } from './opensearch-config.js';
 import { closedError, type ErrorScope } from './output-errors.js';
@@ -31,6 +34,8 @@ export class OpenSearchOutput implements Output {
   private readonly batcher: BulkBatcher;
   private readonly sender: BulkSender;
   private readonly scope: ErrorScope;
+  /** The template body, read and built once by prepare(); undefined without a template. */
+  private template: Promise<IndexTemplate | undefined> | undefined;
   private closed = false;
 
   constructor(
@@ -38,9 +43,27 @@ export class OpenSearchOutput implements Output {
     private readonly ctx: ComponentContext,
     client?: Client,
   ) {
-    this.client = client ?? createOpenSearchClient(config, ctx.baseDir);
+    // Both settings are checked before either failure is thrown, so a config check lists both.
+    const problems: unknown[] = [];
+    let built: Client | undefined = client;
+    try {
+      built ??= createOpenSearchClient(config, ctx.baseDir);
+    } catch (error) {
+      problems.push(error);
+    }
+    let encoder: EventEncoder | undefined;
+    try {
+      // It compiles the index pattern: an unknown date token is a problem of the `index` setting.
+      encoder = new EventEncoder(config, ctx);
+    } catch (error) {
+      problems.push(invalidSetting('index', `index ${JSON.stringify(config.index)}: ${errorMessage(error)}`, error));
+    }
+    if (problems.length > 0 || !built || !encoder) {
+      throw problems.length === 1 ? problems[0] : new AggregateError(problems, 'several output settings are invalid');
+    }
+    this.client = built;
+    this.encoder = encoder;
     this.idempotent = config.document_id === 'deterministic';
-    this.encoder = new EventEncoder(config, ctx);
     this.scope = {
       pipeline: ctx.pipeline,
       hosts: config.hosts.map(redactUrl).join(', '),
@@ -65,8 +88,24 @@ export class OpenSearchOutput implements Output {
     );
   }
 
+  /** Reads and builds the index template body (template.file included) without contacting the cluster. */
+  prepare(): Promise<void> {
+    const { template, index, data_stream: dataStream, overflow_index: overflowIndex } = this.config;
+    // The overflow index gets the same mappings, so events sent there are as searchable.
+    const overflow = overflowIndex === undefined ? [] : [sanitizeIndexName(overflowIndex)];
+    this.template ??= template
+      ? buildIndexTemplate(template, {
+          indexPatterns: [indexPatternWildcard(index), ...overflow],
+          dataStream,
+          baseDir: this.ctx.baseDir,
+        })
+      : Promise.resolve(undefined);
+    return this.template.then(() => undefined);
+  }
+
   async start(): Promise<void> {
-    await startCheck(this.client, this.config, this.ctx, this.scope);
+    await this.prepare();
+    await startCheck(this.client, this.config, this.ctx, this.scope, await this.template);
     this.ctx.logger.info(
       { pipeline: this.ctx.pipeline, output: this.type, hosts: this.scope.hosts, template: this.config.template?.name },
       'opensearch output ready',

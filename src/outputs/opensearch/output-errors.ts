@@ -95,6 +95,12 @@ export function bulkRequestError(scope: ErrorScope, failure: RequestFailure, att
   );
 }
 
+/** OpenSearch refused one item for its user's permissions (item 401, or 403 security_exception). */
+export function itemDeniedError(scope: ErrorScope, status: number, reason: string, index?: string): OutputError {
+  const target = index ? `writing to index ${index}` : 'a bulk item';
+  return startError(scope, { retryable: false, status, kind: 'http', message: `${target}: ${reason}` });
+}
+
 /** Retries ran out: the events were not stored and the object is read again later. */
 export function unavailableError(scope: ErrorScope, attempts: number, failure: string): OutputError {
   return new OutputError(

@@ -1,8 +1,8 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { ComponentContext } from '../../core/components.js';
 import { SluiceError } from '../../core/errors.js';
-import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
-import { buildIndexTemplate } from './index-template.js';
+import { indexPatternWildcard } from './index-name.js';
+import type { IndexTemplate } from './index-template.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
 import { type ErrorScope, startError } from './output-errors.js';
 import { classifyRequestError } from './request-failure.js';
@@ -16,12 +16,14 @@ export async function startCheck(
   config: OpenSearchOutputConfig,
   ctx: ComponentContext,
   scope: ErrorScope,
+  /** The template body OpenSearchOutput.prepare() built; undefined without a template. */
+  template: IndexTemplate | undefined,
 ): Promise<void> {
   const aoss = config.auth?.type === 'aws_sigv4' && config.auth.service === 'aoss';
   try {
     // Serverless collections have no `GET /`; their first real call is the template or the first bulk.
     if (!aoss) await client.info();
-    if (config.template) await installTemplate(client, config, ctx);
+    if (config.template && template) await installTemplate(client, config, ctx, template);
     else if (aoss) await client.indices.exists({ index: indexPatternWildcard(config.index) });
   } catch (error) {
     if (error instanceof SluiceError) throw error;
@@ -29,15 +31,12 @@ export async function startCheck(
   }
 }
 
-async function installTemplate(client: Client, config: OpenSearchOutputConfig, ctx: ComponentContext): Promise<void> {
-  const template = config.template!;
-  const name = template.name ?? `sluice-${ctx.pipeline}`;
-  const overflow = config.overflow_index === undefined ? [] : [sanitizeIndexName(config.overflow_index)];
-  const body = await buildIndexTemplate(template, {
-    // The overflow index gets the same mappings, so events sent there are as searchable.
-    indexPatterns: [indexPatternWildcard(config.index), ...overflow],
-    dataStream: config.data_stream,
-    baseDir: ctx.baseDir,
-  });
+async function installTemplate(
+  client: Client,
+  config: OpenSearchOutputConfig,
+  ctx: ComponentContext,
+  body: IndexTemplate,
+): Promise<void> {
+  const name = config.template?.name ?? `sluice-${ctx.pipeline}`;
   await client.indices.putIndexTemplate({ name, body: body as never });
 }

@@ -1,19 +1,38 @@
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { constants } from 'node:fs';
+import { lstat, open as openFile, realpath } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
 import { type ErrorContext, type GoneVersion, SourceReadError } from '../../core/errors.js';
 import type { SourceObject } from '../../core/event.js';
 import { inWindow } from '../in-window.js';
 import type { FileSourceConfig } from './file-source-config.js';
+import { isInside, type SkipReason, type WalkEntry, WalkError, walkFolder } from './file-walk.js';
 import { globToRegex } from './glob-to-regex.js';
 
+/** Errors that say the worker may not read: a permission to grant, not a file to give up on. */
+const DENIED = new Set(['EACCES', 'EPERM']);
+
 /**
- * A failed read of the directory or a file. A file that is gone (deleted, or changed since it was
- * listed) cannot be read by retrying; the runner skips that version. Anything else may pass.
+ * A failed read of the folder or a file: a permission the worker lacks pauses the pipeline
+ * (ERR_FILE_ACCESS_DENIED); a file that is gone (deleted, or changed since it was listed)
+ * cannot be read by retrying and the runner skips that version; anything else may pass.
  */
-function fileReadError(message: string, context: ErrorContext, cause?: unknown, gone?: GoneVersion): SourceReadError {
+export function fileReadError(
+  message: string,
+  context: ErrorContext,
+  cause?: unknown,
+  gone?: GoneVersion,
+): SourceReadError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && DENIED.has(code)) {
+    return new SourceReadError('ERR_FILE_ACCESS_DENIED', message, {
+      retryable: false,
+      context: { ...context, errno: code },
+      cause,
+      hint: 'Let the user sluice runs as read the folder and its files (and enter its subfolders); the pipeline retries by itself.',
+    });
+  }
   return new SourceReadError('ERR_FILE_READ', message, {
     retryable: gone === undefined,
     ...(gone ? { gone } : {}),
@@ -28,13 +47,29 @@ function fileEtag(info: { size: number; mtimeMs: number }): string {
   return `${info.size}-${Math.trunc(info.mtimeMs)}`;
 }
 
-/** Reads files under a local directory: for local runs and the demo. */
+/** A listed path the source will not read, and why; open() reports it (quarantine). */
+interface Refusal {
+  reason: SkipReason;
+  message: string;
+}
+
+/**
+ * Reads files under a local directory: for local runs and the demo. It stays inside its folder:
+ * symbolic links are never followed (one to a file inside is skipped, since that file is read
+ * under its own name; one that leads elsewhere is reported), and every listed path is read or
+ * reported: a name that is not UTF-8, a link out of the folder, a FIFO or device is quarantined
+ * with its reason (and counted in sluice_objects_skipped_total) instead of vanishing.
+ */
 export class FileSource implements Source {
   readonly type = 'file';
   readonly location: string;
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
   private readonly startTime: Date | null;
+  /** Listed paths that are reported instead of read, by key. */
+  private readonly refused = new Map<string, Refusal>();
+  /** Skips already counted (key and mtime → mtime), so each is counted and logged once. */
+  private readonly skipped = new Map<string, number>();
 
   constructor(
     config: FileSourceConfig,
@@ -49,52 +84,71 @@ export class FileSource implements Source {
   async *list(window: ListWindow, signal?: AbortSignal): AsyncIterable<SourceObject> {
     let since = window.since;
     if (this.startTime && (!since || since < this.startTime)) since = this.startTime;
-    let entries: string[];
+    const root = await this.root();
+    if (since) for (const [id, at] of this.skipped) if (at < since.getTime()) this.skipped.delete(id);
     try {
-      entries = await readdir(this.location, { recursive: true });
-    } catch (error) {
-      throw fileReadError(
-        `cannot list ${this.location}: ${(error as Error).message}`,
-        {
-          pipeline: this.context.pipeline,
-          bucket: this.location,
-        },
-        error,
-      );
-    }
-    for (const entry of entries.sort()) {
-      signal?.throwIfAborted();
-      const key = sep === '/' ? entry : entry.split(sep).join('/');
-      if (!this.include.some((r) => r.test(key)) || this.exclude.some((r) => r.test(key))) continue;
-      const info = await stat(join(this.location, entry)).catch(() => null);
-      // Gone since readdir, or not a regular file.
-      if (!info?.isFile()) continue;
-      const lastModified = info.mtime;
-      if (!inWindow(key, lastModified, { ...window, since })) continue;
-      if (info.size === 0) {
-        this.context.metrics.objectsSkipped.inc({ pipeline: this.context.pipeline, reason: 'empty' });
-        continue;
+      for await (const entry of walkFolder(root)) {
+        signal?.throwIfAborted();
+        const object = this.accept(entry, { ...window, since });
+        if (object) yield object;
       }
-      yield {
-        bucket: this.location,
-        key,
-        etag: fileEtag(info),
-        size: info.size,
-        lastModified,
-      };
+    } catch (error) {
+      if (!(error instanceof WalkError)) throw error;
+      throw fileReadError(error.message, { pipeline: this.context.pipeline, bucket: this.location }, error.error);
     }
   }
 
+  /** The folder's real path (the configured folder may itself be a link): everything read is inside it. */
+  private async root(): Promise<string> {
+    try {
+      return await realpath(this.location);
+    } catch (error) {
+      const message = `cannot list ${this.location}: ${(error as Error).message}`;
+      throw fileReadError(message, { pipeline: this.context.pipeline, bucket: this.location }, error);
+    }
+  }
+
+  private accept(entry: WalkEntry, window: ListWindow): SourceObject | null {
+    const { key, info } = entry;
+    if (!this.include.some((r) => r.test(key)) || this.exclude.some((r) => r.test(key))) return null;
+    const lastModified = info.mtime;
+    if (!inWindow(key, lastModified, window)) return null;
+    const labels = { pipeline: this.context.pipeline };
+    if (entry.kind === 'skip') {
+      const id = `${key}\0${info.mtimeMs}`;
+      if (!this.skipped.has(id)) {
+        this.skipped.set(id, info.mtimeMs);
+        this.context.metrics.objectsSkipped.inc({ ...labels, reason: entry.reason });
+        this.context.logger.info({ ...labels, bucket: this.location, key }, `not read: ${entry.message}`);
+      }
+      return null;
+    }
+    if (entry.kind === 'refuse') {
+      this.refused.set(key, { reason: entry.reason, message: entry.message });
+      // At least one byte, so the runner opens it (and open() reports it) instead of skipping it as empty.
+      return { bucket: this.location, key, etag: fileEtag(info), size: Math.max(1, info.size), lastModified };
+    }
+    if (info.size === 0) {
+      this.context.metrics.objectsSkipped.inc({ ...labels, reason: 'empty' });
+      return null;
+    }
+    return { bucket: this.location, key, etag: fileEtag(info), size: info.size, lastModified };
+  }
+
   async stat(key: string): Promise<SourceObject | null> {
-    const info = await stat(join(this.location, ...key.split('/'))).catch(() => null);
-    if (!info?.isFile()) return null;
+    const path = join(this.location, ...key.split('/'));
+    const info = await lstat(path).catch(() => null);
+    // Only a regular file inside the folder: a key that leads through a link elsewhere is not there.
+    if (!info?.isFile() || !(await this.leadsInside(path))) return null;
     return { bucket: this.location, key, etag: fileEtag(info), size: info.size, lastModified: info.mtime };
   }
 
   async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
     const path = join(object.bucket, ...object.key.split('/'));
     const context = { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key };
-    const info = await stat(path).catch((error: unknown) => {
+    const refusal = this.refused.get(object.key);
+    if (refusal) throw this.refuse(refusal, context);
+    const info = await lstat(path).catch((error: unknown) => {
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
       throw fileReadError(
         `cannot open ${path}: ${(error as Error).message}`,
@@ -103,7 +157,7 @@ export class FileSource implements Source {
         missing ? 'deleted' : undefined,
       );
     });
-    if (fileEtag(info) !== object.etag) {
+    if (!info.isFile() || fileEtag(info) !== object.etag) {
       throw fileReadError(
         `${path} changed since it was listed; the next poll lists it again`,
         context,
@@ -111,16 +165,61 @@ export class FileSource implements Source {
         'rewritten',
       );
     }
+    // A folder on the way swapped for a link since the listing: still never read outside the folder.
+    const inside = await this.leadsInside(path);
+    if (inside === undefined)
+      throw fileReadError(`${path} was deleted after it was listed`, context, undefined, 'deleted');
+    if (!inside) {
+      const message = `${path} leads outside ${this.location} through a link`;
+      throw this.refuse({ reason: 'symlink_outside', message }, context);
+    }
+    // O_NOFOLLOW: a file swapped for a link after the checks above fails to open instead of being followed.
+    const handle = await openFile(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: unknown) => {
+      const errno = (error as NodeJS.ErrnoException).code;
+      if (errno === 'ELOOP') return this.refuse({ reason: 'symlink', message: `${path} became a link` }, context);
+      throw fileReadError(
+        `cannot open ${path}: ${(error as Error).message}`,
+        context,
+        error,
+        errno === 'ENOENT' ? 'deleted' : undefined,
+      );
+    });
+    if (handle instanceof SourceReadError) throw handle;
+    return this.stream(handle.createReadStream({ signal }), path, context, signal);
+  }
+
+  /** Whether the path, with every link on the way resolved, is inside the folder; undefined when it is gone. */
+  private async leadsInside(path: string): Promise<boolean | undefined> {
+    const [root, real] = await Promise.all([realpath(this.location), realpath(path)]).catch(() => [null, null]);
+    if (root === null || real === null) return undefined;
+    return isInside(root, real);
+  }
+
+  /** A listed path that is not read: counted, logged, and failed so the runner quarantines it (once). */
+  private refuse(refusal: Refusal, context: ErrorContext): SourceReadError {
+    this.context.metrics.objectsSkipped.inc({ pipeline: this.context.pipeline, reason: refusal.reason });
+    this.context.logger.warn({ ...context, reason: refusal.reason }, `not read: ${refusal.message}`);
+    return new SourceReadError('ERR_FILE_REFUSED', `not read: ${refusal.message}`, {
+      retryable: false,
+      context: { ...context, reason: refusal.reason },
+      hint: 'The file goes to the dead-letter as a quarantine entry; fix it (copy it into the folder, rename it) to have it read.',
+    });
+  }
+
+  private stream(stream: Readable, path: string, context: ErrorContext, signal: AbortSignal | undefined): Readable {
     const labels = { pipeline: this.context.pipeline };
     const metrics = this.context.metrics;
-    const stream = createReadStream(path, { signal });
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         metrics.bytesRead.inc(labels, chunk.length);
         callback(null, chunk);
       },
     });
-    stream.on('error', (error) => counter.destroy(error));
+    stream.on('error', (error) =>
+      counter.destroy(
+        signal?.aborted ? signal.reason : fileReadError(`cannot read ${path}: ${error.message}`, context, error),
+      ),
+    );
     counter.on('close', () => {
       if (!stream.destroyed) stream.destroy();
     });

@@ -37,6 +37,8 @@ export interface S3ListerOptions {
   pattern?: PartitionPattern;
   logger: Logger;
   pipeline: string;
+  /** Named in errors, so a denial names the right ARN partition. */
+  region?: string;
   now?: () => Date;
 }
 
@@ -280,6 +282,7 @@ export class S3Lister {
           bucket: this.options.bucket,
           prefix: request.prefix,
           operation: 'ListObjectsV2',
+          ...(this.options.region ? { region: this.options.region } : {}),
         });
       }
       yield {

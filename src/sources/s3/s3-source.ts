@@ -58,6 +58,7 @@ export class S3Source implements Source {
       pattern: config.partition_pattern ? parsePartitionPattern(config.partition_pattern) : undefined,
       logger: context.logger,
       pipeline: context.pipeline,
+      region: config.region,
       now: options.now,
     });
     this.include = config.include.map((r) => new RegExp(r));
@@ -130,8 +131,14 @@ export class S3Source implements Source {
     for (const [id, at] of this.skipped) if (at < since.getTime()) this.skipped.delete(id);
   }
 
+  /** What every error of this source names: the region makes the ARNs in denials right (aws-cn, aws-us-gov). */
+  private errorContext(): { pipeline: string; bucket: string; region?: string } {
+    const { pipeline } = this.context;
+    return { pipeline, bucket: this.config.bucket, ...(this.config.region ? { region: this.config.region } : {}) };
+  }
+
   async stat(key: string, signal?: AbortSignal): Promise<SourceObject | null> {
-    const context = { pipeline: this.context.pipeline, bucket: this.config.bucket, key, operation: 'HeadObject' };
+    const context = { ...this.errorContext(), key, operation: 'HeadObject' };
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), {
         abortSignal: signal,
@@ -153,7 +160,7 @@ export class S3Source implements Source {
   }
 
   async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
-    const context = { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key, operation: 'GetObject' };
+    const context = { ...this.errorContext(), bucket: object.bucket, key: object.key, operation: 'GetObject' };
     let body: Readable;
     try {
       const output = await this.client.send(

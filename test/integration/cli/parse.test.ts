@@ -91,6 +91,32 @@ describe('sluice parse', () => {
     expect(result.stdout).not.toContain('hunter2');
   });
 
+  it('exits 78 naming the setting when a filter of the --pipeline cannot be built', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-'));
+    const file = join(dir, 'one.log');
+    writeFileSync(file, `${ALB_2016}\n`);
+    const config = join(dir, 'p.yml');
+    writeFileSync(
+      config,
+      `pipelines:
+  - id: geo
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    filters:
+      - { type: geoip, source: client_ip, database: nowhere.mmdb }
+    outputs: [ { type: stdout } ]
+    checkpoint: { type: file, directory: state }
+`,
+    );
+    const result = await sluice(['parse', '--config', config, '--pipeline', 'geo', file]);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `${config}:6:53 pipelines[0].filters[0].database: cannot open GeoIP database ${join(dir, 'nowhere.mmdb')}`,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("redacts secrets in the raw text and the reason on stderr with the pipeline's filters when a line does not parse", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-redact-'));
     const config = join(dir, 'pipeline.yml');

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { geoipDatabasePath } from '../../helpers/services.js';
 
 // Spawns the built CLI (`npm run build` first; `npm test` does it). Needs no services.
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -44,8 +45,33 @@ const VALID = `pipelines:
     checkpoint: { type: file, directory: state }
 `;
 
+/** Valid for the schema; every file and pattern in it fails when the pipeline is built. */
+const UNBUILDABLE = `pipelines:
+  - id: built
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    filters:
+      - type: geoip
+        database: GeoLite2-City.mmdb
+        source: client_ip
+    outputs:
+      - type: file
+        path: out/alb-%{+YYYY.MM.dd}.ndjson
+      - type: opensearch
+        hosts: ["https://search.example.com"]
+        index: alb-%{+yyyy.MM.dd}
+        tls: { ca_file: ca.pem, cert_file: client.pem, key_file: client.key }
+      - type: opensearch
+        hosts: ["https://search.example.com"]
+        index: alb-%{+YYYY.MM.dd}
+        template: { file: template.json }
+    checkpoint: { type: file, directory: state }
+`;
+
 beforeAll(() => {
   if (!existsSync(join(repoRoot, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  mkdirSync(join(dir, 'unbuildable'));
+  writeFileSync(join(dir, 'unbuildable', 'p.yml'), UNBUILDABLE);
   mkdirSync(join(dir, 'many'));
   writeFileSync(join(dir, 'valid.yml'), VALID);
   writeFileSync(
@@ -105,6 +131,73 @@ describe('sluice validate', () => {
     ]);
   });
 
+  it('exits 78 listing every file that does not open, each at the setting that names it, when the schema holds', async () => {
+    const base = join(dir, 'unbuildable');
+    const result = await sluice(['validate', '--config', 'p.yml'], {}, base);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    const enoent = (call: string, file: string) => `ENOENT: no such file or directory, ${call} '${join(base, file)}'`;
+    expect(result.stderr.split('\n')).toEqual([
+      `p.yml:7:19 pipelines[0].filters[0].database: cannot open GeoIP database ${join(base, 'GeoLite2-City.mmdb')}: ${enoent('stat', 'GeoLite2-City.mmdb')}`,
+      `p.yml:15:25 pipelines[0].outputs[1].tls.ca_file: cannot read the ca_file file ${join(base, 'ca.pem')}: ${enoent('open', 'ca.pem')}`,
+      `p.yml:15:44 pipelines[0].outputs[1].tls.cert_file: cannot read the cert_file file ${join(base, 'client.pem')}: ${enoent('open', 'client.pem')}`,
+      `p.yml:15:66 pipelines[0].outputs[1].tls.key_file: cannot read the key_file file ${join(base, 'client.key')}: ${enoent('open', 'client.key')}`,
+      `p.yml:19:27 pipelines[0].outputs[2].template.file: cannot read index template file ${join(base, 'template.json')}: ${enoent('open', 'template.json')}`,
+      '5 problem(s) in p.yml',
+      '',
+    ]);
+    // Building contacts nothing and writes nothing: no checkpoint folder, no output file.
+    expect(existsSync(join(base, 'state'))).toBe(false);
+    expect(existsSync(join(base, 'out'))).toBe(false);
+  });
+
+  it('exits 78 naming each pattern with a date token it does not know', async () => {
+    const base = mkdtempSync(join(dir, 'tokens-'));
+    const text = UNBUILDABLE.replace('alb-%{+YYYY.MM.dd}.ndjson', 'alb-%{+YYYY.MM.DD}.ndjson').replace(
+      'index: alb-%{+yyyy.MM.dd}',
+      'index: alb-%{+yyyy.MM.dd.Q}',
+    );
+    writeFileSync(join(base, 'p.yml'), text);
+    const result = await sluice(['validate', '--config', 'p.yml'], {}, base);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('p.yml:11:15 pipelines[0].outputs[0].path: unsupported date token at "DD"');
+    expect(result.stderr).toContain('p.yml:14:16 pipelines[0].outputs[1].index: unsupported date token at "Q"');
+  });
+
+  it('exits 0 when every file the config names opens and every pattern compiles', async () => {
+    const base = join(dir, 'buildable');
+    mkdirSync(base);
+    writeFileSync(join(base, 'ca.pem'), 'a CA bundle is read at build; TLS parses it when it connects\n');
+    writeFileSync(join(base, 'template.json'), '{"template":{"mappings":{}}}');
+    const fixed = UNBUILDABLE.replace('database: GeoLite2-City.mmdb', `database: ${geoipDatabasePath()}`).replace(
+      ', cert_file: client.pem, key_file: client.key',
+      '',
+    );
+    writeFileSync(join(base, 'p.yml'), fixed);
+    const result = await sluice(['validate', '--config', 'p.yml'], {}, base);
+    expect(result).toEqual({ code: 0, stdout: 'ok: 1 pipeline(s) in 1 file(s): built\n', stderr: '' });
+  });
+
+  it.each([
+    { name: 'validate', command: ['validate'] },
+    { name: 'run --once', command: ['run', '--once'] },
+  ])('exits 78 with the position and no stack when $name reads a billion-laughs YAML file', async ({ command }) => {
+    const laughs = `${VALID}laughs:
+  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+`;
+    const base = mkdtempSync(join(dir, 'laughs-'));
+    writeFileSync(join(base, 'laughs.yml'), laughs);
+    const result = await sluice([...command, '--config', 'laughs.yml'], { SLUICE_HTTP_PORT: '0' }, base);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(
+      'laughs.yml:10:10 YAML aliases expand to too many values (more than 100 alias uses): a file like this can exhaust memory',
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 78 when the path does not exist', async () => {
     const result = await sluice(['validate', '--config', join(dir, 'nowhere')]);
     expect(result.code).toBe(78);
@@ -118,6 +211,11 @@ describe('sluice validate', () => {
       SLUICE_STATE_BUCKET: 'state',
       OPENSEARCH_USERNAME: 'sluice',
       OPENSEARCH_PASSWORD: 'secret',
+      // validate opens what the pipelines name: the GeoIP database and the CA bundle.
+      GEOIP_DATABASE: geoipDatabasePath(),
+      OPENSEARCH_CA_FILE: join(dir, 'valid.yml'),
+      // Building them creates the S3 clients, whose SDK warns on stderr when Node is older than 22.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     expect(result).toEqual({ code: 0, stdout: 'ok: 2 pipeline(s) in 2 file(s): alb, waf\n', stderr: '' });
   });

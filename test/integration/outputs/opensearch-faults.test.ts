@@ -117,4 +117,28 @@ describe('OpenSearchOutput under faults', () => {
     });
     await output.close();
   });
+
+  it('fails the write as a permission fault and dead-letters nothing when OpenSearch denies items with security_exception', async () => {
+    const { proxy, base, config } = await setup(['items-403'], { flush_events: 10 });
+    const t = testContext('faults-403');
+    const output = createOutput(config, t.ctx);
+    await output.start();
+    const events = albEvents('faults-403', 'AWSLogs/1/denied.log.gz', ['2024-09-05'], 10);
+    const denied = await output.write(events).catch((error: unknown) => error);
+    expect(denied).toMatchObject({
+      code: 'ERR_OUTPUT_FORBIDDEN',
+      level: 'pipeline',
+      message: expect.stringMatching(new RegExp(`403.*index ${base}-2024\\.09\\.05.*security_exception`)),
+      hint: expect.stringContaining('indices:data/write/bulk'),
+    });
+    expect(proxy.stats.itemsDenied).toBe(10);
+    expect(t.deadLettered()).toEqual([]);
+    expect(await t.counter('eventsDeadLettered')).toBe(0);
+    // Once the role allows it, the same events are stored, once.
+    expect(await output.write(events)).toEqual({ stored: 10, duplicates: 0, deadLettered: 0 });
+    await output.close();
+    const index = `${base}-2024.09.05`;
+    await client.indices.refresh({ index });
+    expect((await client.count({ index })).body.count).toBe(10);
+  });
 });

@@ -1,0 +1,157 @@
+import type { Logger } from 'pino';
+import type { PipelineCheckpoint } from '../checkpoint/pipeline-checkpoint.js';
+import { backoffDelayMs, sleep } from '../core/backoff.js';
+import { errorCode, logFields } from '../core/errors.js';
+import type { SourceObject } from '../core/event.js';
+import type { Metrics } from '../core/metrics.js';
+import type { BuiltPipeline } from './build-pipeline.js';
+import { decideObjectFailure, type FailureCounts, NO_FAILURES, quarantineEntry } from './object-failure-policy.js';
+import { ObjectOffsets, offsetMarkInterval } from './object-offsets.js';
+import { processObject } from './process-object.js';
+
+/**
+ * How one attempt at an object ended:
+ * - `done`: marked done (read, skipped as gone, or quarantined);
+ * - `later`: not finished (drained mid-object, or its own failure with attempts left): the next poll tries again;
+ * - `pipeline_fault`: not the object's fault (access denied, an output down, a bug): the pipeline
+ *   pauses; the object stays pending and nothing was marked done for it.
+ */
+export type ObjectResult = { kind: 'done' } | { kind: 'later' } | { kind: 'pipeline_fault'; error: unknown };
+
+/** What a run has done so far; the object runner adds each finished object. */
+export interface RunTotals {
+  objects: number;
+  failedObjects: number;
+  records: number;
+  events: number;
+  /** Records (and events an output rejected) that went to the dead-letter one by one; quarantines not included. */
+  deadLettered: number;
+  bytes: number;
+}
+
+export interface ObjectRunnerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  totals: RunTotals;
+  onObjectDone?: (object: SourceObject, events: number) => void;
+}
+
+/**
+ * Runs one object end to end and carries out the failure policy (object-failure-policy.ts):
+ * keeps each unfinished object's failure counts, retries with backoff, quarantines, skips a
+ * version that is gone, and hands a pipeline-level fault back to the runner, which pauses.
+ */
+export class ObjectRunner {
+  /** Failures of objects not finished yet, by key (the failure policy's counts). */
+  private readonly failures = new Map<string, FailureCounts>();
+
+  constructor(
+    private readonly pipeline: BuiltPipeline,
+    private readonly options: ObjectRunnerOptions,
+  ) {}
+
+  async run(object: SourceObject, checkpoint: PipelineCheckpoint, stop: AbortSignal): Promise<ObjectResult> {
+    const { pipeline, options } = this;
+    const labels = { pipeline: pipeline.id };
+    const log = options.logger.child({ bucket: object.bucket, key: object.key });
+    if (object.size === 0) {
+      options.metrics.objectsSkipped.inc({ ...labels, reason: 'empty' });
+      checkpoint.markDone(object);
+      return { kind: 'done' };
+    }
+    const resumeAfter = checkpoint.resumeRecord(object);
+    if (resumeAfter > 0) log.info({ record: resumeAfter }, 'resuming object after its last acknowledged record');
+    const interval = offsetMarkInterval(pipeline.outputs, pipeline.settings.checkpointEveryRecords);
+    const offsets = new ObjectOffsets(resumeAfter, interval, (record) => checkpoint.markOffset(object, record));
+    try {
+      const outcome = await processObject(
+        {
+          pipeline: pipeline.id,
+          source: pipeline.source,
+          parser: pipeline.parser,
+          filters: pipeline.filters,
+          outputs: pipeline.outputs,
+          deadLetter: pipeline.deadLetter,
+          metrics: options.metrics,
+          logger: log,
+          maxRecordBytes: pipeline.settings.maxRecordBytes,
+          maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
+          deadLetterCap: pipeline.settings.deadLetterCap,
+          onDeadLettered: (entries) => {
+            options.totals.deadLettered += entries;
+          },
+          drainSignal: stop,
+          onOffset: (record) => offsets.acknowledge(record),
+        },
+        object,
+        resumeAfter,
+        stop,
+      );
+      if (outcome.kind === 'interrupted') {
+        checkpoint.markOffset(object, outcome.offset);
+        log.info({ record: outcome.offset }, 'drain: object interrupted; offset saved');
+        return { kind: 'later' };
+      }
+      checkpoint.markDone(object);
+      this.failures.delete(object.key);
+      const { totals } = options;
+      totals.objects++;
+      totals.records += outcome.records;
+      totals.events += outcome.events;
+      totals.bytes += object.size;
+      options.metrics.objectsProcessed.inc(labels);
+      options.onObjectDone?.(object, outcome.events);
+      log.debug({ records: outcome.records, events: outcome.events }, 'object done');
+      return { kind: 'done' };
+    } catch (error) {
+      // The retry, here or in the next worker, resumes after what this attempt acknowledged.
+      offsets.settle();
+      if (stop.aborted) return { kind: 'later' };
+      return this.handleFailure(object, checkpoint, error, log);
+    }
+  }
+
+  /** Carries out the failure policy's decision. */
+  private async handleFailure(
+    object: SourceObject,
+    checkpoint: PipelineCheckpoint,
+    error: unknown,
+    log: Logger,
+  ): Promise<ObjectResult> {
+    const { pipeline, options } = this;
+    const labels = { pipeline: pipeline.id };
+    const code = errorCode(error);
+    const previous = this.failures.get(object.key) ?? NO_FAILURES;
+    const decision = decideObjectFailure(error, previous, pipeline.settings.maxObjectAttempts);
+    if (decision.action === 'skip_version') {
+      log.warn({ gone: decision.gone }, 'object version no longer exists; skipped');
+      options.metrics.objectsSkipped.inc({ ...labels, reason: decision.gone });
+      checkpoint.markDone(object, decision.reason);
+      this.failures.delete(object.key);
+      return { kind: 'done' };
+    }
+    this.failures.set(object.key, decision.counts);
+    if (decision.action === 'pause_pipeline') return { kind: 'pipeline_fault', error };
+    if (decision.action === 'quarantine') {
+      try {
+        await pipeline.deadLetter([quarantineEntry(pipeline.id, object, error, decision.reason)]);
+      } catch (deadLetterError) {
+        // Not the object's fault: it stays unfinished, and is quarantined once the dead-letter takes it.
+        return this.handleFailure(object, checkpoint, deadLetterError, log);
+      }
+      log.error(
+        { code, attempts: decision.counts.object, reason: decision.reason },
+        'object quarantined to the dead-letter',
+      );
+      options.metrics.objectsFailed.inc(labels);
+      options.totals.failedObjects++;
+      checkpoint.markDone(object, decision.reason);
+      this.failures.delete(object.key);
+      return { kind: 'done' };
+    }
+    log.warn({ ...logFields(error), attempt: decision.counts.object }, 'object failed; retrying');
+    const { attempt, baseMs, capMs } = decision.backoff;
+    await sleep(backoffDelayMs(attempt, baseMs, capMs)).catch(() => undefined);
+    return { kind: 'later' };
+  }
+}
