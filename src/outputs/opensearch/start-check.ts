@@ -2,7 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { ComponentContext } from '../../core/components.js';
 import { SluiceError } from '../../core/errors.js';
 import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
-import { buildIndexTemplate } from './index-template.js';
+import { buildIndexTemplate, type IndexTemplate } from './index-template.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
 import { type ErrorScope, startError } from './output-errors.js';
 import { classifyRequestError } from './request-failure.js';
@@ -29,15 +29,24 @@ export async function startCheck(
   }
 }
 
-async function installTemplate(client: Client, config: OpenSearchOutputConfig, ctx: ComponentContext): Promise<void> {
+/** The template an output installs: its name and body (shared with `sluice setup`). */
+export async function indexTemplateRequest(
+  config: OpenSearchOutputConfig,
+  pipeline: string,
+  baseDir: string,
+): Promise<{ name: string; body: IndexTemplate }> {
   const template = config.template!;
-  const name = template.name ?? `sluice-${ctx.pipeline}`;
   const overflow = config.overflow_index === undefined ? [] : [sanitizeIndexName(config.overflow_index)];
   const body = await buildIndexTemplate(template, {
     // The overflow index gets the same mappings, so events sent there are as searchable.
     indexPatterns: [indexPatternWildcard(config.index), ...overflow],
     dataStream: config.data_stream,
-    baseDir: ctx.baseDir,
+    baseDir,
   });
+  return { name: template.name ?? `sluice-${pipeline}`, body };
+}
+
+async function installTemplate(client: Client, config: OpenSearchOutputConfig, ctx: ComponentContext): Promise<void> {
+  const { name, body } = await indexTemplateRequest(config, ctx.pipeline, ctx.baseDir);
   await client.indices.putIndexTemplate({ name, body: body as never });
 }
