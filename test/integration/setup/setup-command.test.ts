@@ -1,12 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardBundle } from '../../../src/setup/dashboards/bundles.js';
 import { fieldsUsed } from '../../../src/setup/dashboards/saved-object-fields.js';
 import { type FakeDashboards, startFakeDashboards } from '../../helpers/fake-dashboards.js';
 import { runToExit } from '../../helpers/process.js';
 import { geoipDatabasePath, testOpenSearchClient, uniqueName } from '../../helpers/services.js';
-import { type ShippedConfig, writeShippedConfig } from './shipped-config.js';
+import { type ShippedConfig, setOutputOption, writeShippedConfig } from './shipped-config.js';
 
 const client = testOpenSearchClient();
 const BIN = 'bin/sluice.js';
@@ -215,8 +213,7 @@ describe('sluice setup when it must not or cannot write', () => {
     expect(unknown.code).toBe(78);
     expect(unknown.stderr).toContain('no pipeline "cloudfront"');
     expect(unknown.stderr).toContain('(it has: alb, waf)');
-    const albFile = join(config.path, 'alb.yml');
-    writeFileSync(albFile, readFileSync(albFile, 'utf8').replace('retention_days: 30', 'retention_days: 0'));
+    setOutputOption(config, 'alb.yml', 'retention_days', 0);
     const invalid = await sluice(['setup', '--config', config.path]);
     expect(invalid.code).toBe(78);
     expect(invalid.stderr).toMatch(/alb\.yml:\d+:\d+ pipelines\[0\]\.outputs\[0\]\.retention_days: /);

@@ -1,11 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ismPolicy } from '../../../src/setup/ism-policy.js';
 import { type FakeIsmProxy, startFakeIsmProxy } from '../../helpers/fake-ism-proxy.js';
 import { runToExit } from '../../helpers/process.js';
 import { geoipDatabasePath, openSearchUrl, testOpenSearchClient, uniqueName } from '../../helpers/services.js';
-import { type ShippedConfig, writeShippedConfig } from './shipped-config.js';
+import { type ShippedConfig, setOutputOption, writeShippedConfig } from './shipped-config.js';
 
 /**
  * The ISM path of `sluice setup` where the plugin is installed. The local node runs without
@@ -27,11 +25,6 @@ function config(output: Record<string, unknown>): ShippedConfig {
   const prefix = uniqueName('setup-ism');
   prefixes.push(prefix);
   return writeShippedConfig({ prefix, output: { hosts: [proxy.url], ...output } });
-}
-
-function setRetention(shipped: ShippedConfig, days: number): void {
-  const file = join(shipped.path, 'alb.yml');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/retention_days: \d+/, `retention_days: ${days}`));
 }
 
 const puts = () => proxy.requests.filter((r) => r.method === 'PUT');
@@ -78,7 +71,7 @@ describe('sluice setup with the ISM plugin', () => {
     expect((await sluice(['setup', '--pipeline', 'alb', '--config', shipped.path])).code).toBe(0);
     const name = `${shipped.prefix}-alb-1`;
     const before = proxy.policies.get(name)!;
-    setRetention(shipped, 7);
+    setOutputOption(shipped, 'alb.yml', 'retention_days', 7);
 
     const dry = await sluice(['setup', '--dry-run', '--pipeline', 'alb', '--config', shipped.path]);
     expect(dry.code, dry.stderr).toBe(0);

@@ -71,3 +71,11 @@ export function writeShippedConfig(options: ShippedConfigOptions): ShippedConfig
   for (const file of ['alb.yml', 'waf.yml']) writeFileSync(join(config, file), adapt(file, logs, dir, options));
   return { dir, path: config, prefix: options.prefix };
 }
+
+/** Sets one key of the first output of a pipeline file written by writeShippedConfig. */
+export function setOutputOption(shipped: ShippedConfig, file: string, key: string, value: unknown): void {
+  const path = join(shipped.path, file);
+  const doc = parseDocument(readFileSync(path, 'utf8'));
+  doc.setIn(['pipelines', 0, 'outputs', 0, key], value);
+  writeFileSync(path, doc.toString());
+}
