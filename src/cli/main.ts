@@ -4,6 +4,7 @@ import { readSettings, type Settings } from './environment.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { parseCommand } from './parse-command.js';
 import { runCommand } from './run-command.js';
+import { setupCommand } from './setup-command.js';
 import { EnvironmentError } from './usage-error.js';
 import { validateCommand } from './validate-command.js';
 
@@ -18,6 +19,7 @@ Commands:
   validate  check a pipeline config and list every problem with file:line:col
   parse     parse raw log files and print one JSON event per line
   demo      run once over the bundled sample ALB and WAF logs (no AWS needed)
+  setup     install index templates, ISM retention policies and Dashboards dashboards
 
 Run \`sluice <command> --help\` for the options of a command.
 `;
@@ -31,6 +33,7 @@ const COMMANDS: Record<string, { run: Command; defaults?: Record<string, string>
   validate: { run: validateCommand },
   parse: { run: parseCommand },
   demo: { run: demoCommand, defaults: DEMO_DEFAULTS },
+  setup: { run: setupCommand },
 };
 
 /**

@@ -202,6 +202,11 @@ export const ERROR_CODES = {
     stage: 'sending',
     meaning: 'The dead-letter cannot store entries.',
   },
+  ERR_SETUP: {
+    level: 'pipeline',
+    stage: 'sending',
+    meaning: 'Setup could not install an index template, ISM policy or dashboards; says which, and how to fix it.',
+  },
   ERR_HTTP_SERVER: {
     level: 'pipeline',
     stage: 'processing',
