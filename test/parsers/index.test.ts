@@ -5,7 +5,9 @@ describe('parserConfigSchema', () => {
   it('lists every parser type', () => {
     expect(parserTypes).toEqual([
       'alb',
+      'alb_connection',
       'elb',
+      'nlb',
       'waf',
       'cloudfront',
       's3_access',
