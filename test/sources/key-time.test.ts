@@ -21,7 +21,7 @@ describe('keyTime', () => {
     ],
     [
       'VPC flow log Parquet file-name time',
-      'AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/year=2021/month=10/day=15/hour=16/123456789012_vpcflowlogs_us-east-1_fl-1234abcd_20211015T1620Z_hourly_fe123456.log.parquet',
+      'AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/year=2021/month=10/day=15/hour=16/123456789012_vpcflowlogs_us-east-1_fl-1234abcd_20211015T1620Z_fe123456.log.parquet',
       '2021-10-15T16:20:00.000Z',
     ],
     [
