@@ -2,8 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OutputError } from '../../core/errors.js';
 import type { TemplateConfig } from './opensearch-config.js';
+import { albConnectionProperties } from './templates/alb-connection-mappings.js';
 import { albProperties } from './templates/alb-mappings.js';
 import { commonProperties, type Mapping, rootMappings } from './templates/common-mappings.js';
+import { nlbProperties } from './templates/nlb-mappings.js';
+import { s3AccessProperties } from './templates/s3-access-mappings.js';
+import { vpcFlowProperties } from './templates/vpc-flow-mappings.js';
 import { wafProperties } from './templates/waf-mappings.js';
 
 export interface IndexTemplate {
@@ -16,6 +20,10 @@ export interface IndexTemplate {
 
 const KIND_PROPERTIES: Record<TemplateConfig['kind'], Record<string, Mapping>> = {
   alb: albProperties,
+  alb_connection: albConnectionProperties,
+  nlb: nlbProperties,
+  s3_access: s3AccessProperties,
+  vpc_flow: vpcFlowProperties,
   waf: wafProperties,
   generic: {},
 };
