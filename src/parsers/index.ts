@@ -10,6 +10,7 @@ import { jsonLinesParserFactory, wafParserFactory } from './json-object-parser.j
 import { linesParserFactory } from './lines-parser.js';
 import { nlbParserFactory } from './nlb-parser.js';
 import { s3AccessParserFactory } from './s3-access-parser.js';
+import { vpcFlowParquetParserFactory } from './vpc-flow-parquet-parser.js';
 import { vpcFlowParserFactory } from './vpc-flow-parser.js';
 
 export { type FramedBatch, frameRecords } from './framing/index.js';
@@ -66,6 +67,14 @@ export const parserConfigSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z
+      .literal('vpc_flow_parquet')
+      .describe(
+        'VPC flow logs delivered as Apache Parquet (`file-format=parquet`, `.log.parquet` files): the same fields ' +
+          'as vpc_flow; read by byte ranges, one row group at a time, so memory does not grow with the file.',
+      ),
+  }),
+  z.strictObject({
+    type: z
       .literal('cloudtrail')
       .describe(`CloudTrail log files: each element of Records is an event. ${JSON_DOCUMENTS}`),
     max_depth: maxDepth('an event'),
@@ -103,6 +112,8 @@ export function createParserFactory(config: ParserConfig): ParserFactory {
       return s3AccessParserFactory();
     case 'vpc_flow':
       return vpcFlowParserFactory({ fields: config.fields });
+    case 'vpc_flow_parquet':
+      return vpcFlowParquetParserFactory();
     case 'cloudtrail':
       return cloudtrailParserFactory({ maxDepth: config.max_depth });
     case 'json_lines':

@@ -40,6 +40,7 @@ describe('pipelineJsonSchema', () => {
         'cloudfront',
         's3_access',
         'vpc_flow',
+        'vpc_flow_parquet',
         'cloudtrail',
         'json_lines',
         'lines',

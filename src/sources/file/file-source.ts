@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
@@ -26,6 +26,33 @@ function fileReadError(message: string, context: ErrorContext, cause?: unknown, 
 /** A file's version: a file rewritten in place gets a new one, so it is read again. */
 function fileEtag(info: { size: number; mtimeMs: number }): string {
   return `${info.size}-${Math.trunc(info.mtimeMs)}`;
+}
+
+function openFailure(path: string, error: unknown, context: ErrorContext): SourceReadError {
+  const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+  return fileReadError(
+    `cannot open ${path}: ${(error as Error).message}`,
+    context,
+    error,
+    missing ? 'deleted' : undefined,
+  );
+}
+
+/** A file rewritten since it was listed is another version: the next poll lists it again. */
+function checkVersion(
+  path: string,
+  info: { size: number; mtimeMs: number },
+  object: SourceObject,
+  context: ErrorContext,
+): void {
+  if (fileEtag(info) !== object.etag) {
+    throw fileReadError(
+      `${path} changed since it was listed; the next poll lists it again`,
+      context,
+      undefined,
+      'rewritten',
+    );
+  }
 }
 
 /** Reads files under a local directory: for local runs and the demo. */
@@ -91,26 +118,39 @@ export class FileSource implements Source {
     return { bucket: this.location, key, etag: fileEtag(info), size: info.size, lastModified: info.mtime };
   }
 
+  async readRange(object: SourceObject, start: number, end: number): Promise<Buffer> {
+    const path = join(object.bucket, ...object.key.split('/'));
+    const context = { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key };
+    const handle = await open(path, 'r').catch((error: unknown) => {
+      throw openFailure(path, error, context);
+    });
+    try {
+      // The version read is the listed one: the handle's own stat, not the path's, after opening.
+      checkVersion(path, await handle.stat(), object, context);
+      const bytes = Buffer.alloc(Math.max(0, end - start));
+      let filled = 0;
+      while (filled < bytes.length) {
+        const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      this.context.metrics.bytesRead.inc({ pipeline: this.context.pipeline }, filled);
+      return bytes.subarray(0, filled);
+    } catch (error) {
+      if (error instanceof SourceReadError) throw error;
+      throw fileReadError(`cannot read ${path}: ${(error as Error).message}`, context, error);
+    } finally {
+      await handle.close();
+    }
+  }
+
   async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
     const path = join(object.bucket, ...object.key.split('/'));
     const context = { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key };
     const info = await stat(path).catch((error: unknown) => {
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      throw fileReadError(
-        `cannot open ${path}: ${(error as Error).message}`,
-        context,
-        error,
-        missing ? 'deleted' : undefined,
-      );
+      throw openFailure(path, error, context);
     });
-    if (fileEtag(info) !== object.etag) {
-      throw fileReadError(
-        `${path} changed since it was listed; the next poll lists it again`,
-        context,
-        undefined,
-        'rewritten',
-      );
-    }
+    checkVersion(path, info, object, context);
     const labels = { pipeline: this.context.pipeline };
     const metrics = this.context.metrics;
     const stream = createReadStream(path, { signal });
