@@ -29,7 +29,23 @@ describe('pipelineJsonSchema', () => {
 
   it.each([
     ['source', ['s3', 'file']],
-    ['parser', ['alb', 'elb', 'waf', 'cloudfront', 's3_access', 'vpc_flow', 'cloudtrail', 'json_lines', 'lines']],
+    [
+      'parser',
+      [
+        'alb',
+        'alb_connection',
+        'elb',
+        'nlb',
+        'waf',
+        'cloudfront',
+        's3_access',
+        'vpc_flow',
+        'vpc_flow_parquet',
+        'cloudtrail',
+        'json_lines',
+        'lines',
+      ],
+    ],
     ['checkpoint', ['s3', 'dynamodb', 'file']],
     ['dead_letter', ['s3', 'file']],
   ])('offers every %s type as a constant for completion', (key, types) => {

@@ -3,8 +3,12 @@ import { resolve } from 'node:path';
 import { OutputError } from '../../core/errors.js';
 import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
 import type { OpenSearchOutputConfig, TemplateConfig } from './opensearch-config.js';
+import { albConnectionProperties } from './templates/alb-connection-mappings.js';
 import { albProperties } from './templates/alb-mappings.js';
 import { commonProperties, type Mapping, rootMappings } from './templates/common-mappings.js';
+import { nlbProperties } from './templates/nlb-mappings.js';
+import { s3AccessProperties } from './templates/s3-access-mappings.js';
+import { vpcFlowProperties } from './templates/vpc-flow-mappings.js';
 import { wafProperties } from './templates/waf-mappings.js';
 
 export interface IndexTemplate {
@@ -17,6 +21,10 @@ export interface IndexTemplate {
 
 const KIND_PROPERTIES: Record<TemplateConfig['kind'], Record<string, Mapping>> = {
   alb: albProperties,
+  alb_connection: albConnectionProperties,
+  nlb: nlbProperties,
+  s3_access: s3AccessProperties,
+  vpc_flow: vpcFlowProperties,
   waf: wafProperties,
   generic: {},
 };

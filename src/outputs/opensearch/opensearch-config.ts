@@ -55,9 +55,12 @@ export const templateConfigSchema = z
   .strictObject({
     name: z.string().optional().describe('Template name; defaults to `sluice-<pipeline>`.'),
     kind: z
-      .enum(['alb', 'waf', 'generic'])
+      .enum(['alb', 'alb_connection', 'nlb', 's3_access', 'vpc_flow', 'waf', 'generic'])
       .default('generic')
-      .describe('Built-in mappings to install: `alb`, `waf`, or `generic` (shared fields only). Ignored with file.'),
+      .describe(
+        'Built-in mappings to install, named after the parser whose fields they map: `alb`, `alb_connection`, `nlb`, ' +
+          '`s3_access`, `vpc_flow` (text and Parquet), `waf`, or `generic` (shared fields only). Ignored with file.',
+      ),
     file: z
       .string()
       .optional()

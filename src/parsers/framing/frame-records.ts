@@ -7,7 +7,8 @@ import { frameJson } from './frame-json.js';
  * One batch of records cut from an object's decompressed bytes.
  *
  * Record numbers are 1-based: the line number for `lines` framing, the line a document starts
- * on for `json` (frame-json.ts says more), always 1 for `document`.
+ * on for `json` (frame-json.ts says more), always 1 for `document`, the row's ordinal for
+ * `parquet` (frame-parquet.ts, which reads by byte ranges and is not called from here).
  * A line ends at LF, at CRLF (one line end, wherever a chunk boundary falls) or at a lone CR
  * (old Mac-style files), so numbers do not depend on how the stream was chunked and a resume
  * offset names the same line every time. Empty lines count but are not emitted, so numbers in
@@ -35,6 +36,13 @@ export interface FramedBatch {
    * document (see `scan-json-text.ts`), or NO_FACTS; the parser gets it as its hint.
    */
   hints?: number[];
+  /**
+   * `parquet` framing only (frame-parquet.ts), parallel to `recordNumbers`, `records` then empty:
+   * each row's values in the order of `columns`, which the parser's parseRow reads.
+   */
+  rows?: unknown[][];
+  /** The object's top-level column names, with `rows`. */
+  columns?: readonly string[];
 }
 
 export interface OversizedRecord {
@@ -62,6 +70,7 @@ export function frameRecords(
   options: FramingOptions,
 ): AsyncIterable<FramedBatch> {
   if (framing === 'json') return frameJson(stream, options);
+  if (framing === 'parquet') throw new Error('parquet framing reads byte ranges: call frameParquet with a RangeReader');
   return framing === 'lines' ? frameLines(stream, options) : frameDocument(stream, options);
 }
 
