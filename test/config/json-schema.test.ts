@@ -20,7 +20,7 @@ describe('pipelineJsonSchema', () => {
 
   it('rejects unknown keys and requires what the loader requires', () => {
     const schema = root();
-    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['pipelines']);
     expect(pipeline().additionalProperties).toBe(false);
@@ -58,8 +58,10 @@ describe('pipelineJsonSchema', () => {
   it('describes output conditions with the condition schema when an output has when', () => {
     const schema = root();
     const when = variant(pipeline().properties.outputs.items, 'opensearch').properties.when;
-    const ref = String(when.$ref).replace('#/$defs/', '');
-    const condition = schema.$defs[ref];
+    // Draft-07 ignores keywords beside a $ref: the description stays outside, the $ref goes into allOf.
+    expect(when.description).toMatch(/Routing condition/);
+    const ref = String(when.allOf[0].$ref).replace('#/definitions/', '');
+    const condition = schema.definitions[ref];
     const keys = Object.keys(condition.properties ?? {});
     expect(keys).toEqual([
       'equals',
@@ -102,6 +104,7 @@ describe('pipelineJsonSchema', () => {
   it('marks a deprecated key deprecated for editors, beside its replacement and its default', () => {
     const props = variant(pipeline().properties.outputs.items, 'opensearch').properties;
     expect(props.flush_interval_ms.deprecated).toBe(true);
+    expect(props.flush_interval_ms.deprecationMessage).toMatch(/use flush_interval_seconds/);
     expect(props.flush_interval_ms).not.toHaveProperty('default');
     expect(props.flush_interval_seconds).toMatchObject({ default: 1 });
     expect(props.flush_interval_seconds).not.toHaveProperty('deprecated');
