@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { testFileSchema } from '../pipeline-test/test-file-schema.js';
 import { configSchema } from './schema.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -56,15 +57,7 @@ function allowEnvReferences(node: unknown): unknown {
  * with; it reads newer drafts only in part, and ajv's default is draft-07 too.
  */
 export function pipelineJsonSchema(): JsonSchema {
-  const generated = z.toJSONSchema(configSchema, {
-    io: 'input',
-    target: 'draft-07',
-    // Recursive conditions (all/any/not) become `definitions` references.
-    cycles: 'ref',
-    reused: 'inline',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  const { $schema, ...rest } = generated;
+  const { $schema, ...rest } = draft07(configSchema);
   return {
     $schema,
     title: 'sluice pipelines',
@@ -74,7 +67,34 @@ export function pipelineJsonSchema(): JsonSchema {
   };
 }
 
+/** The JSON Schema of a `sluice test` file (docs/TESTING.md); its values are taken as written, no ${VAR}. */
+export function pipelineTestJsonSchema(): JsonSchema {
+  const { $schema, ...rest } = draft07(testFileSchema);
+  return {
+    $schema,
+    title: 'sluice pipeline tests',
+    description: `${testFileSchema.description ?? ''}. Generated from src/pipeline-test/test-file-schema.ts: do not edit.`,
+    ...rest,
+  };
+}
+
+function draft07(schema: z.ZodType): JsonSchema {
+  return z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'draft-07',
+    // Recursive conditions (all/any/not) become `definitions` references.
+    cycles: 'ref',
+    reused: 'inline',
+    unrepresentable: 'any',
+  }) as JsonSchema;
+}
+
 /** The text docs/pipeline.schema.json holds. */
 export function pipelineJsonSchemaText(): string {
   return `${JSON.stringify(pipelineJsonSchema(), null, 2)}\n`;
+}
+
+/** The text docs/pipeline-test.schema.json holds. */
+export function pipelineTestJsonSchemaText(): string {
+  return `${JSON.stringify(pipelineTestJsonSchema(), null, 2)}\n`;
 }

@@ -6,8 +6,9 @@ import ajvFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { interpolate } from '../../src/config/interpolate.js';
-import { pipelineJsonSchema } from '../../src/config/json-schema.js';
+import { pipelineJsonSchema, pipelineTestJsonSchema } from '../../src/config/json-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { testFileSchema } from '../../src/pipeline-test/test-file-schema.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const shipped = [
@@ -27,13 +28,13 @@ const env: NodeJS.ProcessEnv = {
 };
 
 /** ajv in its default mode, draft-07 (the draft yaml-language-server validates with), strict about the schema itself. */
-function compile() {
+function compile(schema = pipelineJsonSchema()) {
   const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
   // VS Code's keyword for a deprecated key (json-schema.ts); not a JSON Schema keyword.
   ajv.addKeyword('deprecationMessage');
   // A CommonJS module: its plugin is its `default` (and the module itself) at run time.
   ajvFormats.default(ajv);
-  return ajv.compile(pipelineJsonSchema());
+  return ajv.compile(schema);
 }
 
 let validate: ReturnType<typeof compile>;
@@ -121,5 +122,34 @@ describe('docs/pipeline.schema.json and the loader', () => {
     expect(merged.pipelines[0].outputs[1]).toMatchObject({ type: 'opensearch', index: 'alb-errors-%{+YYYY.MM.dd}' });
     expect(errorsOf(merged)).toEqual([]);
     expect(errorsOf(parse(text, { merge: false })).join('\n')).toMatch(/additional properties/);
+  });
+});
+
+describe('docs/pipeline-test.schema.json and the test file loader', () => {
+  const testFiles = readdirSync(join(ROOT, 'pipelines/tests'))
+    .filter((name) => name.endsWith('.test.yml'))
+    .map((name) => `pipelines/tests/${name}`);
+
+  it.each(testFiles)('accepts %s and points editors at it on its first line', (name) => {
+    const validateTest = compile(pipelineTestJsonSchema());
+    const text = readFileSync(join(ROOT, name), 'utf8');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../../docs/pipeline-test.schema.json');
+    expect(validateTest(parse(text, { merge: true })), JSON.stringify(validateTest.errors)).toBe(true);
+  });
+
+  it.each([
+    ['two inputs', { tests: [{ name: 'a', input: { lines: ['x'], text: 'y' } }] }],
+    ['a misspelt key', { tests: [{ name: 'a', input: { lines: ['x'] }, evnts: [] }] }],
+    [
+      'an unknown code',
+      { tests: [{ name: 'a', input: { lines: ['x'] }, dead_letters: [{ record: 1, code: 'ERR_X' }] }] },
+    ],
+    [
+      'a route that is neither index nor name',
+      { tests: [{ name: 'a', input: { text: '' }, events: [{ outputs: [-1] }] }] },
+    ],
+  ])('rejects a test file with %s, as the loader does', (_what, data) => {
+    expect(compile(pipelineTestJsonSchema())(data)).toBe(false);
+    expect(testFileSchema.safeParse(data).success).toBe(false);
   });
 });

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pipelineJsonSchema, pipelineJsonSchemaText } from '../../src/config/json-schema.js';
+import {
+  pipelineJsonSchema,
+  pipelineJsonSchemaText,
+  pipelineTestJsonSchemaText,
+} from '../../src/config/json-schema.js';
 
 type Schema = Record<string, any>;
 
@@ -16,6 +20,12 @@ describe('pipelineJsonSchema', () => {
     const onDisk = readFileSync(join(import.meta.dirname, '../../docs/pipeline.schema.json'), 'utf8');
     // On failure: npm run build && node scripts/write-schema.mjs
     expect(onDisk).toBe(pipelineJsonSchemaText());
+  });
+
+  it('matches docs/pipeline-test.schema.json when the file is up to date', () => {
+    const onDisk = readFileSync(join(import.meta.dirname, '../../docs/pipeline-test.schema.json'), 'utf8');
+    // On failure: npm run build && node scripts/write-schema.mjs
+    expect(onDisk).toBe(pipelineTestJsonSchemaText());
   });
 
   it('rejects unknown keys and requires what the loader requires', () => {
