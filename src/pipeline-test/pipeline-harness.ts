@@ -143,7 +143,7 @@ export class PipelineHarness {
       // attempts are used up, in one quarantine entry about the whole object (record 0).
       if (errorLevel(error) !== 'object') throw error;
       const attempts = this.settings.maxObjectAttempts;
-      const decision = decideObjectFailure(error, { object: attempts - 1, output: 0 }, attempts);
+      const decision = decideObjectFailure(error, { object: attempts - 1, pipeline: 0 }, attempts);
       if (decision.action !== 'quarantine') throw error;
       entries.push(quarantineEntry(this.id, object, error, decision.reason));
     }
