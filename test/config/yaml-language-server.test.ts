@@ -70,7 +70,7 @@ describe('the generated schemas in yaml-language-server', () => {
       .replace('{ gte: { field: elb_status_code, value: 500 } }', '{ exists: a, equals: { field: b, value: 1 } }');
     expect(await diagnostics(pipelineFile(broken))).toEqual([
       '4:41 Property colour is not allowed.',
-      expect.stringMatching(/^5:21 Value must be "alb" \| "elb" \| "waf"/),
+      expect.stringMatching(/^5:21 Value must be "alb" \| "alb_connection" \| "elb" \| "nlb" \| "waf"/),
       '11:9 Deprecated: use flush_interval_seconds (the same time in seconds).',
       '14:15 Object has more properties than limit of 1.',
     ]);
