@@ -45,9 +45,14 @@ step() {
 
 need_tools() {
   [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, chroot and mount need it)"
-  local missing=()
-  command -v podman >/dev/null || missing+=(podman uidmap fuse-overlayfs slirp4netns)
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  # Each command and the Debian package that provides it; only the missing ones are installed.
+  # podman's own helpers (newuidmap, fuse-overlayfs, slirp4netns) are checked one by one too:
+  # a machine can have podman without them (apt --no-install-recommends).
+  local missing=() pair
+  for pair in podman:podman debootstrap:debootstrap newuidmap:uidmap fuse-overlayfs:fuse-overlayfs \
+    slirp4netns:slirp4netns unshare:util-linux chroot:coreutils; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing apt packages: ${missing[*]}"
     apt-get update -qq
@@ -122,6 +127,8 @@ image_node_version() {
 
 smoke() {
   podman image exists "$IMAGE" || die "no image $IMAGE: run $0 build first"
+  # The smoke tests compare the image's output with this checkout's CLI (bin/ + dist/).
+  [ -f "$ROOT/dist/cli/main.js" ] || (cd "$ROOT" && npm run build >/dev/null)
   (cd "$ROOT" && SLUICE_IMAGE="$IMAGE" npx vitest run --config vitest.image.config.ts)
 }
 

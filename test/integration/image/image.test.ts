@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT } from '../../../src/cli/environment.js';
 import { freePort } from '../../helpers/free-port.js';
 import { ImageRoot } from '../../helpers/image-root.js';
 import { listeningAddresses } from '../../helpers/listening-sockets.js';
@@ -65,6 +66,16 @@ function dataFolder(owner?: number): string {
   writeFileSync(join(dir, 'pipelines.yml'), PIPELINES);
   if (owner !== undefined) execFileSync('chown', ['-R', `${owner}:${owner}`, dir]);
   return dir;
+}
+
+/** V8's heap limit, in MB as sluice logs it, of the image's node started with these heap sizes. */
+async function imageHeapLimitMb(oldSpaceMb: string, semiSpaceMb: string): Promise<number> {
+  const program = 'console.log(require("node:v8").getHeapStatistics().heap_size_limit)';
+  const probe = image.launch([], {
+    entrypoint: ['node', `--max-old-space-size=${oldSpaceMb}`, `--max-semi-space-size=${semiSpaceMb}`, '-e', program],
+  });
+  expect(await probe.process.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+  return Math.round(Number(probe.process.stdout.trim()) / 2 ** 20);
 }
 
 const sortedLines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').sort();
@@ -131,7 +142,11 @@ describe('the image', () => {
       env: { SLUICE_CONFIG: '/data/pipelines.yml', SLUICE_HTTP_PORT: String(port) },
       binds: [{ host: data, target: '/data' }],
     });
-    await worker.process.waitForLogLine({ msg: 'starting sluice run' }, { timeoutMs: 60_000 });
+    const started = await worker.process.waitForLogLine({ msg: 'starting sluice run' }, { timeoutMs: 60_000 });
+    // The entrypoint's default heap sizes reached the image's node (what docs/BENCHMARKS.md measured).
+    expect(started.heapLimitMb).toBe(
+      await imageHeapLimitMb(ENVIRONMENT.maxOldSpaceMb.default, ENVIRONMENT.maxSemiSpaceMb.default),
+    );
     const healthy = async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true;
     await waitFor(healthy, 60_000, '/healthz to answer 200');
     expect(listeningAddresses(port)).toEqual(['127.0.0.1']);
