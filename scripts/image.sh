@@ -68,8 +68,10 @@ standin_name() { echo "localhost/sluice-node-standin:$NODE_VERSION-$SUITE-slim";
 make_base_tarball() {
   local tarball=$1 node_bin npm_dir tmp
   node_bin="$("$ROOT/scripts/with-node.sh" --bin-dir)/node"
-  npm_dir="$(npm root -g)/npm"
-  [ -f "$npm_dir/bin/npm-cli.js" ] || die "no npm at $npm_dir"
+  # The npm package of the npm on PATH (not `npm root -g`: that follows the node first on
+  # PATH, which under .ci/run is the bare node of scripts/with-node.sh, without npm).
+  npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+  [ -f "$npm_dir/bin/npm-cli.js" ] && [ -d "$npm_dir/node_modules" ] || die "no self-contained npm at $npm_dir"
   tmp="$(mktemp -d "$CACHE/image/.rootfs-XXXXXX")"
   # libatomic1: node 26 links it (the official image installs it too).
   debootstrap --variant=minbase --include=libatomic1 "$SUITE" "$tmp/rootfs" >"$tmp/debootstrap.log" 2>&1 ||
