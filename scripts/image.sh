@@ -119,7 +119,7 @@ build() {
 
 image_node_version() {
   local cid mnt version
-  cid="$(podman create "$IMAGE")"
+  cid="$(podman create --no-healthcheck "$IMAGE")"
   mnt="$(podman mount "$cid")"
   version="$(chroot "$mnt" /usr/local/bin/node --version)" || version="?"
   podman umount "$cid" >/dev/null
