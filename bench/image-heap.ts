@@ -6,10 +6,12 @@
  *
  *   scripts/image.sh build && npm run bench:image-heap -- [options]     (as root)
  *   --sizes 100,1024        uncompressed MB of each object (generated once into --data)
- *   --settings a,b          each one: `default` (the entrypoint as shipped), `none` (no old-space
- *                           cap), `old=N` (SLUICE_MAX_OLD_SPACE_MB=N), `semi=N`
- *                           (--max-semi-space-size=N, no cap), `arena=N` (MALLOC_ARENA_MAX=N),
- *                           or several joined with `+`: `old=128+semi=16+arena=2`
+ *   --settings a,b          each one: `default` (the entrypoint as shipped), `old=N`
+ *                           (SLUICE_MAX_OLD_SPACE_MB=N), `semi=N` (SLUICE_MAX_SEMI_SPACE_MB=N),
+ *                           `old=v8` / `semi=v8` (V8 chooses: no old-space cap / its own
+ *                           semi-space size), `none` (= old=v8+semi=v8), `arena=N`
+ *                           (MALLOC_ARENA_MAX=N), or several joined with `+`: `old=256+semi=16`;
+ *                           what a setting does not name stays as the entrypoint sets it
  *   --rounds N              runs of each setting and size (every run is reported)
  *   --output file|stdout|opensearch   stdout goes to /dev/null; opensearch needs
  *                           SLUICE_TEST_OPENSEARCH_URL (eval "$(scripts/services.sh start)")
@@ -53,7 +55,7 @@ interface Options {
 function parseOptions(argv: string[]): Options {
   const options: Options = {
     sizes: [100, 1024],
-    settings: ['default', 'none', 'old=128', 'old=256', 'semi=16', 'semi=32', 'semi=64'],
+    settings: ['default', 'none', 'semi=v8', 'semi=16', 'old=256', 'old=v8'],
     rounds: 1,
     output: 'file',
     image: process.env.SLUICE_IMAGE ?? 'localhost/sluice:test',
@@ -73,22 +75,25 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-/** The environment a setting gives the container (entrypoint.sh and node read it). */
+/**
+ * The environment a setting gives the container (entrypoint.sh and node read it). Each part
+ * overrides one of the entrypoint's defaults; `v8` hands the choice back to V8 (its flag's 0).
+ */
 export function settingEnv(setting: string): Record<string, string> {
   if (setting === 'default') return {};
+  const parts = setting === 'none' ? ['old=v8', 'semi=v8'] : setting.split('+');
   const flags: string[] = [];
   const env: Record<string, string> = {};
-  for (const part of setting.split('+')) {
+  for (const part of parts) {
     const [name, value] = part.split('=');
-    if (name === 'none') flags.push('--max-old-space-size=0');
+    // A flag in the caller's NODE_OPTIONS comes after the entrypoint's, so it wins.
+    if (name === 'old' && value === 'v8') flags.push('--max-old-space-size=0');
     else if (name === 'old' && value) env.SLUICE_MAX_OLD_SPACE_MB = value;
-    else if (name === 'semi' && value) flags.push(`--max-semi-space-size=${value}`);
+    else if (name === 'semi' && value === 'v8') flags.push('--max-semi-space-size=0');
+    else if (name === 'semi' && value) env.SLUICE_MAX_SEMI_SPACE_MB = value;
     else if (name === 'arena' && value) env.MALLOC_ARENA_MAX = value;
     else throw new Error(`unknown setting ${setting}`);
   }
-  // 0 is V8's own default (no old-space cap); the caller's NODE_OPTIONS wins over the entrypoint's.
-  if (!env.SLUICE_MAX_OLD_SPACE_MB && !flags.includes('--max-old-space-size=0'))
-    flags.unshift('--max-old-space-size=0');
   return flags.length > 0 ? { ...env, NODE_OPTIONS: flags.join(' ') } : env;
 }
 
@@ -142,6 +147,8 @@ interface Measurement {
   wallSeconds: number;
   peakRssMiB: number;
   events: number;
+  /** V8's heap limit as sluice logged it at start: proof the setting reached node. */
+  heapLimitMb: number;
   load: number;
 }
 
@@ -181,6 +188,10 @@ async function measureOnce(
     .split('\n')
     .filter((line) => line.includes('"sluice stopped"'))
     .map((line) => JSON.parse(line) as { events: number; failed: number })[0];
+  const started = stderr
+    .split('\n')
+    .filter((line) => line.includes('"starting sluice run"'))
+    .map((line) => JSON.parse(line) as { heapLimitMb: number })[0];
   if (!summary || summary.events !== lines || summary.failed !== 0) {
     throw new Error(`${setting} ${mb} MB: expected ${lines} events, got ${JSON.stringify(summary)}`);
   }
@@ -194,6 +205,7 @@ async function measureOnce(
     wallSeconds: wall!,
     peakRssMiB: maxKb! / 1024,
     events: summary.events,
+    heapLimitMb: started?.heapLimitMb ?? Number.NaN,
     load,
   };
 }
@@ -232,7 +244,7 @@ async function main(): Promise<void> {
           measurements.push(m);
           console.log(
             `round ${round} | ${setting} | ${mb} MB | ${m.cpuSeconds.toFixed(1)} CPU-s | ${m.wallSeconds.toFixed(1)} s | ` +
-              `${m.peakRssMiB.toFixed(0)} MiB | load ${m.load.toFixed(1)}`,
+              `${m.peakRssMiB.toFixed(0)} MiB | heap limit ${m.heapLimitMb} MB | load ${m.load.toFixed(1)}`,
           );
         }
       }
