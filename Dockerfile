@@ -2,19 +2,28 @@
 # sluice worker image. Build: docker build -t sluice .
 # Run:   docker run --rm sluice                                   (sluice run; a backfill with SLUICE_BACKFILL_FROM)
 #        docker run --rm sluice validate                          (any CLI command; SLUICE_* still apply)
+#        docker run --rm sluice demo                              (the bundled sample logs, no AWS needed)
 # Variables: src/cli/environment.ts (`docker run --rm sluice run --help` lists them).
 
+# The Node line sluice ships and tests on (.nvmrc, package.json engines, .ci/run): 26, the active LTS.
+# The digest is the multi-platform index of node:26.10.0-bookworm-slim as docker-library/repo-info
+# (repos/node/remote/26.10.0-bookworm-slim.md, built 2026-09-22) records it. It was NOT verified by
+# pulling: the machine this was written on has no Docker Hub access. Its CI builds with
+# --build-arg NODE_IMAGE=<a local stand-in> (scripts/image.sh: Debian bookworm + the same Node).
+ARG NODE_IMAGE=node:26.10.0-bookworm-slim@sha256:662933cf47f013bc8e4beb31a6116448427a82057ba7c42c97e4c5ba766504c2
+
 # ---- build: compile TypeScript with the dev dependencies
-FROM node:24-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# The npm cache is a build cache mount: rebuilds reuse downloads, and no layer keeps them.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# ---- runtime: production dependencies, compiled code, example pipelines
-FROM node:24-bookworm-slim AS runtime
+# ---- runtime: production dependencies, compiled code, example pipelines, the demo
+FROM ${NODE_IMAGE} AS runtime
 # tini is PID 1: it forwards SIGTERM from ECS to node and reaps zombies.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
@@ -24,10 +33,15 @@ RUN groupadd --system --gid 10001 sluice \
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /src/dist ./dist
 COPY bin ./bin
 COPY pipelines /etc/sluice/pipelines
+# `sluice demo` reads these beside dist/ and writes its NDJSON and checkpoint under out/, the
+# one folder of /app the worker may write (mount a volume there to keep the results).
+COPY examples/demo/demo.yml ./examples/demo/demo.yml
+COPY examples/demo/logs ./examples/demo/logs
+RUN install -d -o 10001 -g 10001 /app/examples/demo/out
 COPY --chmod=0755 entrypoint.sh /app/entrypoint.sh
 
 # Only what differs from sluice's own defaults. /healthz and /metrics stay on 127.0.0.1 (the

@@ -22,6 +22,7 @@ import { runWorker } from '../src/worker/run-worker.js';
 import { benchPipelineFor } from './bench-pipeline.js';
 import { generateObject } from './generate-logs.js';
 import { BulkBodies, recordPath } from './hot-path.js';
+import { runtimeLine } from './report.js';
 
 const BATCH = 5000;
 const CONCURRENCY = 2;
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
 
   const directRate = total / directSeconds;
   const sluice = total / sluiceSeconds;
+  console.log(`sluice bench:e2e — ${runtimeLine()}`);
   console.log(
     `records: ${total} ALB records in ${objects} gzip objects; ${bodies.length} bulk bodies (flush_events ${BATCH}), concurrency ${CONCURRENCY}`,
   );

@@ -1,5 +1,8 @@
 /** The benchmark's results and how they are printed (a Markdown table, as docs/BENCHMARKS.md shows them). */
 
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 export interface Timing {
   /** CPU seconds (user + system, all threads of this process). */
   cpu: number;
@@ -21,12 +24,28 @@ export interface Result {
   geoipPlaced: number | null;
 }
 
+/**
+ * Which runtime ran the bench: node and V8, and whether it is the release the image ships
+ * (.nvmrc). Numbers from another line describe that line, not the product.
+ */
+export function runtimeLine(): string {
+  // bench/ from source, .cache/bench-build/bench/ compiled: the repository root is above either.
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, '.nvmrc')) && dirname(dir) !== dir) dir = dirname(dir);
+  const shipped = readFileSync(join(dir, '.nvmrc'), 'utf8').trim();
+  const which =
+    process.version === `v${shipped}`
+      ? 'the release the image ships'
+      : `NOT the release the image ships (v${shipped}; run it with scripts/with-node.sh npm run bench)`;
+  return `node ${process.version} (V8 ${process.versions.v8}), ${which}`;
+}
+
 function row(cells: (string | number)[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
 export function printResults(results: Result[], rounds: number): void {
-  console.log(`sluice bench — node ${process.version}, one thread, best of ${rounds} rounds\n`);
+  console.log(`sluice bench — ${runtimeLine()}; one thread, best of ${rounds} rounds\n`);
   const rate = (records: number, seconds: number): string => Math.round(records / seconds).toLocaleString('en-US');
   const rates = (records: number, timing: Timing): string =>
     `${rate(records, timing.cpu)} (${rate(records, timing.wall)})`;

@@ -160,9 +160,19 @@ export const ENVIRONMENT = {
     type: 'MB',
     description:
       "V8's old-space limit, set by the container entrypoint in NODE_OPTIONS before node starts " +
-      '(a --max-old-space-size in your NODE_OPTIONS wins).',
+      '(a --max-old-space-size in your NODE_OPTIONS wins). Measured in docs/BENCHMARKS.md (Heap and GC settings in the image).',
     readBy: ['entrypoint.sh'],
     parse: integer(1, 1_048_576, 'a whole number of megabytes above 0'),
+  },
+  maxSemiSpaceMb: {
+    name: 'SLUICE_MAX_SEMI_SPACE_MB',
+    default: '8',
+    type: 'MB',
+    description:
+      "V8's young-generation semi-space limit, set by the container entrypoint like the old-space one " +
+      '(a --max-semi-space-size in your NODE_OPTIONS wins); larger costs less CPU and more memory.',
+    readBy: ['entrypoint.sh'],
+    parse: integer(1, 1024, 'a whole number of megabytes from 1 to 1024'),
   },
 } as const satisfies Record<string, Variable<unknown>>;
 

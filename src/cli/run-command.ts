@@ -81,7 +81,8 @@ function logStart(logger: Logger, options: RunOptions, argv: string[]): void {
       pipelines: options.pipelineIds,
       ...(mode.kind === 'backfill' ? { from: mode.from.toISOString(), to: mode.to?.toISOString() ?? null } : {}),
       http: http ? { host: http.host, port: http.port } : null,
-      // The heap cap in effect (SLUICE_MAX_OLD_SPACE_MB through the entrypoint, or NODE_OPTIONS).
+      // The heap limit in effect: old space + young generation, from the entrypoint's
+      // SLUICE_MAX_OLD_SPACE_MB and SLUICE_MAX_SEMI_SPACE_MB, or NODE_OPTIONS.
       heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
       pid: process.pid,
     },

@@ -39,6 +39,7 @@ describe('the environment table in the docs', () => {
         );
       }
       expect(help).toContain(`${ENVIRONMENT.maxOldSpaceMb.name}=128`);
+      expect(help).toContain(`${ENVIRONMENT.maxSemiSpaceMb.name}=8`);
     },
   );
 });
@@ -65,9 +66,20 @@ describe('the environment table in the code', () => {
     expect([...used].filter((name) => !names.includes(name))).toEqual([]);
   });
 
-  it("gives SLUICE_MAX_OLD_SPACE_MB the table's default in entrypoint.sh, which applies it before node starts", () => {
-    const defaults = [...read('entrypoint.sh').matchAll(/\$\{SLUICE_MAX_OLD_SPACE_MB:-(\d+)\}/g)].map((m) => m[1]);
-    expect(defaults).toEqual([ENVIRONMENT.maxOldSpaceMb.default]);
+  it.each([ENVIRONMENT.maxOldSpaceMb, ENVIRONMENT.maxSemiSpaceMb])(
+    "gives $name the table's default in entrypoint.sh, which applies it before node starts",
+    (variable) => {
+      const defaults = [...read('entrypoint.sh').matchAll(new RegExp(`\\$\\{${variable.name}:-(\\d+)\\}`, 'g'))].map(
+        (m) => m[1],
+      );
+      expect(defaults).toEqual([variable.default]);
+    },
+  );
+
+  it('names every variable entrypoint.sh reads as read by entrypoint.sh, and no other', () => {
+    const inEntrypoint = new Set([...read('entrypoint.sh').matchAll(/\$\{(SLUICE_[A-Z0-9_]+):-/g)].map((m) => m[1]));
+    const table = VARIABLES.filter((v) => v.readBy.includes('entrypoint.sh')).map((v) => v.name as string);
+    expect([...inEntrypoint].sort()).toEqual(table.sort());
   });
 
   it('is read only under src/cli/: src/core reads no process.env and nothing else reads a SLUICE_* variable', () => {

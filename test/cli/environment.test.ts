@@ -14,6 +14,7 @@ const defaults: Settings = {
   shutdownTimeoutSeconds: 25,
   progressIntervalSeconds: 10,
   maxOldSpaceMb: 128,
+  maxSemiSpaceMb: 8,
 };
 
 describe('readSettings', () => {
@@ -48,6 +49,8 @@ describe('readSettings', () => {
     ['SLUICE_PROGRESS_INTERVAL_SECONDS', '1', { progressIntervalSeconds: 1 }],
     ['SLUICE_MAX_OLD_SPACE_MB', '256', { maxOldSpaceMb: 256 }],
     ['SLUICE_MAX_OLD_SPACE_MB', '', { maxOldSpaceMb: 128 }],
+    ['SLUICE_MAX_SEMI_SPACE_MB', '32', { maxSemiSpaceMb: 32 }],
+    ['SLUICE_MAX_SEMI_SPACE_MB', '', { maxSemiSpaceMb: 8 }],
   ];
   it.each(valid)('reads %s=%j', (name, value, expected) => {
     expect(readSettings({ [name]: value })).toEqual({ ...defaults, ...expected });
@@ -67,6 +70,9 @@ describe('readSettings', () => {
     ['SLUICE_MAX_OLD_SPACE_MB', 'abc', /megabytes above 0/],
     ['SLUICE_MAX_OLD_SPACE_MB', '0', /megabytes above 0/],
     ['SLUICE_MAX_OLD_SPACE_MB', '1.5', /megabytes above 0/],
+    ['SLUICE_MAX_SEMI_SPACE_MB', '0', /megabytes from 1 to 1024/],
+    ['SLUICE_MAX_SEMI_SPACE_MB', '2048', /megabytes from 1 to 1024/],
+    ['SLUICE_MAX_SEMI_SPACE_MB', 'big', /megabytes from 1 to 1024/],
     ['SLUICE_BACKFILL_FROM', 'yesterday', /UTC date or timestamp/],
     ['SLUICE_BACKFILL_TO', '2024-13-01', /UTC date or timestamp/],
   ];

@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { dockerEnv } from './dockerfile.js';
 import { sluiceTestEnv } from './sluice-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -16,6 +17,21 @@ export interface SampledRun {
   durationMs: number;
   /** Everything the process wrote to stderr (its JSON logs). */
   stderr: string;
+  /** `node --version` of the node that ran. */
+  nodeVersion: string;
+}
+
+let shippedBin: string | undefined;
+/**
+ * The folder holding the node release the image ships (.nvmrc), whatever node runs the tests:
+ * scripts/with-node.sh installs it once (from npm, into ~/.cache/sluice-ci) and prints it.
+ */
+export function shippedNodeBin(): string {
+  shippedBin ??= execFileSync('bash', [resolve(ROOT, 'scripts/with-node.sh'), '--bin-dir'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  return shippedBin;
 }
 
 export interface SampleOptions {
@@ -24,9 +40,10 @@ export interface SampleOptions {
 }
 
 /**
- * Runs the built CLI the way the container does — through entrypoint.sh, which execs node in
- * the same process, so the node flags it sets count — with stdout to /dev/null (the stdout
- * output can write gigabytes) or to a slow reader, and samples the resident set from
+ * Runs the built CLI the way the container does — the node release the image ships, through
+ * entrypoint.sh (which execs node in the same process, so the node flags it sets count), with
+ * the image's ENV and nothing of the caller's NODE_OPTIONS or heap settings — with stdout to
+ * /dev/null (the stdout output can write gigabytes) or to a slow reader, and samples the resident set from
  * /proc/<pid>/status every `intervalMs` until it exits.
  */
 export async function runSluiceSampled(
@@ -35,12 +52,19 @@ export async function runSluiceSampled(
   intervalMs = 200,
   options: SampleOptions = {},
 ): Promise<SampledRun & { stdoutBytes: number }> {
+  const bin = shippedNodeBin();
+  const nodeVersion = execFileSync(resolve(bin, 'node'), ['--version'], { encoding: 'utf8' }).trim();
   const started = Date.now();
   const slow = options.slowReaderBytesPerSecond;
   const devNull = slow === undefined ? openSync('/dev/null', 'w') : undefined;
   const child = spawn('sh', [resolve(ROOT, 'entrypoint.sh'), ...args], {
-    // The entrypoint starts the `node` on PATH with the CLI beside it: this node, this checkout.
-    env: { ...sluiceTestEnv(env), PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
+    // The entrypoint starts the `node` on PATH with the CLI beside it: the shipped node, this checkout.
+    env: {
+      ...sluiceTestEnv({ NODE_OPTIONS: undefined, SLUICE_MAX_OLD_SPACE_MB: undefined }),
+      ...dockerEnv(),
+      ...env,
+      PATH: `${bin}:${process.env.PATH}`,
+    },
     stdio: ['ignore', devNull ?? 'pipe', 'pipe'],
   });
   if (devNull !== undefined) closeSync(devNull);
@@ -80,5 +104,14 @@ export async function runSluiceSampled(
   })();
   const { code, signal } = await exit;
   await sampling;
-  return { code, signal, peakRssBytes: peak, samples, durationMs: Date.now() - started, stderr, stdoutBytes };
+  return {
+    code,
+    signal,
+    peakRssBytes: peak,
+    samples,
+    durationMs: Date.now() - started,
+    stderr,
+    stdoutBytes,
+    nodeVersion,
+  };
 }

@@ -32,17 +32,18 @@ describe('Dockerfile', () => {
   const instructions = dockerInstructions();
   const of = (op: string) => instructions.filter((i) => i.op === op).map((i) => i.args);
 
-  it('builds in one node:24-bookworm-slim stage and runs in another', () => {
-    expect(of('FROM')).toEqual(['node:24-bookworm-slim AS build', 'node:24-bookworm-slim AS runtime']);
+  it('builds in one stage and runs in another, both from the pinned NODE_IMAGE (test/worker/node-line.test.ts)', () => {
+    expect(of('FROM')).toEqual(['${NODE_IMAGE} AS build', '${NODE_IMAGE} AS runtime']);
   });
 
   it('installs dev dependencies only in the build stage and production ones in the runtime stage', () => {
-    const runs = of('RUN');
+    // A RUN's own options (`--mount=type=cache,...`) come before its command.
+    const runs = of('RUN').map((r) => r.replace(/^(--\S+\s+)+/, ''));
     const runtimeStart = instructions.findIndex((i) => i.op === 'FROM' && i.args.endsWith('runtime'));
     const buildRuns = instructions
       .slice(0, runtimeStart)
       .filter((i) => i.op === 'RUN')
-      .map((i) => i.args);
+      .map((i) => i.args.replace(/^(--\S+\s+)+/, ''));
     expect(buildRuns).toEqual(expect.arrayContaining([expect.stringMatching(/^npm ci\b/), 'npm run build']));
     expect(runs.filter((r) => r.includes('npm ci') && r.includes('--omit=dev'))).toHaveLength(1);
     expect(runs.some((r) => r.includes('apt-get install') && r.includes('tini'))).toBe(true);
@@ -90,7 +91,18 @@ describe('Dockerfile', () => {
           .filter((word) => !word.startsWith('--'))
           .slice(0, -1),
       );
-    expect(sources).toEqual(expect.arrayContaining(['package.json', 'src', 'bin', 'pipelines', 'entrypoint.sh']));
+    expect(sources).toEqual(
+      // examples/demo: `sluice demo` (README's first command) reads them beside dist/.
+      expect.arrayContaining([
+        'package.json',
+        'src',
+        'bin',
+        'pipelines',
+        'entrypoint.sh',
+        'examples/demo/demo.yml',
+        'examples/demo/logs',
+      ]),
+    );
     for (const source of sources) {
       // Tracked, not merely present: a fresh clone (CI, the image build) has only what git holds.
       const tracked = execFileSync('git', ['ls-files', '--', source], { cwd: repoRoot, encoding: 'utf8' });

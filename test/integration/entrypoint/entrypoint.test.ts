@@ -8,7 +8,7 @@ import { repoRoot, runToExit, spawnProcess } from '../../helpers/process.js';
 /**
  * entrypoint.sh itself: what it must do is what only a shell before node can do. It hands the
  * container's arguments and environment to node unchanged, in the same process (exec), with
- * the heap cap in NODE_OPTIONS. Which command runs and what each SLUICE_* variable does is the
+ * the heap sizes in NODE_OPTIONS. Which command runs and what each SLUICE_* variable does is the
  * CLI's (test/cli/, and container-environment.test.ts with the real CLI).
  */
 const entrypoint = resolve(repoRoot, 'entrypoint.sh');
@@ -65,18 +65,20 @@ async function runEntrypoint(
   return { ...result, invocations: readInvocations(log), pid: result.process.pid };
 }
 
-const heapLimits = new Map<number, number>();
-/** V8's heap limit for this node started with --max-old-space-size=MB (what NODE_OPTIONS must yield). */
-function heapLimitWith(mb: number): number {
-  if (!heapLimits.has(mb)) {
+const heapLimits = new Map<string, number>();
+/** V8's heap limit for this node started with these heap flags (what NODE_OPTIONS must yield). */
+function heapLimitWith(oldSpaceMb: number, semiSpaceMb: number): number {
+  const flags = [`--max-old-space-size=${oldSpaceMb}`, `--max-semi-space-size=${semiSpaceMb}`];
+  const key = flags.join(' ');
+  if (!heapLimits.has(key)) {
     const out = execFileSync(process.execPath, [
-      `--max-old-space-size=${mb}`,
+      ...flags,
       '-p',
       'require("node:v8").getHeapStatistics().heap_size_limit',
     ]);
-    heapLimits.set(mb, Number(out.toString().trim()));
+    heapLimits.set(key, Number(out.toString().trim()));
   }
-  return heapLimits.get(mb)!;
+  return heapLimits.get(key)!;
 }
 
 const cli = resolve(repoRoot, 'bin/sluice.js');
@@ -117,25 +119,31 @@ describe.each(['/bin/sh', 'bash'])('entrypoint.sh under %s', (shell) => {
     expect(run.stderr).toBe('');
   });
 
-  it('caps the heap at 128 MB through NODE_OPTIONS when SLUICE_MAX_OLD_SPACE_MB is unset or empty', async () => {
+  it('sets a 128 MB old space and 8 MB semi-spaces through NODE_OPTIONS when the variables are unset or empty', async () => {
     for (const value of [undefined, '']) {
-      const [node] = (await runEntrypoint(shell, { SLUICE_MAX_OLD_SPACE_MB: value })).invocations;
-      expect(node!.nodeOptions).toBe('--max-old-space-size=128');
-      expect(node!.heapLimit).toBe(heapLimitWith(128));
+      const env = { SLUICE_MAX_OLD_SPACE_MB: value, SLUICE_MAX_SEMI_SPACE_MB: value };
+      const [node] = (await runEntrypoint(shell, env)).invocations;
+      expect(node!.nodeOptions).toBe('--max-old-space-size=128 --max-semi-space-size=8');
+      expect(node!.heapLimit).toBe(heapLimitWith(128, 8));
     }
   });
 
-  it('caps the heap at SLUICE_MAX_OLD_SPACE_MB', async () => {
-    const [node] = (await runEntrypoint(shell, { SLUICE_MAX_OLD_SPACE_MB: '256' })).invocations;
-    expect(node!.nodeOptions).toBe('--max-old-space-size=256');
-    expect(node!.heapLimit).toBe(heapLimitWith(256));
+  it('sizes the heap with SLUICE_MAX_OLD_SPACE_MB and SLUICE_MAX_SEMI_SPACE_MB', async () => {
+    const env = { SLUICE_MAX_OLD_SPACE_MB: '256', SLUICE_MAX_SEMI_SPACE_MB: '32' };
+    const [node] = (await runEntrypoint(shell, env)).invocations;
+    expect(node!.nodeOptions).toBe('--max-old-space-size=256 --max-semi-space-size=32');
+    expect(node!.heapLimit).toBe(heapLimitWith(256, 32));
+    // Each flag has its effect (the limit counts the young generation too).
+    expect(heapLimitWith(256, 32)).not.toBe(heapLimitWith(256, 8));
+    expect(heapLimitWith(256, 32)).not.toBe(heapLimitWith(128, 32));
   });
 
-  it("keeps the caller's NODE_OPTIONS, whose own --max-old-space-size wins", async () => {
-    const [node] = (await runEntrypoint(shell, { NODE_OPTIONS: '--max-old-space-size=300 --no-warnings' })).invocations;
-    expect(node!.nodeOptions).toBe('--max-old-space-size=128 --max-old-space-size=300 --no-warnings');
-    expect(node!.heapLimit).toBe(heapLimitWith(300));
-    expect(heapLimitWith(300)).not.toBe(heapLimitWith(128));
+  it("keeps the caller's NODE_OPTIONS, whose own heap flags win", async () => {
+    const nodeOptions = '--max-old-space-size=300 --max-semi-space-size=16 --no-warnings';
+    const [node] = (await runEntrypoint(shell, { NODE_OPTIONS: nodeOptions })).invocations;
+    expect(node!.nodeOptions).toBe(`--max-old-space-size=128 --max-semi-space-size=8 ${nodeOptions}`);
+    expect(node!.heapLimit).toBe(heapLimitWith(300, 16));
+    expect(heapLimitWith(300, 16)).not.toBe(heapLimitWith(128, 8));
   });
 
   it.each([78, 64, 1])("exits with node's exit code %i", async (code) => {

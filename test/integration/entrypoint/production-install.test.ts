@@ -131,10 +131,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** V8's heap limit, in MB as sluice logs it, for this node with --max-old-space-size=MB. */
-async function heapLimitMbWith(mb: number): Promise<number> {
+/** V8's heap limit, in MB as sluice logs it, for this node with these heap sizes. */
+async function heapLimitMbWith(oldSpaceMb: number, semiSpaceMb: number): Promise<number> {
   const { stdout } = await run(process.execPath, [
-    `--max-old-space-size=${mb}`,
+    `--max-old-space-size=${oldSpaceMb}`,
+    `--max-semi-space-size=${semiSpaceMb}`,
     '-p',
     'require("node:v8").getHeapStatistics().heap_size_limit',
   ]);
@@ -265,9 +266,9 @@ describe('production install', () => {
 
     const { container, base } = await startContainer();
     const started = await container.waitForLogLine({ msg: 'starting sluice run', command: 'run' });
-    // node is the entrypoint process itself (exec), with the entrypoint's 128 MB old-space cap.
+    // node is the entrypoint process itself (exec), with the entrypoint's heap sizes.
     expect(started).toMatchObject({ pid: container.pid, pipelines: ['demo-alb'] });
-    expect(started.heapLimitMb).toBe(await heapLimitMbWith(128));
+    expect(started.heapLimitMb).toBe(await heapLimitMbWith(128, 8));
     const ready = await eventually(async () => {
       const response = await fetch(`${base}/readyz`);
       return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
