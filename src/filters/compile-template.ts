@@ -5,6 +5,7 @@
  */
 import type { Doc } from '../core/event.js';
 import { type FieldPath, fieldPathProblem, getField, parseFieldPath } from '../core/field-path.js';
+import { boundedJsonText } from '../core/json-text.js';
 import { cloneJson } from './clone-json.js';
 import { FilterApplyError } from './filter-apply-error.js';
 
@@ -24,18 +25,14 @@ export function templateProblem(text: string): string | undefined {
 function render(value: unknown, raw: string): string {
   if (typeof value === 'string') return value;
   if (typeof value !== 'object') return String(value);
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    // Only a value nested deeper than the stack allows (hostile input) gets here.
-    throw new FilterApplyError(
-      `cannot render ${raw}: the value is nested too deeply to write as text`,
-      {
-        field: raw.slice(2, -1),
-      },
-      error,
-    );
+  const text = boundedJsonText(value);
+  // Only a value nested past MAX_JSON_TEXT_DEPTH (hostile input) or one JSON cannot hold gets here.
+  if (text === undefined) {
+    throw new FilterApplyError(`cannot render ${raw}: the value is nested too deeply to write as text`, {
+      field: raw.slice(2, -1),
+    });
   }
+  return text;
 }
 
 /** A template that is exactly one reference yields the referenced value with its type (a number stays a number). */

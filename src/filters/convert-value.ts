@@ -1,5 +1,7 @@
 /** Type conversions for `mutate.convert`. Each returns the converted value, or FAILED. */
 
+import { boundedJsonText } from '../core/json-text.js';
+
 export const conversionTypes = ['integer', 'float', 'boolean', 'string'] as const;
 export type ConversionType = (typeof conversionTypes)[number];
 
@@ -45,13 +47,9 @@ function convertScalar(value: unknown, to: ConversionType): unknown {
   }
 }
 
-/** JSON text of an object, or FAILED when it nests deeper than the stack allows (hostile input). */
+/** JSON text of an object, or FAILED when it nests past MAX_JSON_TEXT_DEPTH (hostile input). */
 function toJsonText(value: unknown): string | typeof FAILED {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return FAILED;
-  }
+  return boundedJsonText(value) ?? FAILED;
 }
 
 /** Arrays nested deeper than this are not converted element by element: the convert fails (and tags). */

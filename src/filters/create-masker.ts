@@ -4,6 +4,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { boundedJsonText } from '../core/json-text.js';
 
 export const redactionModes = ['replace', 'hash'] as const;
 
@@ -43,13 +44,8 @@ export function createMasker(config: MaskerConfig): Masker {
   return (value) => {
     if (value === null || value === undefined) return value;
     if (typeof value === 'string') return hash(value);
-    let text: string;
-    try {
-      text = JSON.stringify(value);
-    } catch {
-      // Nested deeper than the stack allows (hostile input): hidden, not hashed.
-      return replacement;
-    }
-    return hash(text);
+    const text = boundedJsonText(value);
+    // Nested past MAX_JSON_TEXT_DEPTH (hostile input): hidden, not hashed.
+    return text === undefined ? replacement : hash(text);
   };
 }

@@ -14,8 +14,15 @@ export type LocalToUtc = (localMs: number) => number | undefined;
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
-/** True when the runtime knows the zone name (Intl throws RangeError for an unknown one). */
+/** A fixed offset (`+01:00`, `-0500`): newer runtimes' Intl accept it as a zone; the date filter does not. */
+const OFFSET = /^[+-]\d/;
+
+/**
+ * True when the runtime knows the zone name (Intl throws RangeError for an unknown one) and it
+ * is a named zone: an offset has no clock changes and belongs in the pattern (`Z`), on every runtime.
+ */
 export function isTimeZone(name: string): boolean {
+  if (OFFSET.test(name)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;
