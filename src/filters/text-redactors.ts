@@ -62,10 +62,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-// `scheme://userinfo@`: the authority ends at /, ?, #, \, whitespace or a quote; the userinfo is
-// everything before its last @ (as URL parsers read it). The encoded form: %3A%2F%2F ... %40.
-const PLAIN_USERINFO = /:\/\/([^/?#\\\s"'<>]*)@/g;
-const ENCODED_USERINFO = /%3[aA]%2[fF]%2[fF]((?:(?!%2[fF]|%3[fF]|%23|%40)[^/?#\\\s"'<>&@])+)%40/g;
+// `scheme://userinfo@`: the authority ends at /, ?, #, \, whitespace or a double quote; the userinfo
+// is everything before its last @ (as URL parsers read it). A single quote does not end it: RFC 3986
+// allows it in a password (and encodeURIComponent keeps it), so ending there would show the rest.
+// The encoded form: %3A%2F%2F ... %40.
+const PLAIN_USERINFO = /:\/\/([^/?#\\\s"<>]*)@/g;
+const ENCODED_USERINFO = /%3[aA]%2[fF]%2[fF]((?:(?!%2[fF]|%3[fF]|%23|%40)[^/?#\\\s"<>&@])+)%40/g;
 
 /** Hides the userinfo (user and password) of every URL in the string; host, path and query stay. */
 export function userinfoRedactor(mask: Mask): TextRedactor {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { ComponentContext, DeadLetterEntry, Output, WriteReport } from '../core/components.js';
-import type { ErrorCode } from '../core/error-codes.js';
+import type { ComponentContext, Output, WriteReport } from '../core/components.js';
 import { errorMessage, invalidSetting, OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
 import { isPathFault, pathFaultReason } from './file-failure.js';
 import { checkFilePathPattern, compileFilePath, type FileTarget } from './file-path.js';
 import { NdjsonAppender } from './ndjson-appender.js';
+import { deadLetterRefused, encodeLine, type Refusal } from './refused-events.js';
 
 export const fileOutputConfigSchema = z
   .strictObject({
@@ -27,15 +27,6 @@ export const fileOutputConfigSchema = z
   );
 
 export type FileOutputConfig = z.infer<typeof fileOutputConfigSchema>;
-
-/** An event this output will not write, and why: it goes to the dead-letter. */
-interface Refusal {
-  event: LogEvent;
-  code: ErrorCode;
-  reason: string;
-  /** JSON cannot hold the document, so the entry leaves it out. */
-  omitDoc?: boolean;
-}
 
 /** Paths named in an error message: a batch can touch thousands. */
 const NAMED_PATHS = 3;
@@ -82,12 +73,9 @@ export class FileOutput implements Output {
         refused.push({ event, code: 'ERR_OUTPUT_FILE', reason: target.refused });
         continue;
       }
-      let line: string;
-      try {
-        line = JSON.stringify(event.doc);
-      } catch (error) {
-        const reason = `cannot encode the event as JSON: ${error instanceof Error ? error.message : String(error)}`;
-        refused.push({ event, code: 'ERR_OUTPUT_ENCODE', reason, omitDoc: true });
+      const line = encodeLine(event);
+      if (typeof line !== 'string') {
+        refused.push(line);
         continue;
       }
       let file = files.get(target.path);
@@ -116,7 +104,7 @@ export class FileOutput implements Output {
       const reason = pathFaultReason(path, error);
       for (const event of files.get(path)!.events) refused.push({ event, code: 'ERR_OUTPUT_FILE', reason });
     }
-    await this.deadLetter(refused);
+    await deadLetterRefused(this.ctx, this.type, refused);
     const stored = events.length - refused.length;
     this.ctx.metrics.eventsIndexed.inc(this.labels, stored);
     return { stored, duplicates: 0, deadLettered: refused.length };
@@ -124,48 +112,5 @@ export class FileOutput implements Output {
 
   close(): Promise<void> {
     return this.appender.close();
-  }
-
-  /**
-   * Hands refused events to the pipeline's dead-letter; without one, each is logged with its
-   * code and reason (never its document), as records that do not parse are. Failing the write
-   * instead would append the rest of the batch again on every retry: this output is not idempotent.
-   */
-  private async deadLetter(refused: readonly Refusal[]): Promise<void> {
-    if (refused.length === 0) return;
-    const { pipeline, deadLetter, logger } = this.ctx;
-    const at = new Date().toISOString();
-    const entries: DeadLetterEntry[] = refused.map(({ event, code, reason, omitDoc }) => {
-      const { bucket, key, etag, record } = event.origin;
-      return { pipeline, bucket, key, etag, record, code, reason, ...(omitDoc ? {} : { doc: event.doc }), at };
-    });
-    const counted = () => this.ctx.metrics.eventsDeadLettered.inc(this.labels, entries.length);
-    if (!deadLetter) {
-      counted();
-      for (const { bucket, key, record, code, reason } of entries) {
-        logger.error(
-          { ...this.labels, bucket, key, record, code, reason },
-          'event not written; configure dead_letter to keep it',
-        );
-      }
-      return;
-    }
-    try {
-      await deadLetter.put(entries);
-    } catch (cause) {
-      throw new OutputError(
-        'ERR_DEAD_LETTER_WRITE',
-        `the file output refused ${entries.length} events and the dead-letter could not store them`,
-        { pipeline, output: this.type },
-        'Check the dead-letter destination (bucket or path) and its permissions.',
-        cause,
-      );
-    }
-    counted();
-    const { key, record, code, reason } = entries[0]!;
-    logger.warn(
-      { ...this.labels, events: entries.length, key, record, code, reason },
-      'events the file output could not write went to the dead-letter',
-    );
   }
 }

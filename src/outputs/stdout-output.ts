@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ComponentContext, Output, WriteReport } from '../core/components.js';
 import { OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
+import { deadLetterRefused, encodeLine, type Refusal } from './refused-events.js';
 
 export const stdoutOutputConfigSchema = z
   .strictObject({
@@ -33,9 +34,11 @@ export function isBrokenPipe(error: unknown): boolean {
 }
 
 /**
- * NDJSON on stdout; a write settles once the stream has taken the bytes. A failed write (its
- * reader closed the pipe) is a pipeline-level fault, ERR_OUTPUT_STDOUT: nothing of that batch
- * is acknowledged. `sluice run` drains the worker when stdout breaks (run-command.ts).
+ * NDJSON on stdout; a write settles once the stream has taken the bytes. An event JSON cannot
+ * encode is a record-level failure: it goes to the dead-letter (ERR_OUTPUT_ENCODE) and the rest
+ * of the batch is printed. A failed write (its reader closed the pipe) is a pipeline-level fault,
+ * ERR_OUTPUT_STDOUT: nothing of that batch is acknowledged. `sluice run` drains the worker when
+ * stdout breaks (run-command.ts).
  */
 export class StdoutOutput implements Output {
   readonly type = 'stdout';
@@ -50,10 +53,15 @@ export class StdoutOutput implements Output {
 
   async write(events: LogEvent[]): Promise<WriteReport> {
     if (events.length === 0) return { stored: 0, duplicates: 0, deadLettered: 0 };
+    const refused: Refusal[] = [];
     let text = '';
-    for (const event of events) text += `${JSON.stringify(event.doc)}\n`;
+    for (const event of events) {
+      const line = encodeLine(event);
+      if (typeof line === 'string') text += `${line}\n`;
+      else refused.push(line);
+    }
     try {
-      await writeText(this.stream, text);
+      if (text !== '') await writeText(this.stream, text);
     } catch (cause) {
       throw new OutputError(
         'ERR_OUTPUT_STDOUT',
@@ -65,8 +73,10 @@ export class StdoutOutput implements Output {
         cause,
       );
     }
-    this.ctx.metrics.eventsIndexed.inc({ pipeline: this.ctx.pipeline, output: this.type }, events.length);
-    return { stored: events.length, duplicates: 0, deadLettered: 0 };
+    await deadLetterRefused(this.ctx, this.type, refused);
+    const stored = events.length - refused.length;
+    this.ctx.metrics.eventsIndexed.inc({ pipeline: this.ctx.pipeline, output: this.type }, stored);
+    return { stored, duplicates: 0, deadLettered: refused.length };
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,7 @@
 import type { ParserFactory, RecordParser } from '../core/components.js';
 import { RecordParseError } from '../core/errors.js';
 import type { Doc } from '../core/event.js';
+import { defineOwnKey } from '../core/field-path.js';
 import { fieldKey, MAX_HEADER_FIELDS } from './text/field-name.js';
 import { checkFieldCount, toNumber } from './text/map-tokens.js';
 
@@ -120,9 +121,10 @@ class CloudfrontParser implements RecordParser {
     for (let i = 0; i < known; i++) {
       const column = this.columns[i]!;
       const value = values[i]!;
-      if (value === '-') doc[column.key] = null;
+      // The names come from the object's own header: `__proto__` must stay a key, not swap the prototype.
+      if (value === '-') defineOwnKey(doc, column.key, null);
       else if (column.numeric) doc[column.key] = toNumber(value, column.key, { key: this.key, record: recordNumber });
-      else doc[column.key] = value;
+      else defineOwnKey(doc, column.key, value);
     }
     for (let i = known; i < values.length; i++) doc[`field_${i + 1}`] = values[i] === '-' ? null : values[i];
     return [doc];

@@ -69,6 +69,13 @@ describe('redact filter on hostile input', () => {
     ['a URL inside text', 'see http://u:p@h.example/x now', 'see http://[REDACTED]@h.example/x now'],
     ['a URL inside a query value', '/r?u=https://u:p@h.example/', '/r?u=https://[REDACTED]@h.example/'],
     ['an encoded URL', '/r?u=https%3A%2F%2Fu%3Ap%40h.example%2F', '/r?u=https%3A%2F%2F[REDACTED]%40h.example%2F'],
+    // Found by the fuzz suite (test/fuzz/redaction.test.ts): RFC 3986 allows sub-delims such as ' in userinfo.
+    ['a password with an apostrophe', "https://bob:it's@example.com/", 'https://[REDACTED]@example.com/'],
+    [
+      'an encoded URL whose password has an apostrophe (encodeURIComponent keeps it)',
+      "/r?u=https%3A%2F%2Fbob%3Ait's%40h.example%2F",
+      '/r?u=https%3A%2F%2F[REDACTED]%40h.example%2F',
+    ],
     ['no userinfo, an @ in the path', 'https://example.com/users/@bob', 'https://example.com/users/@bob'],
     ['no userinfo, an @ in the query', 'https://example.com/?to=a@b.example', 'https://example.com/?to=a@b.example'],
     ['no URL at all', 'mailto:a@b.example', 'mailto:a@b.example'],

@@ -235,6 +235,52 @@ describe('StdoutOutput', () => {
         .map((l) => JSON.parse(l)),
     ).toEqual([event(1, 'x').doc, event(2, 'y').doc]);
   });
+
+  /** A document JSON.stringify cannot follow: nested deeper than the stack. */
+  function tooDeep(): Record<string, unknown> {
+    let value: Record<string, unknown> = {};
+    for (let i = 0; i < 20_000; i++) value = { a: value };
+    return value;
+  }
+
+  it.each([
+    ['a BigInt', { big: 10n }],
+    ['nesting deeper than JSON can be written', { deep: tooDeep() }],
+  ])(
+    'dead-letters an event JSON cannot encode (%s) without its document and prints the rest',
+    async (_what, fields) => {
+      const { ctx, entries } = withDeadLetter();
+      const stream = new PassThrough();
+      let text = '';
+      stream.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
+      const output = new StdoutOutput(ctx, stream);
+      const report = await output.write([event(1, 'x'), event(2, 'x', fields), event(3, 'x')]);
+      expect(report).toEqual({ stored: 2, duplicates: 0, deadLettered: 1 });
+      expect(entries).toEqual([
+        expect.objectContaining({ pipeline: 'p', key: 'k', record: 2, code: 'ERR_OUTPUT_ENCODE' }),
+      ]);
+      expect(entries[0]).not.toHaveProperty('doc');
+      expect(
+        text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { n: number }).n),
+      ).toEqual([1, 3]);
+    },
+  );
+
+  it('logs an event JSON cannot encode and settles the write when the pipeline has no dead-letter', async () => {
+    const stream = new PassThrough();
+    stream.resume();
+    const output = new StdoutOutput(context(), stream);
+    expect(await output.write([event(1, 'x', { big: 10n }), event(2, 'x')])).toEqual({
+      stored: 1,
+      duplicates: 0,
+      deadLettered: 1,
+    });
+  });
 });
 
 describe('NdjsonAppender', () => {

@@ -85,6 +85,26 @@ describe('cloudfront parser', () => {
     expect(docs).toEqual([{ date: '2024-01-01', sc_bytes: 5 }]);
   });
 
+  // Found by the fuzz suite (test/fuzz/parsers.test.ts): the header's names come from the object.
+  it.each([
+    ['a value', 'x', 'x'],
+    ['a dash (null)', '-', null],
+  ])(
+    'keeps a __proto__ column as a plain field when a #Fields header names it and the line holds %s',
+    (_what, value, expected) => {
+      const [doc] = parseAll(cloudfrontParserFactory(), [
+        '#Fields: date __PROTO__ constructor',
+        `2019-12-04\t${value}\ty`,
+      ]);
+      expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+      expect(Object.keys(doc!)).toEqual(['date', '__proto__', 'constructor']);
+      expect(Object.getOwnPropertyDescriptor(doc, '__proto__')?.value).toBe(expected);
+      expect(JSON.stringify(doc)).toBe(
+        `{"date":"2019-12-04","__proto__":${JSON.stringify(expected)},"constructor":"y"}`,
+      );
+    },
+  );
+
   it('keeps extra columns as field_<n> when a line is longer than its header', () => {
     const docs = parseAll(cloudfrontParserFactory(), ['#Fields: date time', '2024-01-01\t00:00:00\textra\t-']);
     expect(docs).toEqual([{ date: '2024-01-01', time: '00:00:00', field_3: 'extra', field_4: null }]);

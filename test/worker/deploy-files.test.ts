@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT, readSettings, VARIABLES } from '../../src/cli/environment.js';
+import * as exitCodes from '../../src/cli/exit-codes.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { HealthRegistry } from '../../src/worker/health.js';
@@ -390,5 +391,15 @@ describe('deploy/ecs/run-backfill.sh', () => {
     const result = await backfill(['2024-01-01'], { ECS_CLUSTER: '' });
     expect(result.code).not.toBe(0);
     expect(result.argv).toBeUndefined();
+  });
+});
+
+describe('deploy/ecs/README.md exit codes', () => {
+  it('has a row for every exit code sluice defines, and no other', () => {
+    const codes = Object.values(exitCodes).sort((a, b) => a - b);
+    const text = read('deploy/ecs/README.md');
+    const section = text.slice(text.indexOf('### Exit codes'), text.indexOf('## task-definition.json'));
+    const rows = [...section.matchAll(/^\| `(\d+)` \|/gm)].map((m) => Number(m[1]));
+    expect(rows).toEqual(codes);
   });
 });

@@ -185,6 +185,8 @@ async function startContainer(config = join(work, 'pipelines.yml')) {
       SLUICE_CONFIG: config,
       // The image's port (9600) would collide with tests running beside this one.
       SLUICE_HTTP_PORT: String(port),
+      // A drain budget far past the bound of expectPromptExit: only a prompt exit passes it, however loaded the machine.
+      SLUICE_SHUTDOWN_TIMEOUT_SECONDS: String(IDLE_DRAIN_BUDGET_SECONDS),
       SLUICE_PIPELINES: 'demo-alb',
     }),
   });
@@ -192,16 +194,20 @@ async function startContainer(config = join(work, 'pipelines.yml')) {
   return { container, base, port };
 }
 
+/** The drain budget of the containers started here: out of reach of the exit bound below. */
+const IDLE_DRAIN_BUDGET_SECONDS = 300;
+
 /**
  * SIGTERM on an idle worker: the drain has nothing in flight, so the process must exit 0 at
- * once, not when the drain budget (25 s) runs out; ECS waits for it on every deploy.
+ * once, not when the drain budget runs out (25 s in production; ECS waits for it on every
+ * deploy). An exit takes about a second on a quiet machine; the bound leaves room for a loaded one.
  */
 async function expectPromptExit(container: SpawnedProcess): Promise<void> {
   const signalledAt = Date.now();
   container.kill('SIGTERM');
-  expect(await container.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+  expect(await container.waitForExit(60_000)).toEqual({ code: 0, signal: null });
   const seconds = (Date.now() - signalledAt) / 1000;
-  expect(seconds, 'exit after an idle drain took this long: a pending timer keeps node alive').toBeLessThan(10);
+  expect(seconds, 'exit after an idle drain took this long: a pending timer keeps node alive').toBeLessThan(30);
 }
 
 describe('production install', () => {

@@ -9,8 +9,11 @@ import { testS3Client, uniqueName } from '../../helpers/services.js';
 import { type SluiceProcess, startSluice, waitFor } from '../../helpers/sluice-process.js';
 
 const LEASE_SECONDS = 3;
-/** Takeover budget beyond the lease: one acquire poll (lease/3) plus a load and a save on a loaded 2-core machine. */
-const TAKEOVER_SLACK_MS = 3000;
+/**
+ * Takeover budget beyond the lease: one acquire poll (lease/3) plus a load and a save on a loaded
+ * 2-core machine. Takeovers measured 1.9-3.0 s after the kill; lease + slack is 3x the slowest.
+ */
+const TAKEOVER_SLACK_MS = 6000;
 const HELD = 'lease held';
 const WAITING = 'another task holds the pipeline lease';
 
