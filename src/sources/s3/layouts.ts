@@ -8,7 +8,7 @@ function pattern(source: string, fileStartAfter?: string): PartitionPattern {
   return parsePartitionPattern(source, { constraints: CONSTRAINTS, fileStartAfter });
 }
 
-// Key layouts as AWS documents them (DESIGN.md §3.4); file-name StartAfter only where names sort by time inside a partition.
+// Key layouts as AWS documents them (docs/ARCHITECTURE.md, delivery guarantee 4); file-name StartAfter only where names sort by time inside a partition.
 const ELB = pattern('AWSLogs/{account}/elasticloadbalancing/{region}/{yyyy}/{MM}/{dd}/');
 const WAF = pattern('AWSLogs/{account}/WAFLogs/{region}/{web_acl}/{yyyy}/{MM}/{dd}/{HH}/{mm}/');
 const CLOUDTRAIL_FILE = '{account}_CloudTrail_{region}_{yyyy}{MM}{dd}T{HH}{mm}';
