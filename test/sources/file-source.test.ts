@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceReadError } from '../../src/core/errors.js';
 import type { SourceObject } from '../../src/core/event.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { fileReadError } from '../../src/sources/file/file-source.js';
 import { createSource, sourceConfigSchema } from '../../src/sources/index.js';
+import { componentContext } from '../helpers/component-context.js';
 
-const context = (metrics = new Metrics()) => ({ pipeline: 'test', logger: silentLogger(), metrics, baseDir: '/' });
+const context = (metrics = new Metrics()) => componentContext({ metrics });
 
 async function list(
   source: ReturnType<typeof createSource>,
