@@ -90,11 +90,11 @@ describe('FileSource', () => {
 
   it('opens the raw bytes and gives a new etag when a file is rewritten in place', async () => {
     const src = source({ include: ['alb/2024/**'], exclude: ['**/*.log'] });
-    const [first] = await list(src, null);
+    const first = (await list(src, null))[0]!;
     expect(first.key).toBe('alb/2024/06/a.log.gz');
     expect(await read(await src.open(first))).toBe('a');
     await writeFile(join(dir, first.key), 'rewritten');
-    const [second] = await list(src, null);
+    const second = (await list(src, null))[0]!;
     expect(second.etag).not.toBe(first.etag);
     expect(await read(await src.open(second))).toBe('rewritten');
     await expect(src.open(first)).rejects.toMatchObject({ code: 'ERR_FILE_READ' });
@@ -110,7 +110,7 @@ describe('FileSource', () => {
       const path = join(own, `${change}.log`);
       await writeFile(path, 'before');
       const src = createSource(sourceConfigSchema.parse({ type: 'file', path: own }), context());
-      const [listed] = await list(src, null);
+      const listed = (await list(src, null))[0]!;
       if (change === 'deleted') await rm(path);
       else await writeFile(path, 'after, longer');
       const error = await src.open(listed).catch((e: unknown) => e);
