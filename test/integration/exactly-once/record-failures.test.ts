@@ -13,7 +13,10 @@ const deeplyNested = (depth: number): string => `${'['.repeat(depth)}${']'.repea
  * redacted as the pipeline's filters redact; the rest of the object is indexed; the run ends.
  */
 describe('record-level failures', () => {
-  it('dead-letters the one event a filter throws on, redacted, and indexes the rest when a value is nested too deeply', async () => {
+  // The JSON parsers refuse such nesting themselves now (max_depth), before any filter or output
+  // sees it; a filter that throws on one event is the record loop's to contain, tested with a
+  // parser of its own in test/pipeline/record-loop.test.ts.
+  it('dead-letters the one record nested 5,000 levels deep, redacted, and indexes the rest when its filters would overflow on it', async () => {
     const lines = Array.from({ length: 10 }, (_, i) =>
       JSON.stringify({ n: i + 1, url: `https://shop.example.com/login?password=hunter2&page=${i + 1}`, nested: [i] }),
     );
@@ -35,15 +38,15 @@ describe('record-level failures', () => {
     expect(events.map((doc) => doc.n)).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10]);
     const [entry, ...others] = pipeline.deadLetters();
     expect(others).toEqual([]);
-    expect(entry).toMatchObject({ pipeline: 'filter-throws', key: 'app.log', record: 4, code: 'ERR_FILTER_APPLY' });
-    expect(entry!.reason).toContain('nested too deeply');
+    expect(entry).toMatchObject({ pipeline: 'filter-throws', key: 'app.log', record: 4, code: 'ERR_RECORD_PARSE' });
+    expect(entry!.reason).toContain('more than max_depth (20)');
     expect(entry!.raw).toContain('"n":4');
     expect(entry!.raw).toContain('password=');
     expect(entry!.doc).toBeUndefined();
     expect(pipeline.text('dead-letter.ndjson')).not.toContain('hunter2');
     expect(pipeline.text('out/events.ndjson')).not.toContain('hunter2');
     expect(summaryOf(run.output)).toBe(
-      'sluice: filter-throws: 1 new object(s), 10 record(s), 9 event(s), 1 dead-lettered',
+      'sluice: filter-throws: 1 new object(s), 9 record(s), 9 event(s), 1 dead-lettered',
     );
   });
 
@@ -88,8 +91,9 @@ describe('record-level failures', () => {
   });
 
   it('quarantines a tiny gzip of garbage as one entry naming the ratio when it would expand to millions of entries', async () => {
-    // 2,097,152 one-byte garbage lines: 4 KB of gzip that used to become 2 M dead-letter entries (550 MB).
-    const flood = gzipSync('x\n'.repeat(2_097_152), { level: 9 });
+    // 2,097,152 garbage lines: a few KB of gzip that used to become 2 M dead-letter entries (550 MB).
+    // Each starts with `{`, so the JSON framing makes each one record (a broken document).
+    const flood = gzipSync('{x\n'.repeat(2_097_152), { level: 9 });
     expect(flood.length).toBeLessThan(10_000);
     const pipeline = new LocalPipeline({
       id: 'flood',
