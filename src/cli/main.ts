@@ -4,6 +4,8 @@ import { readSettings, type Settings } from './environment.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { parseCommand } from './parse-command.js';
 import { runCommand } from './run-command.js';
+import { setupCommand } from './setup-command.js';
+import { testCommand } from './test-command.js';
 import { EnvironmentError } from './usage-error.js';
 import { validateCommand } from './validate-command.js';
 
@@ -17,7 +19,9 @@ Commands:
   backfill  run pipelines once over a past time range, then exit
   validate  check a pipeline config and list every problem with file:line:col
   parse     parse raw log files and print one JSON event per line
+  test      run a pipeline's test cases: sample input, expected events (no AWS needed)
   demo      run once over the bundled sample ALB and WAF logs (no AWS needed)
+  setup     install index templates, ISM retention policies and Dashboards dashboards
 
 Run \`sluice <command> --help\` for the options of a command.
 `;
@@ -30,7 +34,9 @@ const COMMANDS: Record<string, { run: Command; defaults?: Record<string, string>
   backfill: { run: (argv, settings) => runCommand(argv, settings, true) },
   validate: { run: validateCommand },
   parse: { run: parseCommand },
+  test: { run: testCommand },
   demo: { run: demoCommand, defaults: DEMO_DEFAULTS },
+  setup: { run: setupCommand },
 };
 
 /**

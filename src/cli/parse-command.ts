@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
@@ -9,7 +9,9 @@ import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { createFilter } from '../filters/index.js';
 import { isBrokenPipe, writeText } from '../outputs/stdout-output.js';
+import { bufferRangeReader, frameParquet, type RangeReader } from '../parsers/framing/frame-parquet.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
+import type { FramedBatch } from '../parsers/framing/framed-batch.js';
 import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers/index.js';
 import { BuildProblems } from '../pipeline/build-problems.js';
 import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
@@ -22,7 +24,8 @@ import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js'
 const HELP = `Usage: sluice parse --parser TYPE FILE... | -
        sluice parse --config PATH --pipeline ID FILE... | -
 
-Reads raw log files (plain or gzip, detected by magic bytes; multi-member gzip too) and
+Reads raw log files (plain or gzip, detected by magic bytes; multi-member gzip too; Parquet
+for vpc_flow_parquet) and
 prints one JSON event per line on stdout, each the document \`sluice run\` would index
 (the worker's own record loop, \`_invalid_utf8\` tag included). With --pipeline it uses that
 pipeline's parser, filters and max_record_bytes. Records that do not parse or are too long
@@ -81,8 +84,7 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
     try {
       // As the file source does: the file's mtime is the object's LastModified (the fallback event time).
       const lastModified = file === '-' ? Date.now() : (await stat(file)).mtime.getTime();
-      const raw: Readable = file === '-' ? process.stdin : createReadStream(file);
-      await parseOne(raw, name, options, lastModified);
+      await parseOne(file, name, options, lastModified);
     } catch (error) {
       if (error instanceof StdoutClosed) {
         if (file === '-') process.stdin.destroy();
@@ -148,7 +150,7 @@ function parserOptions(values: Values): ParseOptions | number {
 }
 
 /** One file through the worker's own record loop, so each line prints as the document it would be indexed as. */
-async function parseOne(raw: Readable, name: string, options: ParseOptions, lastModified: number): Promise<void> {
+async function parseOne(file: string, name: string, options: ParseOptions, lastModified: number): Promise<void> {
   const { parser } = options;
   const loop = new RecordLoop({
     parser,
@@ -157,9 +159,49 @@ async function parseOne(raw: Readable, name: string, options: ParseOptions, last
     resumeAfter: 0,
     maxRecordBytes: options.maxRecordBytes,
   });
-  const decoded = decodeObjectStream(raw, { key: name });
+  if (parser.framing !== 'parquet') {
+    const raw: Readable = file === '-' ? process.stdin : createReadStream(file);
+    const decoded = decodeObjectStream(raw, { key: name });
+    await printBatches(frameRecords(decoded, parser.framing, loop.framing), loop, name, options);
+    return;
+  }
+  // Parquet is read by byte ranges: a file positionally; stdin has none, so it is read whole first.
+  if (file === '-') {
+    const reader = bufferRangeReader(await readAll(process.stdin));
+    await printBatches(frameParquet(reader, loop.framing, { key: name }), loop, name, options);
+    return;
+  }
+  const handle = await open(file, 'r');
+  try {
+    const reader: RangeReader = {
+      size: (await handle.stat()).size,
+      read: async (start, end) => {
+        const bytes = Buffer.alloc(end - start);
+        const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
+        return bytes.subarray(0, bytesRead);
+      },
+    };
+    await printBatches(frameParquet(reader, loop.framing, { key: name }), loop, name, options);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Prints each batch's events on stdout and its failures on stderr, redacted. */
+async function printBatches(
+  batches: AsyncIterable<FramedBatch>,
+  loop: RecordLoop,
+  name: string,
+  options: ParseOptions,
+): Promise<void> {
   const out = process.stdout;
-  for await (const batch of frameRecords(decoded, parser.framing, loop.framing)) {
+  for await (const batch of batches) {
     const result = loop.run(batch);
     if (result === null) continue;
     for (const { record, sub, code, reason, raw: text } of result.failures) {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { configSchema } from './schema.js';
 
-type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 
 /** A value that uses the environment, e.g. `${POLL_SECONDS}` or `https://${HOST}:${PORT:-9200}`. */
 const ENV_REFERENCE = { type: 'string', pattern: '\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}' };
 
 /** Keys that stay on the outside when a property is widened, so editors still show them. */
-const ANNOTATIONS = ['description', 'default', 'title', 'examples', 'deprecated'];
+const ANNOTATIONS = ['description', 'default', 'title', 'examples', 'deprecated', 'deprecationMessage'];
 
 /**
  * A number, boolean or constrained string may be written as `${VAR}` and only becomes valid
@@ -19,9 +19,9 @@ function allowEnvReferences(node: unknown): unknown {
   if (node === null || typeof node !== 'object') return node;
   const schema: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
-    // `properties` and `$defs` map names to schemas; their keys are not schema keywords.
+    // `properties` and `definitions` map names to schemas; their keys are not schema keywords.
     schema[key] =
-      key === 'properties' || key === '$defs'
+      key === 'properties' || key === 'definitions'
         ? Object.fromEntries(
             Object.entries(value as JsonSchema).map(([name, inner]) => [name, allowEnvReferences(inner)]),
           )
@@ -33,6 +33,11 @@ function allowEnvReferences(node: unknown): unknown {
     type === 'integer' ||
     type === 'boolean' ||
     (type === 'string' && (schema.pattern !== undefined || schema.format !== undefined));
+  // yaml-language-server warns on a key whose schema has `deprecationMessage` (VS Code's
+  // keyword); draft-07 itself has no `deprecated`.
+  if (schema.deprecated === true && typeof schema.description === 'string') {
+    schema.deprecationMessage = schema.description;
+  }
   if (!widen) return schema;
   const outer: JsonSchema = {};
   const inner: JsonSchema = {};
@@ -46,17 +51,12 @@ function allowEnvReferences(node: unknown): unknown {
  * `io: 'input'` describes what users write: keys with defaults are optional. Rules zod checks
  * in code (valid regular expressions, field paths, keys that go together) are left to
  * `sluice validate`.
+ *
+ * Draft-07: the draft yaml-language-server (and VS Code's JSON service under it) validates
+ * with; it reads newer drafts only in part, and ajv's default is draft-07 too.
  */
 export function pipelineJsonSchema(): JsonSchema {
-  const generated = z.toJSONSchema(configSchema, {
-    io: 'input',
-    target: 'draft-2020-12',
-    // Recursive conditions (all/any/not) become $defs references.
-    cycles: 'ref',
-    reused: 'inline',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  const { $schema, ...rest } = generated;
+  const { $schema, ...rest } = draft07(configSchema);
   return {
     $schema,
     title: 'sluice pipelines',
@@ -64,6 +64,18 @@ export function pipelineJsonSchema(): JsonSchema {
       'Pipelines that read AWS logs from S3 and index them into OpenSearch. Any value may use ${VAR} or ${VAR:-default} from the environment. Generated from src/config/schema.ts: do not edit.',
     ...(allowEnvReferences(rest) as JsonSchema),
   };
+}
+
+/** A zod schema as the JSON Schema draft editors read (the input side: keys with defaults are optional). */
+export function draft07(schema: z.ZodType): JsonSchema {
+  return z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'draft-07',
+    // Recursive conditions (all/any/not) become `definitions` references.
+    cycles: 'ref',
+    reused: 'inline',
+    unrepresentable: 'any',
+  }) as JsonSchema;
 }
 
 /** The text docs/pipeline.schema.json holds. */

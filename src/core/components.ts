@@ -18,14 +18,21 @@ export interface RecordParser {
    * `json` framing's scan facts); a parser gives the same result without it, only slower.
    */
   parse(record: string, recordNumber: number, hint?: number): Doc[];
+  /**
+   * Parsers of the `parquet` framing: one row, its values in the order of `columns` (the file's
+   * top-level column names, the same array for every row of an object) as the Parquet reader
+   * decoded them (INT64 as bigint). Returns zero or more documents; throws RecordParseError.
+   */
+  parseRow?(values: readonly unknown[], columns: readonly string[], recordNumber: number): Doc[];
 }
 
 /**
  * How an object's bytes are cut into records: `lines`, one per line; `json`, one per top-level
  * JSON document however it is laid out (NDJSON, pretty-printed, concatenated); `document`, the
- * whole object is one record.
+ * whole object is one record; `parquet`, one per row of a Parquet file, read by byte ranges
+ * (Source.readRange) because its index is in a footer, and handed to the parser's parseRow.
  */
-export type Framing = 'lines' | 'json' | 'document';
+export type Framing = 'lines' | 'json' | 'document' | 'parquet';
 
 export interface ParserFactory {
   readonly type: string;
@@ -136,6 +143,11 @@ export interface Source {
   list(window: ListWindow, signal?: AbortSignal): AsyncIterable<SourceObject>;
   /** The object's raw bytes (still compressed). */
   open(object: SourceObject, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Bytes [start, end) of the object's listed version, for formats read by random access
+   * (Parquet keeps its index in a footer). A version gone since it was listed fails as open() does.
+   */
+  readRange(object: SourceObject, start: number, end: number, signal?: AbortSignal): Promise<Buffer>;
   /**
    * The object as it is now, or null when it no longer exists. The runner asks for objects the
    * checkpoint has in progress that a listing did not return, so none is left half-read.

@@ -63,6 +63,12 @@ export const ERROR_CODES = {
     stage: 'receiving',
     meaning: 'An object is not valid gzip (corrupt or truncated).',
   },
+  ERR_PARQUET: {
+    level: 'object',
+    stage: 'processing',
+    meaning:
+      'An object is not a Parquet file sluice can read (no PAR1 footer, an unsupported codec, a row group past the memory bound).',
+  },
   ERR_S3_READ: {
     level: 'object',
     stage: 'receiving',
@@ -201,6 +207,11 @@ export const ERROR_CODES = {
     level: 'pipeline',
     stage: 'sending',
     meaning: 'The dead-letter cannot store entries.',
+  },
+  ERR_SETUP: {
+    level: 'pipeline',
+    stage: 'sending',
+    meaning: 'Setup could not install an index template, ISM policy or dashboards; says which, and how to fix it.',
   },
   ERR_HTTP_SERVER: {
     level: 'pipeline',

@@ -109,6 +109,19 @@ export class DecompressError extends SluiceError {
   }
 }
 
+/** An object that cannot be read as Parquet: not the format, or more than sluice reads in bounded memory. */
+export class ParquetReadError extends SluiceError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown, hint?: string) {
+    super('ERR_PARQUET', message, {
+      context,
+      cause,
+      hint:
+        hint ??
+        'The object is not a Parquet file sluice can read (a text flow log is parser vpc_flow); it is quarantined to the dead-letter.',
+    });
+  }
+}
+
 /** An object version that no longer exists: deleted, or rewritten (new ETag) since it was listed. */
 export type GoneVersion = 'deleted' | 'rewritten';
 

@@ -139,7 +139,9 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     })
     .describe(
       'A condition on the event: equals, in, matches, exists, gt/gte/lt/lte/between on numbers, or all/any/not of other conditions',
-    ),
+    )
+    // The JSON Schema's way to say "exactly one key", so editors flag two operators as well.
+    .meta({ minProperties: 1, maxProperties: 1 }),
 );
 
 function sameValue(actual: unknown, expected: ConditionValue): boolean {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ParserFactory } from '../core/components.js';
+import { albConnectionParserFactory } from './alb-connection-parser.js';
 import { albParserFactory } from './alb-parser.js';
 import { cloudfrontParserFactory } from './cloudfront-parser.js';
 import { cloudtrailParserFactory } from './cloudtrail-parser.js';
@@ -7,7 +8,9 @@ import { elbParserFactory } from './elb-parser.js';
 import { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH } from './json/parse-json-document.js';
 import { jsonLinesParserFactory, wafParserFactory } from './json-object-parser.js';
 import { linesParserFactory } from './lines-parser.js';
+import { nlbParserFactory } from './nlb-parser.js';
 import { s3AccessParserFactory } from './s3-access-parser.js';
+import { vpcFlowParquetParserFactory } from './vpc-flow-parquet-parser.js';
 import { vpcFlowParserFactory } from './vpc-flow-parser.js';
 
 export { type FramedBatch, frameRecords } from './framing/index.js';
@@ -34,7 +37,13 @@ const vpcFieldName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a flow log field nam
 
 export const parserConfigSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('alb').describe('Application Load Balancer access logs.') }),
+  z.strictObject({
+    type: z
+      .literal('alb_connection')
+      .describe('Application Load Balancer connection logs (TLS handshakes and mutual TLS, `conn_log` files).'),
+  }),
   z.strictObject({ type: z.literal('elb').describe('Classic Load Balancer access logs.') }),
+  z.strictObject({ type: z.literal('nlb').describe('Network Load Balancer access logs (TLS listeners).') }),
   z.strictObject({
     type: z.literal('waf').describe(`AWS WAF logs, each document kept as AWS writes it. ${JSON_DOCUMENTS}`),
     max_depth: maxDepth('a record'),
@@ -55,6 +64,14 @@ export const parserConfigSchema = z.discriminatedUnion('type', [
       .min(1)
       .optional()
       .describe('The flow log format for files without a header line, e.g. ["version", "account-id", ...].'),
+  }),
+  z.strictObject({
+    type: z
+      .literal('vpc_flow_parquet')
+      .describe(
+        'VPC flow logs delivered as Apache Parquet (`file-format=parquet`, `.log.parquet` files): the same fields ' +
+          'as vpc_flow; read by byte ranges, one row group at a time, so memory does not grow with the file.',
+      ),
   }),
   z.strictObject({
     type: z
@@ -81,8 +98,12 @@ export function createParserFactory(config: ParserConfig): ParserFactory {
   switch (config.type) {
     case 'alb':
       return albParserFactory();
+    case 'alb_connection':
+      return albConnectionParserFactory();
     case 'elb':
       return elbParserFactory();
+    case 'nlb':
+      return nlbParserFactory();
     case 'waf':
       return wafParserFactory({ maxDepth: config.max_depth });
     case 'cloudfront':
@@ -91,6 +112,8 @@ export function createParserFactory(config: ParserConfig): ParserFactory {
       return s3AccessParserFactory();
     case 'vpc_flow':
       return vpcFlowParserFactory({ fields: config.fields });
+    case 'vpc_flow_parquet':
+      return vpcFlowParquetParserFactory();
     case 'cloudtrail':
       return cloudtrailParserFactory({ maxDepth: config.max_depth });
     case 'json_lines':

@@ -24,7 +24,7 @@ export const vpcFlowDefaultFields = [
 ] as const;
 
 /** Every field AWS documents for flow logs (versions 2 to 5 and later additions); a header names some of them. */
-const KNOWN_FIELDS = new Set<string>([
+export const vpcFlowKnownFields: readonly string[] = [
   ...vpcFlowDefaultFields,
   'vpc-id',
   'subnet-id',
@@ -54,9 +54,12 @@ const KNOWN_FIELDS = new Set<string>([
   'reject-reason',
   'resource-id',
   'encryption-status',
-]);
+];
 
-const NUMERIC_FIELDS = new Set([
+const KNOWN_FIELDS = new Set<string>(vpcFlowKnownFields);
+
+/** The fields whose values are numbers (Parquet INT_32 or INT_64); every other field is text. */
+export const VPC_FLOW_NUMERIC_FIELDS: ReadonlySet<string> = new Set([
   'version',
   'srcport',
   'dstport',
@@ -73,7 +76,7 @@ const NUMERIC_FIELDS = new Set([
 const FIELD_NAME = /^[a-z][a-z0-9-]*$/;
 
 export function vpcFlowSpecs(names: readonly string[]): FieldSpec[] {
-  return names.map((name) => (NUMERIC_FIELDS.has(name) ? num(fieldKey(name)) : str(fieldKey(name))));
+  return names.map((name) => (VPC_FLOW_NUMERIC_FIELDS.has(name) ? num(fieldKey(name)) : str(fieldKey(name))));
 }
 
 /**

@@ -3,7 +3,9 @@ import type { DeadLetterEntry, Filter, ParserFactory, Source } from '../core/com
 import type { LogEvent, SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import type { DeadLetterCap } from '../core/pipeline-settings.js';
+import { frameParquet, type RangeReader } from '../parsers/framing/frame-parquet.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
+import type { FramedBatch } from '../parsers/framing/framed-batch.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { AckTracker } from './ack-tracker.js';
 import { DeadLetterCapError, deadLetterCapExceeded } from './dead-letter-cap.js';
@@ -67,10 +69,9 @@ export async function processObject(
   let failed = 0;
   let capError: DeadLetterCapError | undefined;
 
-  const raw = await context.source.open(object, signal);
-  const decoded = decodeObjectStream(raw, { pipeline, bucket, key });
+  const framed = await openBatches(context, object, loop, signal);
   try {
-    for await (const batch of frameRecords(decoded, context.parser.framing, loop.framing)) {
+    for await (const batch of framed) {
       if (batches.failed) break;
       const result = loop.run(batch);
       if (result === null) continue;
@@ -99,6 +100,26 @@ export async function processObject(
   await batches.settled();
   if (capError) throw capError;
   return { kind: 'done', records, events };
+}
+
+/** The object's records: streamed, decompressed and framed, or (Parquet) read by byte ranges. */
+async function openBatches(
+  context: ObjectContext,
+  object: SourceObject,
+  loop: RecordLoop,
+  signal: AbortSignal,
+): Promise<AsyncIterable<FramedBatch>> {
+  const { pipeline, source, parser } = context;
+  const { bucket, key } = object;
+  if (parser.framing === 'parquet') {
+    const reader: RangeReader = {
+      size: object.size,
+      read: (start, end) => source.readRange(object, start, end, signal),
+    };
+    return frameParquet(reader, loop.framing, { pipeline, bucket, key });
+  }
+  const raw = await source.open(object, signal);
+  return frameRecords(decodeObjectStream(raw, { pipeline, bucket, key }), parser.framing, loop.framing);
 }
 
 /** The batches of one object sent and not yet acknowledged, and what their acknowledgements said. */

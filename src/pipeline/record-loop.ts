@@ -14,6 +14,7 @@ import type { ErrorCode } from '../core/error-codes.js';
 import { errorCode, errorMessage, RecordParseError, SluiceError } from '../core/errors.js';
 import type { Doc, LogEvent } from '../core/event.js';
 import { addTag } from '../core/tags.js';
+import { rowText } from '../parsers/framing/frame-parquet.js';
 import type { FramedBatch, FramingOptions } from '../parsers/framing/framed-batch.js';
 
 /** The object a loop reads: what every event's origin and every dead-letter entry names. */
@@ -67,6 +68,9 @@ export class RecordLoop {
 
   constructor(options: RecordLoopOptions) {
     this.parser = options.parser.forObject(options.object.key);
+    if (options.parser.framing === 'parquet' && !this.parser.parseRow) {
+      throw new Error(`parser ${options.parser.type} has parquet framing but no parseRow`);
+    }
     this.filters = options.filters;
     this.object = options.object;
     this.resumeAfter = options.resumeAfter;
@@ -97,20 +101,20 @@ export class RecordLoop {
     const parser = this.parser;
     const filters = this.filters;
     const events = result.events;
-    const { records, recordNumbers, hints } = batch;
+    const { records, recordNumbers, hints, rows, columns } = batch;
     const invalid = batch.invalidUtf8.length > 0 ? new Set(batch.invalidUtf8) : undefined;
     let parsed = 0;
     let dropped = 0;
-    for (let i = 0; i < records.length; i++) {
-      const text = records[i]!;
+    for (let i = 0; i < recordNumbers.length; i++) {
       const record = recordNumbers[i]!;
       let docs: Doc[];
       try {
-        docs = parser.parse(text, record, hints?.[i]);
+        // Parquet rows arrive decoded (frame-parquet.ts); every other framing hands over text.
+        docs = rows ? parser.parseRow!(rows[i]!, columns!, record) : parser.parse(records[i]!, record, hints?.[i]);
       } catch (error) {
         if (record > resumeAfter) {
           unparsed++;
-          result.failures.push(this.parseFailure(record, error, text));
+          result.failures.push(this.parseFailure(record, error, rawText(batch, i)));
         }
         continue;
       }
@@ -127,7 +131,10 @@ export class RecordLoop {
         const outcome = applyFilters(filters, event);
         if (outcome === true) events.push(event);
         else if (outcome === false) dropped++;
-        else result.failures.push(this.filterFailure(record, sub, docs.length, outcome, text, result.failures));
+        else {
+          const raw = rawText(batch, i);
+          result.failures.push(this.filterFailure(record, sub, docs.length, outcome, raw, result.failures));
+        }
       }
     }
     if (batch.lastRecord <= resumeAfter) return null;
@@ -168,6 +175,11 @@ export class RecordLoop {
     const { pipeline, bucket, key, etag } = this.object;
     return { pipeline, bucket, key, etag, record, code, reason, raw, at: new Date().toISOString() };
   }
+}
+
+/** The raw text of the batch's i-th record for a dead-letter entry: the line, or a Parquet row as JSON. */
+function rawText(batch: FramedBatch, i: number): string {
+  return batch.rows ? rowText(batch.columns!, batch.rows[i]!) : batch.records[i]!;
 }
 
 /** Why a filter could not process one event: that record goes to the dead-letter. */

@@ -29,11 +29,11 @@ function section(title: string): string {
 
 /**
  * The TypeScript files the map sections name, in backticks or in the flow diagram; a name with a
- * placeholder (`<format>-parser.ts`) is not a file.
+ * placeholder (`<format>-parser.ts`, `*-step.ts`) is not a file.
  */
 function namedFiles(): string[] {
   const text = MAP_SECTIONS.map(section).join('\n');
-  const found = [...text.matchAll(/(?<![\w>./-])([\w./-]+\.ts)\b/g)].map((match) => match[1] ?? '');
+  const found = [...text.matchAll(/(?<![\w>*./-])([\w./-]+\.ts)\b/g)].map((match) => match[1] ?? '');
   return [...new Set(found)];
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pipelineJsonSchema, pipelineJsonSchemaText } from '../../src/config/json-schema.js';
+import { pipelineTestJsonSchemaText } from '../../src/pipeline-test/test-file-json-schema.js';
 
 type Schema = Record<string, any>;
 
@@ -18,9 +19,15 @@ describe('pipelineJsonSchema', () => {
     expect(onDisk).toBe(pipelineJsonSchemaText());
   });
 
+  it('matches docs/pipeline-test.schema.json when the file is up to date', () => {
+    const onDisk = readFileSync(join(import.meta.dirname, '../../docs/pipeline-test.schema.json'), 'utf8');
+    // On failure: npm run build && node scripts/write-schema.mjs
+    expect(onDisk).toBe(pipelineTestJsonSchemaText());
+  });
+
   it('rejects unknown keys and requires what the loader requires', () => {
     const schema = root();
-    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['pipelines']);
     expect(pipeline().additionalProperties).toBe(false);
@@ -29,7 +36,23 @@ describe('pipelineJsonSchema', () => {
 
   it.each([
     ['source', ['s3', 'file']],
-    ['parser', ['alb', 'elb', 'waf', 'cloudfront', 's3_access', 'vpc_flow', 'cloudtrail', 'json_lines', 'lines']],
+    [
+      'parser',
+      [
+        'alb',
+        'alb_connection',
+        'elb',
+        'nlb',
+        'waf',
+        'cloudfront',
+        's3_access',
+        'vpc_flow',
+        'vpc_flow_parquet',
+        'cloudtrail',
+        'json_lines',
+        'lines',
+      ],
+    ],
     ['checkpoint', ['s3', 'dynamodb', 'file']],
     ['dead_letter', ['s3', 'file']],
   ])('offers every %s type as a constant for completion', (key, types) => {
@@ -58,8 +81,10 @@ describe('pipelineJsonSchema', () => {
   it('describes output conditions with the condition schema when an output has when', () => {
     const schema = root();
     const when = variant(pipeline().properties.outputs.items, 'opensearch').properties.when;
-    const ref = String(when.$ref).replace('#/$defs/', '');
-    const condition = schema.$defs[ref];
+    // Draft-07 ignores keywords beside a $ref: the description stays outside, the $ref goes into allOf.
+    expect(when.description).toMatch(/Routing condition/);
+    const ref = String(when.allOf[0].$ref).replace('#/definitions/', '');
+    const condition = schema.definitions[ref];
     const keys = Object.keys(condition.properties ?? {});
     expect(keys).toEqual([
       'equals',
@@ -102,6 +127,7 @@ describe('pipelineJsonSchema', () => {
   it('marks a deprecated key deprecated for editors, beside its replacement and its default', () => {
     const props = variant(pipeline().properties.outputs.items, 'opensearch').properties;
     expect(props.flush_interval_ms.deprecated).toBe(true);
+    expect(props.flush_interval_ms.deprecationMessage).toMatch(/use flush_interval_seconds/);
     expect(props.flush_interval_ms).not.toHaveProperty('default');
     expect(props.flush_interval_seconds).toMatchObject({ default: 1 });
     expect(props.flush_interval_seconds).not.toHaveProperty('deprecated');

@@ -122,7 +122,7 @@ describe('loadConfig', () => {
       name: 'an unknown parser type',
       text: edit('{ type: alb }', '{ type: albb }'),
       expected: [
-        'p.yml:7:21 pipelines[0].parser.type: unknown type "albb" (did you mean "alb"?); expected one of: alb, elb, waf, cloudfront, s3_access, vpc_flow, cloudtrail, json_lines, lines',
+        'p.yml:7:21 pipelines[0].parser.type: unknown type "albb" (did you mean "alb"?); expected one of: alb, alb_connection, elb, nlb, waf, cloudfront, s3_access, vpc_flow, vpc_flow_parquet, cloudtrail, json_lines, lines',
       ],
     },
     {
@@ -143,7 +143,7 @@ describe('loadConfig', () => {
       name: 'a component without type',
       text: edit('{ type: alb }', '{ format: alb }'),
       expected: [
-        'p.yml:7:13 pipelines[0].parser.type: missing "type"; expected one of: alb, elb, waf, cloudfront, s3_access, vpc_flow, cloudtrail, json_lines, lines',
+        'p.yml:7:13 pipelines[0].parser.type: missing "type"; expected one of: alb, alb_connection, elb, nlb, waf, cloudfront, s3_access, vpc_flow, vpc_flow_parquet, cloudtrail, json_lines, lines',
       ],
     },
     {
@@ -452,7 +452,7 @@ describe('loadConfig', () => {
       '1-syntax.yml:3:1 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
       '2-schema.yml:4:7 pipelines[0].source.bucket: missing required key "bucket"',
       '2-schema.yml:5:7 pipelines[0].source.bukcet: unknown key "bukcet" (did you mean "bucket"?)',
-      '2-schema.yml:7:21 pipelines[0].parser.type: unknown type "wav" (did you mean "waf"?); expected one of: alb, elb, waf, cloudfront, s3_access, vpc_flow, cloudtrail, json_lines, lines',
+      '2-schema.yml:7:21 pipelines[0].parser.type: unknown type "wav" (did you mean "waf"?); expected one of: alb, alb_connection, elb, nlb, waf, cloudfront, s3_access, vpc_flow, vpc_flow_parquet, cloudtrail, json_lines, lines',
       '3-env.yml:5:15 pipelines[0].source.bucket: environment variable LOG_BUCKET is not set (use ${LOG_BUCKET:-default} for an optional value)',
     ]);
   });
@@ -555,7 +555,7 @@ describe('loadConfig with environment variables', () => {
       edit: (secret: string) => edit('{ type: alb }', '{ type: "${PARSER}" }', secretOutput(secret)),
       env: { PARSER: 'hunter2-type' },
       expected: [
-        'p.yml:7:21 pipelines[0].parser.type: unknown type the value of ${PARSER}; expected one of: alb, elb, waf, cloudfront, s3_access, vpc_flow, cloudtrail, json_lines, lines',
+        'p.yml:7:21 pipelines[0].parser.type: unknown type the value of ${PARSER}; expected one of: alb, alb_connection, elb, nlb, waf, cloudfront, s3_access, vpc_flow, vpc_flow_parquet, cloudtrail, json_lines, lines',
       ],
     },
     {

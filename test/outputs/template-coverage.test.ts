@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ParserFactory } from '../../src/core/components.js';
 import type { Doc, LogEvent } from '../../src/core/event.js';
 import { parseFieldPath, setField } from '../../src/core/field-path.js';
 import type { GeoipResult } from '../../src/filters/geoip-filter.js';
@@ -6,16 +7,26 @@ import { createUserAgentFilter, userAgentFilterSchema } from '../../src/filters/
 import { createWafHeadersFilter, wafHeadersFilterSchema } from '../../src/filters/waf-headers-filter.js';
 import { buildIndexTemplate } from '../../src/outputs/opensearch/index-template.js';
 import { templateConfigSchema } from '../../src/outputs/opensearch/opensearch-config.js';
+import { albConnectionFields, albConnectionParserFactory } from '../../src/parsers/alb-connection-parser.js';
 import { albParserFactory } from '../../src/parsers/alb-parser.js';
 import { wafParserFactory } from '../../src/parsers/json-object-parser.js';
+import { nlbFields, nlbParserFactory } from '../../src/parsers/nlb-parser.js';
+import { s3AccessFields, s3AccessParserFactory } from '../../src/parsers/s3-access-parser.js';
 import { MAX_APPENDED_FIELDS } from '../../src/parsers/text/map-tokens.js';
+import {
+  VPC_FLOW_NUMERIC_FIELDS,
+  vpcFlowKnownFields,
+  vpcFlowParserFactory,
+} from '../../src/parsers/vpc-flow-parser.js';
 import { fixtureLines } from '../parsers/parse-helpers.js';
 
 type Properties = Record<string, { type?: string; properties?: Properties }>;
 
 const origin = { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', record: 1, sub: 0, lastModified: 0 };
 
-async function template(kind: 'alb' | 'waf' | 'generic', dynamic?: boolean) {
+type Kind = 'alb' | 'alb_connection' | 'nlb' | 's3_access' | 'vpc_flow' | 'waf' | 'generic';
+
+async function template(kind: Kind, dynamic?: boolean) {
   const config = templateConfigSchema.parse({ kind, ...(dynamic === undefined ? {} : { dynamic }) });
   return buildIndexTemplate(config, { indexPatterns: ['x-*'], dataStream: false, baseDir: '/' });
 }
@@ -165,7 +176,7 @@ const fullWaf: Doc = {
 };
 
 describe('built-in templates', () => {
-  it.each(['alb', 'waf', 'generic'] as const)(
+  it.each(['alb', 'alb_connection', 'nlb', 's3_access', 'vpc_flow', 'waf', 'generic'] as const)(
     'maps no unknown field when kind is %s and dynamic is not set',
     async (kind) => {
       const t = await template(kind);
@@ -236,5 +247,71 @@ describe('built-in templates', () => {
     expect(unmapped).toEqual([]);
     expect(mappedType(properties, 'httpRequest.clientIp')).toBe('ip');
     expect(mappedType(properties, 'timestamp')).toBe('date');
+  });
+
+  /** Every path the parser's documents, the enrichment and the user_agent filter (on `agentField`) write. */
+  function emittedPaths(factory: ParserFactory, lines: readonly string[], agentField?: string): Set<string> {
+    const parser = factory.forObject('k');
+    const docs = lines.flatMap((line, i) => parser.parse(line, i + 1));
+    const paths = new Set(docs.flatMap((doc) => [...Object.keys(doc), ...leafPaths(enrichment)]));
+    if (agentField) {
+      for (const event of withUserAgent({ doc: { ...docs[0]! }, origin }, agentField)) {
+        for (const path of leafPaths(event.doc)) paths.add(path);
+      }
+    }
+    return paths;
+  }
+
+  const appended = (line: string) =>
+    `${line}${Array.from({ length: MAX_APPENDED_FIELDS }, (_, i) => ` x${i}`).join('')}`;
+  /** A fixture's first line padded with `-` to `known` fields, then every appended field the parser keeps. */
+  const padded = (line: string, missing: number) => appended(`${line}${' -'.repeat(missing)}`);
+
+  it.each<[Kind, ParserFactory, string[], number, string | undefined]>([
+    [
+      'alb_connection',
+      albConnectionParserFactory(),
+      [...fixtureLines('alb-connection-docs.log'), padded(fixtureLines('alb-connection-docs.log')[0]!, 3)],
+      albConnectionFields.length,
+      undefined,
+    ],
+    [
+      'nlb',
+      nlbParserFactory(),
+      [...fixtureLines('nlb-docs.log'), padded(fixtureLines('nlb-docs.log')[1]!, 1)],
+      nlbFields.length,
+      undefined,
+    ],
+    [
+      's3_access',
+      s3AccessParserFactory(),
+      [...fixtureLines('s3-access-docs.log'), padded(fixtureLines('s3-access-docs.log')[0]!, 1)],
+      s3AccessFields.length,
+      'user_agent',
+    ],
+  ])(
+    'maps every field the %s parser emits, its appended fields and the enrichment',
+    async (kind, factory, lines, known, agent) => {
+      const properties = (await template(kind)).template.mappings.properties as Properties;
+      const paths = emittedPaths(factory, lines, agent);
+      expect(paths.has(`field_${known + MAX_APPENDED_FIELDS}`)).toBe(true);
+      const unmapped = [...paths].filter((path) => !mappedType(properties, path.replace(/\.(lat|lon)$/, '')));
+      expect(unmapped).toEqual([]);
+    },
+  );
+
+  it('maps every documented VPC flow log field, with the addresses as ip, when kind is vpc_flow', async () => {
+    const properties = (await template('vpc_flow')).template.mappings.properties as Properties;
+    const header = vpcFlowKnownFields.join(' ');
+    const values = vpcFlowKnownFields
+      .map((name) => (VPC_FLOW_NUMERIC_FIELDS.has(name) ? '6' : name.includes('addr') ? '10.0.0.1' : 'x'))
+      .join(' ');
+    const paths = emittedPaths(vpcFlowParserFactory(), [header, values, ...fixtureLines('vpc-flow-custom.log')]);
+    expect(paths.has('log_status')).toBe(true);
+    expect(paths.has('ecs_task_arn')).toBe(true);
+    const unmapped = [...paths].filter((path) => !mappedType(properties, path.replace(/\.(lat|lon)$/, '')));
+    expect(unmapped).toEqual([]);
+    expect(mappedType(properties, 'pkt_srcaddr')).toBe('ip');
+    expect(mappedType(properties, 'bytes')).toBe('long');
   });
 });

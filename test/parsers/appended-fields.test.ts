@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { ParserFactory } from '../../src/core/components.js';
 import { RecordParseError } from '../../src/core/errors.js';
+import { albConnectionFields, albConnectionParserFactory } from '../../src/parsers/alb-connection-parser.js';
 import { albFields, albParserFactory } from '../../src/parsers/alb-parser.js';
 import { cloudfrontParserFactory } from '../../src/parsers/cloudfront-parser.js';
 import { elbFields, elbParserFactory } from '../../src/parsers/elb-parser.js';
+import { nlbFields, nlbParserFactory } from '../../src/parsers/nlb-parser.js';
 import { s3AccessFields, s3AccessParserFactory } from '../../src/parsers/s3-access-parser.js';
 import { MAX_HEADER_FIELDS } from '../../src/parsers/text/field-name.js';
 import { MAX_APPENDED_FIELDS } from '../../src/parsers/text/map-tokens.js';
-import { tokenizeLine } from '../../src/parsers/text/tokenize-line.js';
+import { splitPlainLine, tokenizeLine } from '../../src/parsers/text/tokenize-line.js';
 import { vpcFlowParserFactory } from '../../src/parsers/vpc-flow-parser.js';
 import { fixtureLines, parseAll, parseOne } from './parse-helpers.js';
 
 /** A fixture line padded with `-` to exactly the known fields, so appended ones start right after. */
-function fullLine(fixture: string, known: number, brackets = false): string {
+function fullLine(fixture: string, known: number, syntax: 'quoted' | 'brackets' | 'plain' = 'quoted'): string {
   const line = fixtureLines(fixture)[0]!;
-  const count = tokenizeLine(line, [], brackets);
+  const count = syntax === 'plain' ? splitPlainLine(line, []) : tokenizeLine(line, [], syntax === 'brackets');
   return `${line}${' -'.repeat(known - count)}`;
 }
 
@@ -22,11 +24,18 @@ const appended = (n: number) => Array.from({ length: n }, (_, i) => ` x${i}`).jo
 
 const positional: [string, ParserFactory, string, number][] = [
   ['alb', albParserFactory(), fullLine('alb-docs.log', albFields.length), albFields.length],
+  [
+    'alb_connection',
+    albConnectionParserFactory(),
+    fullLine('alb-connection-docs.log', albConnectionFields.length),
+    albConnectionFields.length,
+  ],
   ['elb', elbParserFactory(), fullLine('elb-docs.log', elbFields.length), elbFields.length],
+  ['nlb', nlbParserFactory(), fullLine('nlb-docs.log', nlbFields.length, 'plain'), nlbFields.length],
   [
     's3_access',
     s3AccessParserFactory(),
-    fullLine('s3-access-docs.log', s3AccessFields.length, true),
+    fullLine('s3-access-docs.log', s3AccessFields.length, 'brackets'),
     s3AccessFields.length,
   ],
 ];

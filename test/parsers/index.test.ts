@@ -5,11 +5,14 @@ describe('parserConfigSchema', () => {
   it('lists every parser type', () => {
     expect(parserTypes).toEqual([
       'alb',
+      'alb_connection',
       'elb',
+      'nlb',
       'waf',
       'cloudfront',
       's3_access',
       'vpc_flow',
+      'vpc_flow_parquet',
       'cloudtrail',
       'json_lines',
       'lines',
@@ -20,7 +23,7 @@ describe('parserConfigSchema', () => {
     const factory = createParserFactory(parserConfigSchema.parse({ type }));
     expect(factory.type).toBe(type);
     const json = ['waf', 'cloudtrail', 'json_lines'];
-    expect(factory.framing).toBe(json.includes(type) ? 'json' : 'lines');
+    expect(factory.framing).toBe(json.includes(type) ? 'json' : type === 'vpc_flow_parquet' ? 'parquet' : 'lines');
   });
 
   it.each<[unknown, string]>([

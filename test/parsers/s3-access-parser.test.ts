@@ -17,6 +17,7 @@ describe('s3_access parser', () => {
       request_id: '3E57427F3EXAMPLE',
       operation: 'REST.GET.VERSIONING',
       key: null,
+      request_uri: 'GET /amzn-s3-demo-bucket1?versioning HTTP/1.1',
       request_method: 'GET',
       request_url: '/amzn-s3-demo-bucket1?versioning',
       request_protocol: 'HTTP/1.1',
@@ -45,6 +46,26 @@ describe('s3_access parser', () => {
     [2, { http_status: 404, error_code: 'NoSuchBucketPolicy', bytes_sent: 297, total_time: 38 }],
   ])('parses documentation example %i', (index, expected) => {
     expect(parseOne(s3, lines[index]!)).toMatchObject(expected);
+  });
+
+  it.each([
+    [
+      '"GET /photos/a%20b.jpg?x=1 HTTP/1.1"',
+      'GET /photos/a%20b.jpg?x=1 HTTP/1.1',
+      ['GET', '/photos/a%20b.jpg?x=1', 'HTTP/1.1'],
+    ],
+    ['"GET /key with spaces HTTP/1.1"', 'GET /key with spaces HTTP/1.1', ['GET', '/key with spaces', 'HTTP/1.1']],
+    ['"GET /no-protocol"', 'GET /no-protocol', ['GET', '/no-protocol', null]],
+    ['"-"', null, [null, null, null]],
+    ['-', null, [null, null, null]],
+  ])('keeps the Request-URI %s whole as request_uri and split beside it', (field, uri, [method, url, protocol]) => {
+    const doc = parseOne(s3, lines[0]!.replace('"GET /amzn-s3-demo-bucket1?versioning HTTP/1.1"', field));
+    expect(doc).toMatchObject({
+      request_uri: uri,
+      request_method: method,
+      request_url: url,
+      request_protocol: protocol,
+    });
   });
 
   it('keeps the source_region and later fields when the line has them', () => {

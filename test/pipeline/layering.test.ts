@@ -20,7 +20,26 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   config: ['core', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint'],
   pipeline: ['core', 'config', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint'],
   worker: ['core', 'config', 'checkpoint', 'pipeline'],
-  cli: ['core', 'config', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint', 'pipeline', 'worker'],
+  // `sluice test`: the record loop around a pipeline's parser and filters, outputs replaced by captures.
+  'pipeline-test': ['core', 'config', 'parsers', 'filters', 'sources', 'pipeline'],
+  // `sluice setup`: what each OpenSearch output needs installed.
+  setup: ['core', 'config', 'outputs'],
+  // docs/reference/, generated from the component schemas (scripts/write-reference.mjs).
+  'reference-docs': ['core', 'config', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint'],
+  cli: [
+    'core',
+    'config',
+    'parsers',
+    'filters',
+    'sources',
+    'outputs',
+    'checkpoint',
+    'pipeline',
+    'worker',
+    'pipeline-test',
+    'setup',
+    'reference-docs',
+  ],
 };
 
 /** Component kinds whose concrete members live in their own subfolder (sources/s3, outputs/opensearch). */
@@ -37,9 +56,12 @@ function relativeImports(): { from: string; to: string }[] {
 
 const folderOf = (path: string): string => path.split('/')[0] ?? path;
 
-/** What pipeline/ and worker/ may import from a component folder, and where. */
+/** Folders that run components they did not build: they name no concrete source or output. */
+const RUNNERS = ['pipeline', 'worker', 'pipeline-test'];
+
+/** What the runners may import from a component folder, and where. */
 function mayReachComponent(file: string, target: string): boolean {
-  // Decompression is shared by every source (the record loop applies it), not a source itself.
+  // Decompression is shared by every source (process-object and the test harness apply it), not a source itself.
   if (target === 'sources/decompress.ts') return true;
   const factories = ['sources/index.ts', 'outputs/index.ts', 'outputs/dead-letter/index.ts'];
   return file === 'pipeline/build-pipeline.ts' && factories.includes(target);
@@ -121,9 +143,9 @@ describe('layering of src/', () => {
     expect(fileCycles()).toEqual([]);
   });
 
-  it('imports no concrete source or output when a pipeline or worker module is outside build-pipeline', () => {
+  it('imports no concrete source or output when a pipeline, worker or pipeline-test module is outside build-pipeline', () => {
     const offending = relativeImports()
-      .filter(({ from }) => ['pipeline', 'worker'].includes(folderOf(from)))
+      .filter(({ from }) => RUNNERS.includes(folderOf(from)))
       .filter(({ to }) => KINDS_WITH_MEMBER_FOLDERS.includes(folderOf(to)))
       .filter(({ from, to }) => !mayReachComponent(from, to))
       .map(({ from, to }) => `src/${from} imports src/${to}`);

@@ -57,6 +57,10 @@ class MemorySource implements Source {
     return Readable.from([this.objects[object.key]!.body]);
   }
 
+  async readRange(object: SourceObject, start: number, end: number): Promise<Buffer> {
+    return this.objects[object.key]!.body.subarray(start, end);
+  }
+
   async stat(key: string): Promise<SourceObject | null> {
     return this.objects[key] ? this.object(key) : null;
   }

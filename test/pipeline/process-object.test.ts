@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { DeadLetterEntry, Output, Source, WriteReport } from '../../src/core/components.js';
+import type { DeadLetterEntry, Filter, Output, Source, WriteReport } from '../../src/core/components.js';
 import type { LogEvent, SourceObject } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
@@ -18,6 +20,7 @@ function memorySource(body: Buffer): Source {
     location: 'memory',
     async *list() {},
     open: async () => Readable.from([body]),
+    readRange: async (_object, start, end) => body.subarray(start, end),
     stat: async () => null,
   };
 }
@@ -229,6 +232,44 @@ describe('processObject', () => {
       });
       await expect(processObject(ctx, object, 0, new AbortController().signal)).rejects.toBe(down);
       expect(await failedRecords(ctx.metrics)).toBe(0);
+    });
+  });
+
+  describe('with a Parquet object', () => {
+    // Five rows in row groups of 2, 2 and 1 (scripts/write-vpc-flow-parquet.mjs).
+    const body = readFileSync(fileURLToPath(new URL('../fixtures/parsers/vpc-flow-default.parquet', import.meta.url)));
+    const parquetObject: SourceObject = { ...object, key: 'k.log.parquet', size: body.length };
+    const parser = createParserFactory({ type: 'vpc_flow_parquet' });
+
+    it('sends exactly the rows after the resume offset, numbered by ordinal, and reports the offset of the last row', async () => {
+      const output = new CollectingOutput();
+      const { ctx, offsets } = context(body, output, { parser });
+      const outcome = await processObject(ctx, parquetObject, 2, new AbortController().signal);
+      expect(outcome).toEqual({ kind: 'done', records: 3, events: 3 });
+      expect(output.events.map((e) => e.origin.record)).toEqual([3, 4, 5]);
+      expect(output.events.map((e) => e.doc.log_status)).toEqual(['NODATA', 'SKIPDATA', 'OK']);
+      expect(offsets.at(-1)).toBe(5);
+    });
+
+    it('dead-letters the row a filter throws on with the row as JSON text, bigints as digits', async () => {
+      const boom: Filter = {
+        type: 'boom',
+        apply: (event) => {
+          if (event.origin.record === 2) throw new Error('no');
+          return true;
+        },
+      };
+      const output = new CollectingOutput();
+      const { ctx, deadLetters } = context(body, output, { parser, filters: [boom] });
+      await processObject(ctx, parquetObject, 0, new AbortController().signal);
+      expect(output.events.map((e) => e.origin.record)).toEqual([1, 3, 4, 5]);
+      expect(deadLetters).toHaveLength(1);
+      expect(deadLetters[0]).toMatchObject({ record: 2, code: 'ERR_FILTER_APPLY', reason: 'boom filter: no' });
+      expect(JSON.parse(deadLetters[0]!.raw!)).toMatchObject({
+        srcaddr: '172.31.9.69',
+        bytes: '4249',
+        action: 'REJECT',
+      });
     });
   });
 });

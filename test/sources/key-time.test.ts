@@ -10,6 +10,21 @@ describe('keyTime', () => {
       '2024-05-01T00:05:00.000Z',
     ],
     [
+      'ALB connection log file-name time',
+      'AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/02/15/conn_log.123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz',
+      '2022-02-15T23:40:00.000Z',
+    ],
+    [
+      'NLB file-name time',
+      'AWSLogs/123456789012/elasticloadbalancing/us-east-2/2018/12/20/123456789012_elasticloadbalancing_us-east-2_net.my-network-loadbalancer.c6e77e28c25b2234_20181220T2340Z_a1b2c3d4.log.gz',
+      '2018-12-20T23:40:00.000Z',
+    ],
+    [
+      'VPC flow log Parquet file-name time',
+      'AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/year=2021/month=10/day=15/hour=16/123456789012_vpcflowlogs_us-east-1_fl-1234abcd_20211015T1620Z_fe123456.log.parquet',
+      '2021-10-15T16:20:00.000Z',
+    ],
+    [
       'CloudTrail file-name time',
       'AWSLogs/111122223333/CloudTrail/us-east-2/2015/08/01/111122223333_CloudTrail_us-east-2_20150801T0210Z_Mu0KsOhtH1ar15ZZ.json.gz',
       '2015-08-01T02:10:00.000Z',

@@ -42,6 +42,34 @@ describe('planPartitions', () => {
       expected: [{ prefix: `${alb}2024/05/09/` }, { prefix: `${alb}2024/05/10/` }, { prefix: `${alb}2024/05/11/` }],
     },
     {
+      name: 'narrows each day to the connection log files when the layout is alb_connection',
+      layout: 'alb_connection',
+      index: 0,
+      base: alb,
+      vars: { account: '123456789012', region: 'eu-west-1' },
+      since: '2024-05-10T10:00:00Z',
+      now: '2024-05-10T12:00:00Z',
+      expected: [
+        { prefix: `${alb}2024/05/09/conn_log` },
+        { prefix: `${alb}2024/05/10/conn_log` },
+        { prefix: `${alb}2024/05/11/conn_log` },
+      ],
+    },
+    {
+      name: 'narrows each day to the NLB files of the account and region when the layout is nlb',
+      layout: 'nlb',
+      index: 0,
+      base: alb,
+      vars: { account: '123456789012', region: 'eu-west-1' },
+      since: '2024-05-10T10:00:00Z',
+      now: '2024-05-10T12:00:00Z',
+      expected: [
+        { prefix: `${alb}2024/05/09/123456789012_elasticloadbalancing_eu-west-1_net.` },
+        { prefix: `${alb}2024/05/10/123456789012_elasticloadbalancing_eu-west-1_net.` },
+        { prefix: `${alb}2024/05/11/123456789012_elasticloadbalancing_eu-west-1_net.` },
+      ],
+    },
+    {
       name: 'crosses a leap-day month boundary when since is early on March 1st',
       layout: 'elb',
       index: 0,
@@ -158,6 +186,41 @@ describe('planPartitions', () => {
 
   it.each(cases)('$name', ({ layout, index, base, vars, since, now, until, expected }) => {
     expect(plan({ layout, index }, base, vars, since, now, until)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      'alb_connection',
+      'conn_log.123456789012_elasticloadbalancing_us-east-2_app.my-lb.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz',
+      true,
+    ],
+    [
+      'alb_connection',
+      'conn_log_123456789012_elasticloadbalancing_us-east-2_app.my-lb.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz',
+      true,
+    ],
+    [
+      'alb_connection',
+      '123456789012_elasticloadbalancing_us-east-2_app.my-lb.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz',
+      false,
+    ],
+    [
+      'nlb',
+      '123456789012_elasticloadbalancing_us-east-2_net.my-nlb.c6e77e28c25b2234_20181220T2340Z_a1b2c3d4.log.gz',
+      true,
+    ],
+    [
+      'nlb',
+      '123456789012_elasticloadbalancing_us-east-2_app.my-lb.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz',
+      false,
+    ],
+    [
+      'nlb',
+      'conn_log.123456789012_elasticloadbalancing_us-east-2_app.my-lb.1234567890abcdef_20220215T2340Z_x.log.gz',
+      false,
+    ],
+  ] as const)('tells the %s layout file %s apart (%s)', (layout, name, matches) => {
+    expect(DIRECTORY_LAYOUTS[layout][0]!.fileMatcher!.test(name)).toBe(matches);
   });
 
   it('lists whole days without StartAfter when S3 access logs are date-partitioned', async () => {

@@ -1,9 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OutputError } from '../../core/errors.js';
-import type { TemplateConfig } from './opensearch-config.js';
+import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
+import type { OpenSearchOutputConfig, TemplateConfig } from './opensearch-config.js';
+import { albConnectionProperties } from './templates/alb-connection-mappings.js';
 import { albProperties } from './templates/alb-mappings.js';
 import { commonProperties, type Mapping, rootMappings } from './templates/common-mappings.js';
+import { nlbProperties } from './templates/nlb-mappings.js';
+import { s3AccessProperties } from './templates/s3-access-mappings.js';
+import { vpcFlowProperties } from './templates/vpc-flow-mappings.js';
 import { wafProperties } from './templates/waf-mappings.js';
 
 export interface IndexTemplate {
@@ -16,9 +21,34 @@ export interface IndexTemplate {
 
 const KIND_PROPERTIES: Record<TemplateConfig['kind'], Record<string, Mapping>> = {
   alb: albProperties,
+  alb_connection: albConnectionProperties,
+  nlb: nlbProperties,
+  s3_access: s3AccessProperties,
+  vpc_flow: vpcFlowProperties,
   waf: wafProperties,
   generic: {},
 };
+
+/**
+ * The template an OpenSearch output installs, its name and body; undefined without `template`.
+ * One home for the output's start check and `sluice setup`.
+ */
+export async function outputIndexTemplate(
+  config: OpenSearchOutputConfig,
+  pipeline: string,
+  baseDir: string,
+): Promise<{ name: string; body: IndexTemplate } | undefined> {
+  const { template, index, data_stream: dataStream, overflow_index: overflowIndex } = config;
+  if (!template) return undefined;
+  // The overflow index gets the same mappings, so events sent there are as searchable.
+  const overflow = overflowIndex === undefined ? [] : [sanitizeIndexName(overflowIndex)];
+  const body = await buildIndexTemplate(template, {
+    indexPatterns: [indexPatternWildcard(index), ...overflow],
+    dataStream,
+    baseDir,
+  });
+  return { name: template.name ?? `sluice-${pipeline}`, body };
+}
 
 /** The composable template body to PUT at `_index_template/<name>`. */
 export async function buildIndexTemplate(

@@ -55,9 +55,12 @@ export const templateConfigSchema = z
   .strictObject({
     name: z.string().optional().describe('Template name; defaults to `sluice-<pipeline>`.'),
     kind: z
-      .enum(['alb', 'waf', 'generic'])
+      .enum(['alb', 'alb_connection', 'nlb', 's3_access', 'vpc_flow', 'waf', 'generic'])
       .default('generic')
-      .describe('Built-in mappings to install: `alb`, `waf`, or `generic` (shared fields only). Ignored with file.'),
+      .describe(
+        'Built-in mappings to install, named after the parser whose fields they map: `alb`, `alb_connection`, `nlb`, ' +
+          '`s3_access`, `vpc_flow` (text and Parquet), `waf`, or `generic` (shared fields only). Ignored with file.',
+      ),
     file: z
       .string()
       .optional()
@@ -77,6 +80,32 @@ export const templateConfigSchema = z
     priority: z.int().min(0).default(200).describe('Template priority; higher wins over overlapping templates.'),
   })
   .describe('Install a composable index template (_index_template) at start-up so fields get real mappings.');
+
+export const dashboardsConfigSchema = z
+  .strictObject({
+    url: z
+      .url()
+      .describe(
+        'OpenSearch Dashboards base URL, e.g. https://search-logs.eu-west-1.es.amazonaws.com/_dashboards or ' +
+          'http://dashboards.internal:5601. `sluice setup` imports the saved objects of template.kind (alb, waf) here.',
+      ),
+    tenant: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Security plugin tenant to import into (sent as the securitytenant header), e.g. global or admin_tenant.',
+      ),
+    auth: authConfigSchema
+      .optional()
+      .describe(
+        'How to authenticate to Dashboards; defaults to the output auth (same user, or SigV4 with service es).',
+      ),
+  })
+  .describe(
+    'Where `sluice setup` installs the dashboards for this output (OpenSearch Dashboards saved objects API). TLS ' +
+      'settings are the output tls.',
+  );
 
 export const opensearchOutputConfigSchema = z
   .strictObject({
@@ -167,6 +196,18 @@ export const opensearchOutputConfigSchema = z
     tls: tlsConfigSchema.optional(),
     auth: authConfigSchema.optional(),
     template: templateConfigSchema.optional(),
+    retention_days: z
+      .int()
+      .min(1)
+      .max(36_500)
+      .optional()
+      .describe(
+        '`sluice setup` installs an Index State Management policy that deletes each index of this output this many ' +
+          'days after it was created (data streams also roll over daily or at 30 GB per primary shard). Counted from ' +
+          'the index creation, not the event time: a backfilled day is kept this long from when it was indexed. ' +
+          'Unset: no policy. Not for a fixed index name without %{...}, which would be deleted whole.',
+      ),
+    dashboards: dashboardsConfigSchema.optional(),
   })
   .describe('Bulk-index events into OpenSearch, exactly once with deterministic ids.');
 
@@ -179,3 +220,5 @@ export function flushIntervalMs(
   return config.flush_interval_ms ?? config.flush_interval_seconds * 1000;
 }
 export type TemplateConfig = z.infer<typeof templateConfigSchema>;
+export type DashboardsConfig = z.infer<typeof dashboardsConfigSchema>;
+export type AuthConfig = z.infer<typeof authConfigSchema>;

@@ -9,8 +9,7 @@ import { ItemSettler } from './bulk-item.js';
 import { BulkSender } from './bulk-sender.js';
 import { DeadLetterRouter, type RejectedItem } from './dead-letter-router.js';
 import { EventEncoder, isRejected } from './event-encoder.js';
-import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
-import { buildIndexTemplate, type IndexTemplate } from './index-template.js';
+import { type IndexTemplate, outputIndexTemplate } from './index-template.js';
 import { createOpenSearchClient, redactUrl } from './opensearch-client.js';
 import { flushIntervalMs, type OpenSearchOutputConfig } from './opensearch-config.js';
 import { closedError, type ErrorScope } from './output-errors.js';
@@ -90,16 +89,9 @@ export class OpenSearchOutput implements Output {
 
   /** Reads and builds the index template body (template.file included) without contacting the cluster. */
   prepare(): Promise<void> {
-    const { template, index, data_stream: dataStream, overflow_index: overflowIndex } = this.config;
-    // The overflow index gets the same mappings, so events sent there are as searchable.
-    const overflow = overflowIndex === undefined ? [] : [sanitizeIndexName(overflowIndex)];
-    this.template ??= template
-      ? buildIndexTemplate(template, {
-          indexPatterns: [indexPatternWildcard(index), ...overflow],
-          dataStream,
-          baseDir: this.ctx.baseDir,
-        })
-      : Promise.resolve(undefined);
+    this.template ??= outputIndexTemplate(this.config, this.ctx.pipeline, this.ctx.baseDir).then(
+      (request) => request?.body,
+    );
     return this.template.then(() => undefined);
   }
 

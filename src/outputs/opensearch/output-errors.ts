@@ -14,7 +14,7 @@ export interface ErrorScope {
 
 const OUTPUT = 'opensearch';
 
-function unauthenticatedHint(auth: ErrorScope['auth']): string {
+export function unauthenticatedHint(auth: ErrorScope['auth']): string {
   if (auth?.type === 'basic') {
     return 'Check auth.username and auth.password (and the environment variables they come from).';
   }
@@ -24,7 +24,7 @@ function unauthenticatedHint(auth: ErrorScope['auth']): string {
   return 'The cluster requires authentication: add an auth section (basic or aws_sigv4).';
 }
 
-function forbiddenHint(auth: ErrorScope['auth']): string {
+export function forbiddenHint(auth: ErrorScope['auth']): string {
   if (auth?.type === 'aws_sigv4') {
     return (
       'Allow the task role in the domain access policy (es:ESHttpGet, es:ESHttpPost, es:ESHttpPut; aoss:APIAccessAll for ' +

@@ -15,6 +15,7 @@ export function frameRecords(
   options: FramingOptions,
 ): AsyncIterable<FramedBatch> {
   if (framing === 'json') return frameJson(stream, options);
+  if (framing === 'parquet') throw new Error('parquet framing reads byte ranges: call frameParquet with a RangeReader');
   return framing === 'lines' ? frameLines(stream, options) : frameDocument(stream, options);
 }
 

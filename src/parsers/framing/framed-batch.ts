@@ -2,7 +2,8 @@
  * One batch of records cut from an object's decompressed bytes.
  *
  * Record numbers are 1-based: the line number for `lines` framing, the line a document starts
- * on for `json` (frame-json.ts says more), always 1 for `document`.
+ * on for `json` (frame-json.ts says more), always 1 for `document`, the row's ordinal for
+ * `parquet` (frame-parquet.ts, which reads by byte ranges and is not called from here).
  * A line ends at LF, at CRLF (one line end, wherever a chunk boundary falls) or at a lone CR
  * (old Mac-style files), so numbers do not depend on how the stream was chunked and a resume
  * offset names the same line every time. Empty lines count but are not emitted, so numbers in
@@ -30,6 +31,13 @@ export interface FramedBatch {
    * document (see `scan-json-text.ts`), or NO_FACTS; the parser gets it as its hint.
    */
   hints?: number[];
+  /**
+   * `parquet` framing only (frame-parquet.ts), parallel to `recordNumbers`, `records` then empty:
+   * each row's values in the order of `columns`, which the parser's parseRow reads.
+   */
+  rows?: unknown[][];
+  /** The object's top-level column names, with `rows`. */
+  columns?: readonly string[];
 }
 
 export interface OversizedRecord {

@@ -7,8 +7,11 @@ export type FieldSpec =
   | { kind: 'number'; name: string }
   /** `ip:port`, split at the last colon (IPv6 addresses are written without brackets). */
   | { kind: 'address'; name: string; ip: string; port: string }
-  /** `METHOD URL PROTOCOL`: method before the first space, protocol after the last, the URL between. */
-  | { kind: 'request'; name: string; method: string; url: string; protocol: string };
+  /**
+   * `METHOD URL PROTOCOL`: method before the first space, protocol after the last, the URL between;
+   * with `whole`, the value is also kept as it is under that name (S3's Request-URI).
+   */
+  | { kind: 'request'; name: string; method: string; url: string; protocol: string; whole?: string };
 
 export const str = (name: string): FieldSpec => ({ kind: 'string', name });
 export const num = (name: string): FieldSpec => ({ kind: 'number', name });
@@ -18,12 +21,13 @@ export const addr = (name: string, base: string): FieldSpec => ({
   ip: `${base}_ip`,
   port: `${base}_port`,
 });
-export const req = (name: string): FieldSpec => ({
+export const req = (name: string, options: { keepWhole?: boolean } = {}): FieldSpec => ({
   kind: 'request',
   name,
   method: 'request_method',
   url: 'request_url',
   protocol: 'request_protocol',
+  ...(options.keepWhole ? { whole: name } : {}),
 });
 
 /**
@@ -77,6 +81,7 @@ export function mapTokens(
         splitAddress(value, spec, doc, context);
         break;
       case 'request':
+        if (spec.whole !== undefined) doc[spec.whole] = value;
         splitRequest(value, spec, doc);
         break;
     }

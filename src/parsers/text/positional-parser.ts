@@ -2,7 +2,7 @@ import type { ParserFactory, RecordParser } from '../../core/components.js';
 import { RecordParseError } from '../../core/errors.js';
 import type { Doc } from '../../core/event.js';
 import { checkFieldCount, type FieldSpec, mapTokens } from './map-tokens.js';
-import { TokenizeError, tokenizeLine } from './tokenize-line.js';
+import { splitPlainLine, TokenizeError, tokenizeLine } from './tokenize-line.js';
 
 export interface PositionalFormat {
   type: string;
@@ -12,11 +12,13 @@ export interface PositionalFormat {
   minFields: number;
   /** `[...]` groups a token (S3 access logs' time). */
   brackets?: boolean;
+  /** Tokens are never quoted: a `"` is part of its token (NLB). Split at spaces only. */
+  plain?: boolean;
   /** A hand-written builder for the format's hot path; the table-driven mapping otherwise. */
   build?: (tokens: readonly (string | null)[], count: number, context: { key: string; record: number }) => Doc;
 }
 
-/** A parser for a space-separated AWS format whose fields are known by position (ALB, Classic ELB, S3 access). */
+/** A parser for a space-separated AWS format whose fields are known by position (ALB and its connection logs, Classic ELB, NLB, S3 access). */
 export class PositionalParser implements RecordParser {
   private readonly tokens: (string | null)[] = [];
   // Reused per line; copied only when an error is raised.
@@ -33,7 +35,9 @@ export class PositionalParser implements RecordParser {
     this.context.record = recordNumber;
     let count: number;
     try {
-      count = tokenizeLine(record, this.tokens, this.format.brackets);
+      count = this.format.plain
+        ? splitPlainLine(record, this.tokens)
+        : tokenizeLine(record, this.tokens, this.format.brackets);
     } catch (error) {
       if (!(error instanceof TokenizeError)) throw error;
       const field = this.format.fields[error.token]?.name ?? `field_${error.token + 1}`;

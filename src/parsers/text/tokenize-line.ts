@@ -86,3 +86,23 @@ function unescapeQuoted(line: string, start: number): { value: string; end: numb
   }
   return null;
 }
+
+/**
+ * Splits `line` at runs of spaces into `out` without any quoting, for formats whose values never
+ * hold a space but may hold quotes (NLB's alpn_client_preference_list is `"h2","http/1.1"`). A
+ * token that is exactly `-` becomes null. Returns the number of tokens.
+ */
+export function splitPlainLine(line: string, out: (string | null)[]): number {
+  const length = line.length;
+  let count = 0;
+  let pos = 0;
+  while (pos < length) {
+    while (line.charCodeAt(pos) === SPACE) pos++;
+    if (pos >= length) break;
+    let end = line.indexOf(' ', pos);
+    if (end === -1) end = length;
+    out[count++] = end - pos === 1 && line.charCodeAt(pos) === DASH ? null : line.slice(pos, end);
+    pos = end;
+  }
+  return count;
+}

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, open as openFile, realpath } from 'node:fs/promises';
+import { type FileHandle, lstat, open as openFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
@@ -46,6 +46,26 @@ export function fileReadError(
 /** A file's version: a file rewritten in place gets a new one, so it is read again. */
 function fileEtag(info: { size: number; mtimeMs: number }): string {
   return `${info.size}-${Math.trunc(info.mtimeMs)}`;
+}
+
+function openFailure(path: string, error: unknown, context: ErrorContext): SourceReadError {
+  const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+  return fileReadError(
+    `cannot open ${path}: ${(error as Error).message}`,
+    context,
+    error,
+    missing ? 'deleted' : undefined,
+  );
+}
+
+/** A file rewritten since it was listed is another version: the next poll lists it again. */
+function rewritten(path: string, context: ErrorContext): SourceReadError {
+  return fileReadError(
+    `${path} changed since it was listed; the next poll lists it again`,
+    context,
+    undefined,
+    'rewritten',
+  );
 }
 
 /** A listed path the source will not read, and why; open() reports it (quarantine). */
@@ -145,27 +165,45 @@ export class FileSource implements Source {
   }
 
   async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
+    const { path, context, handle } = await this.openListed(object);
+    return countedRead(handle.createReadStream({ signal }), this.context, signal, (error) =>
+      fileReadError(`cannot read ${path}: ${error.message}`, context, error),
+    );
+  }
+
+  /** Bytes [start, end) of the listed version, for formats read by ranges (Parquet). */
+  async readRange(object: SourceObject, start: number, end: number): Promise<Buffer> {
+    const { path, context, handle } = await this.openListed(object);
+    try {
+      // The version read is the listed one: the handle's own stat, not the path's, after opening.
+      if (fileEtag(await handle.stat()) !== object.etag) throw rewritten(path, context);
+      const bytes = Buffer.alloc(Math.max(0, end - start));
+      let filled = 0;
+      while (filled < bytes.length) {
+        const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      this.context.metrics.bytesRead.inc({ pipeline: this.context.pipeline }, filled);
+      return bytes.subarray(0, filled);
+    } catch (error) {
+      if (error instanceof SourceReadError) throw error;
+      throw fileReadError(`cannot read ${path}: ${(error as Error).message}`, context, error);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Opens the listed version of a file, never following a link and never leaving the folder. */
+  private async openListed(object: SourceObject): Promise<{ path: string; context: ErrorContext; handle: FileHandle }> {
     const path = join(object.bucket, ...object.key.split('/'));
     const context = { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key };
     const refusal = this.refused.get(object.key);
     if (refusal) throw this.refuse(refusal, context);
     const info = await lstat(path).catch((error: unknown) => {
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      throw fileReadError(
-        `cannot open ${path}: ${(error as Error).message}`,
-        context,
-        error,
-        missing ? 'deleted' : undefined,
-      );
+      throw openFailure(path, error, context);
     });
-    if (!info.isFile() || fileEtag(info) !== object.etag) {
-      throw fileReadError(
-        `${path} changed since it was listed; the next poll lists it again`,
-        context,
-        undefined,
-        'rewritten',
-      );
-    }
+    if (!info.isFile() || fileEtag(info) !== object.etag) throw rewritten(path, context);
     // A folder on the way swapped for a link since the listing: still never read outside the folder.
     const inside = await this.leadsInside(path);
     if (inside === undefined)
@@ -176,19 +214,12 @@ export class FileSource implements Source {
     }
     // O_NOFOLLOW: a file swapped for a link after the checks above fails to open instead of being followed.
     const handle = await openFile(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: unknown) => {
-      const errno = (error as NodeJS.ErrnoException).code;
-      if (errno === 'ELOOP') return this.refuse({ reason: 'symlink', message: `${path} became a link` }, context);
-      throw fileReadError(
-        `cannot open ${path}: ${(error as Error).message}`,
-        context,
-        error,
-        errno === 'ENOENT' ? 'deleted' : undefined,
-      );
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+        return this.refuse({ reason: 'symlink', message: `${path} became a link` }, context);
+      throw openFailure(path, error, context);
     });
     if (handle instanceof SourceReadError) throw handle;
-    return countedRead(handle.createReadStream({ signal }), this.context, signal, (error) =>
-      fileReadError(`cannot read ${path}: ${error.message}`, context, error),
-    );
+    return { path, context, handle };
   }
 
   /** Whether the path, with every link on the way resolved, is inside the folder; undefined when it is gone. */

@@ -4,12 +4,17 @@ import type { S3Layout } from './s3-source-config.js';
 /** Constraints that tell AWS path segments apart (an organization id from an account id). */
 const CONSTRAINTS = { account: '\\d{12}', org: 'o-[a-z0-9]{4,32}' };
 
-function pattern(source: string, fileStartAfter?: string): PartitionPattern {
-  return parsePartitionPattern(source, { constraints: CONSTRAINTS, fileStartAfter });
+function pattern(source: string, fileStartAfter?: string, filePrefix?: string): PartitionPattern {
+  return parsePartitionPattern(source, { constraints: CONSTRAINTS, fileStartAfter, filePrefix });
 }
 
 // Key layouts as AWS documents them (docs/ARCHITECTURE.md, delivery guarantee 4); file-name StartAfter only where names sort by time inside a partition.
-const ELB = pattern('AWSLogs/{account}/elasticloadbalancing/{region}/{yyyy}/{MM}/{dd}/');
+const ELB_SOURCE = 'AWSLogs/{account}/elasticloadbalancing/{region}/{yyyy}/{MM}/{dd}/';
+const ELB = pattern(ELB_SOURCE);
+// One day folder holds an ALB's access logs, its connection logs and NLB access logs: each type by its file names.
+// Connection logs are `conn_log.<account>_...` (AWS's page also spells it `conn_log_<account>_...`: both match).
+const ALB_CONNECTION = pattern(ELB_SOURCE, undefined, 'conn_log');
+const NLB = pattern(ELB_SOURCE, undefined, '{account}_elasticloadbalancing_{region}_net.');
 const WAF = pattern('AWSLogs/{account}/WAFLogs/{region}/{web_acl}/{yyyy}/{MM}/{dd}/{HH}/{mm}/');
 const CLOUDTRAIL_FILE = '{account}_CloudTrail_{region}_{yyyy}{MM}{dd}T{HH}{mm}';
 const CLOUDTRAIL = pattern('AWSLogs/{account}/CloudTrail/{region}/{yyyy}/{MM}/{dd}/', CLOUDTRAIL_FILE);
@@ -32,7 +37,9 @@ export const S3_ACCESS_PARTITIONED = pattern('{account}/{region}/{bucket}/{yyyy}
 export const DIRECTORY_LAYOUTS: Record<S3Layout, PartitionPattern[]> = {
   auto: [ELB, WAF, CLOUDTRAIL, CLOUDTRAIL_ORG, CLOUDTRAIL_INSIGHT, CLOUDTRAIL_ORG_INSIGHT, VPC_FLOW, VPC_FLOW_HIVE],
   alb: [ELB],
+  alb_connection: [ALB_CONNECTION],
   elb: [ELB],
+  nlb: [NLB],
   waf: [WAF],
   cloudfront: [],
   cloudtrail: [CLOUDTRAIL, CLOUDTRAIL_ORG, CLOUDTRAIL_INSIGHT, CLOUDTRAIL_ORG_INSIGHT],

@@ -17,6 +17,14 @@ export interface PartitionPattern {
   readonly unit: PartitionUnit;
   /** Rendered with the window's start to a StartAfter inside the first partition (file names that encode time). */
   readonly startAfter?: KeyTemplate;
+  /**
+   * How the names of this log type's files start inside a partition, rendered with the discovered
+   * variables and appended to each listed prefix: one folder can hold several log types (an ALB's
+   * access and connection logs, an NLB's access logs), and a listing then returns only this one.
+   */
+  readonly filePrefix?: KeyTemplate;
+  /** The file prefix as a test of a file name (without its folders), variables matching any segment text. */
+  readonly fileMatcher?: RegExp;
 }
 
 const ORDER: DateToken[] = ['yyyy', 'MM', 'dd', 'HH', 'mm'];
@@ -27,6 +35,8 @@ export interface PatternOptions {
   constraints?: Record<string, string>;
   /** A file-name prefix template that sorts by time inside a partition. */
   fileStartAfter?: string;
+  /** A file-name prefix template every file of the log type starts with (see PartitionPattern.filePrefix). */
+  filePrefix?: string;
 }
 
 /** Parses `AWSLogs/{account}/elasticloadbalancing/{region}/{yyyy}/{MM}/{dd}/`; throws a message fit for a config error. */
@@ -62,5 +72,8 @@ export function parsePartitionPattern(source: string, options: PatternOptions = 
     segments = segments.slice(0, -1);
     finest = 'HH';
   }
-  return { source, segments, dateIndex, unit: UNIT_OF[finest]!, startAfter };
+  const filePrefix = options.filePrefix ? parseKeyTemplate(options.filePrefix, options.constraints) : undefined;
+  // The template's matcher is anchored at both ends: without its final `$` it tests a name's start.
+  const fileMatcher = filePrefix ? new RegExp(filePrefix.matcher.source.slice(0, -1)) : undefined;
+  return { source, segments, dateIndex, unit: UNIT_OF[finest]!, startAfter, filePrefix, fileMatcher };
 }

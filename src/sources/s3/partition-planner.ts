@@ -42,6 +42,7 @@ export const MAX_PARTITIONS = 10_000;
  * The date partitions under `base` (a discovered prefix ending at the pattern's first date
  * segment) that can hold objects last modified in the window, oldest first. Inside the
  * first partition, a StartAfter skips what sorts before the window when file names encode time.
+ * A pattern's file prefix narrows each listing to its log type's files.
  */
 export function planPartitions(
   base: string,
@@ -54,10 +55,11 @@ export function planPartitions(
   const last = floorTo(range.to, pattern.unit);
   const listings: PartitionListing[] = [];
   for (let t = first; t <= last && listings.length < MAX_PARTITIONS; t = addUnits(t, pattern.unit, 1)) {
-    const prefix = base + dateSegments.map((s) => `${renderKeyTemplate(s, vars, t)}/`).join('');
+    const partition = base + dateSegments.map((s) => `${renderKeyTemplate(s, vars, t)}/`).join('');
+    const prefix = pattern.filePrefix ? partition + renderKeyTemplate(pattern.filePrefix, vars, t) : partition;
     const listing: PartitionListing = { prefix };
     if (pattern.startAfter && t.getTime() === first.getTime()) {
-      listing.startAfter = prefix + renderKeyTemplate(pattern.startAfter, vars, range.from);
+      listing.startAfter = partition + renderKeyTemplate(pattern.startAfter, vars, range.from);
     }
     listings.push(listing);
   }

@@ -57,14 +57,31 @@ export class S3Lister {
   private readonly patterns: PartitionPattern[];
   private readonly auto: boolean;
   private readonly now: () => Date;
+  /** Set when every pattern names its files (alb_connection, nlb): other log types in the same folders are left out. */
+  private readonly fileMatchers?: RegExp[];
 
   constructor(private readonly options: S3ListerOptions) {
     this.patterns = options.pattern ? [options.pattern] : DIRECTORY_LAYOUTS[options.layout];
     this.auto = !options.pattern && options.layout === 'auto';
     this.now = options.now ?? (() => new Date());
+    const matchers = this.patterns.flatMap((p) => (p.fileMatcher ? [p.fileMatcher] : []));
+    if (matchers.length > 0 && matchers.length === this.patterns.length) this.fileMatchers = matchers;
   }
 
+  /** The layout's objects under `prefix`: only its own log type's files when the layout names them. */
   async *list(prefix: string, window: ListWindow, signal?: AbortSignal): AsyncGenerator<_Object> {
+    const matchers = this.fileMatchers;
+    for await (const object of this.listLayout(prefix, window, signal)) {
+      if (matchers === undefined) yield object;
+      else {
+        const key = object.Key ?? '';
+        const name = key.slice(key.lastIndexOf('/') + 1);
+        if (matchers.some((m) => m.test(name))) yield object;
+      }
+    }
+  }
+
+  private async *listLayout(prefix: string, window: ListWindow, signal?: AbortSignal): AsyncGenerator<_Object> {
     const { since } = window;
     if (since === null || (!this.options.pattern && this.options.layout === 'none')) {
       yield* this.listAll({ prefix }, signal);

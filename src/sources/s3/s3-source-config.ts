@@ -5,7 +5,9 @@ import { parsePartitionPattern } from './partition-pattern.js';
 export const S3_LAYOUTS = [
   'auto',
   'alb',
+  'alb_connection',
   'elb',
+  'nlb',
   'waf',
   'cloudfront',
   'cloudtrail',

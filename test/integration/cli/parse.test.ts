@@ -156,6 +156,44 @@ describe('sluice parse', () => {
     expect(result.stderr).not.toContain('hunter2');
   });
 
+  it.each([
+    ['alb_connection', 'alb-connection-docs.log', 2, { client_ip: '203.0.113.1', tls_verify_status: 'Success' }],
+    ['nlb', 'nlb-docs.log', 2, { destination_port: 443, alpn_client_preference_list: null }],
+    ['vpc_flow_parquet', 'vpc-flow-default.parquet', 5, { srcaddr: '172.31.16.139', bytes: 4249 }],
+  ])('prints the documents of a %s file when --parser names it', async (parser, file, count, first) => {
+    const result = await sluice(['parse', '--parser', parser, join(ROOT, 'test/fixtures/parsers', file)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const docs = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(docs).toHaveLength(count);
+    expect(docs[0]).toMatchObject(first);
+  });
+
+  it('reads a Parquet file from stdin whole, and says ERR_PARQUET for a file that is not one', async () => {
+    const parquet = readFileSync(join(ROOT, 'test/fixtures/parsers/vpc-flow-default.parquet'));
+    const piped = await new Promise<string>((done, fail) => {
+      const child = execFile(process.execPath, [BIN, 'parse', '--parser', 'vpc_flow_parquet', '-'], (error, stdout) =>
+        error ? fail(error) : done(stdout),
+      );
+      child.stdin!.end(parquet);
+    });
+    expect(piped.trim().split('\n')).toHaveLength(5);
+    const text = await sluice([
+      'parse',
+      '--parser',
+      'vpc_flow_parquet',
+      join(ROOT, 'test/fixtures/parsers/vpc-flow-default.log'),
+    ]);
+    expect(text.code).toBe(1);
+    expect(JSON.parse(text.stderr.trim())).toMatchObject({
+      code: 'ERR_PARQUET',
+      error: 'not a Parquet file: no PAR1 footer',
+    });
+  });
+
   it('exits 1 when a file cannot be read, after parsing the others', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-'));
     const file = join(dir, 'ok.log');

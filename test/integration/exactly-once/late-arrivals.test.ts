@@ -63,10 +63,13 @@ describe('late arrivals, same-second objects and rewrites', () => {
       expect([...keyOf.values()].slice(-7).every((key) => key < keyOf.get(100)!)).toBe(true);
       await waitFor(async () => (await documents.count()) === expected, 30_000, `${expected} documents`).catch(fail);
 
-      // Phase 3: 50 objects uploaded at once, sharing one LastModified second (retried if they straddle one).
+      // Phase 3: 50 objects uploaded at once, most sharing one LastModified second (retried if they
+      // straddle one). On a loaded machine 50 PUTs can take longer than a second: what the case needs
+      // is many objects in one second, past the watermark, so at least SAME_SECOND of them must share it.
+      const SAME_SECOND = 20;
       let shared = 0;
       let next = 200;
-      for (let attempt = 0; attempt < 3 && shared < 50; attempt++) {
+      for (let attempt = 0; attempt < 6 && shared < 50; attempt++) {
         const first = next;
         next += 50;
         // Start just after a second begins, so that 50 small PUTs fit inside it.
@@ -89,7 +92,10 @@ describe('late arrivals, same-second objects and rewrites', () => {
         }
         shared = Math.max(...seconds.values());
       }
-      expect(shared, 'all 50 objects of one upload share their LastModified second').toBe(50);
+      expect(
+        shared,
+        `at least ${SAME_SECOND} objects of one upload share their LastModified second`,
+      ).toBeGreaterThanOrEqual(SAME_SECOND);
       await waitFor(async () => (await documents.count()) === expected, 30_000, `${expected} documents`).catch(fail);
 
       // Phase 4: object 100 rewritten with new content (new ETag, new trace ids); its old records stay.
@@ -116,7 +122,7 @@ describe('late arrivals, same-second objects and rewrites', () => {
       for (const late of [1, 5, 6, 7]) expect(await documents.countObject(late)).toBe(40);
       expect(await documents.countObject(249)).toBe(20);
       console.log(
-        `late arrivals: ${keyOf.size} objects (7 late, ${next - 200} in same-second batches, 1 rewrite), ${expected} documents`,
+        `late arrivals: ${keyOf.size} objects (7 late, ${next - 200} in same-second batches, ${shared} in one second, 1 rewrite), ${expected} documents`,
       );
     } finally {
       run.child.kill('SIGTERM');

@@ -6,6 +6,21 @@ const ACCOUNT = '123456789012';
 // A CloudTrail digest: not log records, and (put before since) never listed by a poll.
 const DIGEST = `AWSLogs/${ACCOUNT}/CloudTrail-Digest/us-east-2/2020/01/01/${ACCOUNT}_CloudTrail-Digest_us-east-2_trail_us-east-2_20200101T000000Z.json.gz`;
 
+const elbDay = (t: Date) => {
+  const p = parts(t);
+  return { p, day: `AWSLogs/${ACCOUNT}/elasticloadbalancing/eu-west-1/${p.yyyy}/${p.MM}/${p.dd}/` };
+};
+const albAccessKey = (t: Date, n: number) => {
+  const { p, day } = elbDay(t);
+  return `${day}${ACCOUNT}_elasticloadbalancing_eu-west-1_app.web.50dc6c495c0c9188_${p.yyyy}${p.MM}${p.dd}T${p.HH}${p.mm}Z_10.0.0.${n}_a${n}.log.gz`;
+};
+// The connection log name as AWS delivers it, `conn_log.<account>_...`.
+const albConnectionKey = (t: Date, n: number) => `${elbDay(t).day}conn_log.${albAccessKey(t, n).split('/').at(-1)}`;
+const nlbKey = (t: Date, n: number) => {
+  const { p, day } = elbDay(t);
+  return `${day}${ACCOUNT}_elasticloadbalancing_eu-west-1_net.tls.c6e77e28c25b2234_${p.yyyy}${p.MM}${p.dd}T${p.HH}${p.mm}Z_n${n}.log.gz`;
+};
+
 /** Keys a layout writes for an instant; `old` keys go in before `since`, `fresh` after. */
 interface LayoutCase {
   name: string;
@@ -24,6 +39,18 @@ const cases: LayoutCase[] = [
       const p = parts(t);
       return `ALB/AWSLogs/${ACCOUNT}/elasticloadbalancing/eu-west-1/${p.yyyy}/${p.MM}/${p.dd}/${ACCOUNT}_elasticloadbalancing_eu-west-1_app.web.50dc6c495c0c9188_${p.yyyy}${p.MM}${p.dd}T${p.HH}${p.mm}Z_10.0.0.${n}_x${n}.log.gz`;
     },
+  },
+  {
+    name: 'alb_connection',
+    config: { layout: 'alb_connection' },
+    auto: true,
+    keyAt: (t, n) => albConnectionKey(t, n),
+  },
+  {
+    name: 'nlb',
+    config: { layout: 'nlb' },
+    auto: true,
+    keyAt: (t, n) => nlbKey(t, n),
   },
   {
     name: 'waf',
@@ -198,4 +225,30 @@ describe('S3Source.list with a prefix inside a date partition', () => {
     const source = s3Source(s3, { bucket, layout: 'alb', prefix: day });
     expect(await listKeys(source, { since: daysAgo(1) })).toEqual([`${day}a.log.gz`, `${day}b.log.gz`]);
   });
+});
+
+describe('S3Source.list with load balancer log types sharing one day folder', () => {
+  const s3 = testS3Client();
+  const bucket = uniqueName('src-elbmix');
+  const now = new Date();
+  const types = { alb_connection: albConnectionKey, nlb: nlbKey, access: albAccessKey };
+  const keys = (make: (t: Date, n: number) => string) => [make(now, 1), make(daysAgo(1, now), 2)];
+
+  beforeAll(async () => {
+    await createBucket(s3, bucket);
+    // The connection log name as AWS's page spells it, `conn_log_<account>_...`, is a connection log too.
+    const underscore = albConnectionKey(now, 3).replace('/conn_log.', '/conn_log_');
+    await putAll(s3, bucket, [...Object.values(types).flatMap(keys), underscore]);
+  });
+
+  it.each(['alb_connection', 'nlb'] as const)(
+    'returns only the %s files of the folders, polled or listed in full',
+    async (layout) => {
+      const source = s3Source(s3, { bucket, layout });
+      const expected = keys(types[layout]);
+      if (layout === 'alb_connection') expected.push(albConnectionKey(now, 3).replace('/conn_log.', '/conn_log_'));
+      expect(await listKeys(source, { since: daysAgo(2, now) })).toEqual(expected.sort());
+      expect(await listKeys(source, { since: null })).toEqual(expected.sort());
+    },
+  );
 });

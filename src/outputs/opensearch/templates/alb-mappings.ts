@@ -1,13 +1,5 @@
 import { albFields } from '../../../parsers/alb-parser.js';
-import { MAX_APPENDED_FIELDS } from '../../../parsers/text/map-tokens.js';
-import { KEYWORD, type Mapping } from './common-mappings.js';
-
-/** Fields AWS may append after the known ones, as the parser keeps them: field_34 and so on, up to its cap. */
-function appendedFields(): Record<string, Mapping> {
-  const fields: Record<string, Mapping> = {};
-  for (let n = albFields.length + 1; n <= albFields.length + MAX_APPENDED_FIELDS; n++) fields[`field_${n}`] = KEYWORD;
-  return fields;
-}
+import { appendedFields, KEYWORD, type Mapping } from './common-mappings.js';
 
 /** Application Load Balancer access log fields as the alb parser emits them, every one mapped. */
 export const albProperties: Record<string, Mapping> = {
@@ -50,5 +42,6 @@ export const albProperties: Record<string, Mapping> = {
   transformed_host: KEYWORD,
   transformed_uri: KEYWORD,
   request_transform_status: KEYWORD,
-  ...appendedFields(),
+  // Fields AWS may append after the known ones: field_34 and so on, up to the parser's cap.
+  ...appendedFields(albFields.length),
 };

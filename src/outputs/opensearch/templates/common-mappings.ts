@@ -2,10 +2,22 @@
  * Mappings every built-in template shares: the event time, tags, GeoIP and user-agent
  * enrichment, and how fields the template does not name are treated.
  */
+import { MAX_APPENDED_FIELDS } from '../../../parsers/text/map-tokens.js';
+
 export type Mapping = Record<string, unknown>;
 
 /** Keyword limit in characters: Lucene refuses terms above 32766 bytes, and a character takes up to 4. */
 export const KEYWORD = { type: 'keyword', ignore_above: 8191 } as const;
+
+/**
+ * Fields AWS may append after a positional format's `known` ones, as the text parsers keep them:
+ * `field_<known + 1>` up to their cap (MAX_APPENDED_FIELDS).
+ */
+export function appendedFields(known: number): Record<string, Mapping> {
+  const fields: Record<string, Mapping> = {};
+  for (let n = known + 1; n <= known + MAX_APPENDED_FIELDS; n++) fields[`field_${n}`] = KEYWORD;
+  return fields;
+}
 
 /** What the geoip filter writes (GeoipResult in filters/geoip-filter.ts), at its default target `geoip`. */
 export const geoipProperties: Record<string, Mapping> = {
