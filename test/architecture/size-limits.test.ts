@@ -6,6 +6,13 @@ import { type SourceFile, sourceFiles } from './source-files.js';
 const MAX_FILE_LINES = 320;
 const MAX_FUNCTION_LINES = 80;
 
+/**
+ * Files and functions let past a limit for now (`src/<path>` or `src/<path> <function>`), each
+ * with why, e.g. "split after h/sqs merge". An entry that is no longer past its limit fails the
+ * test, so the list can only shrink. Empty: keep it so.
+ */
+const NOT_YET_SPLIT: Readonly<Record<string, string>> = {};
+
 /** Lines of a file, as `wc -l` counts them (a last line without a newline counts too). */
 function lineCount(text: string): number {
   const newlines = text.split('\n').length - 1;
@@ -60,6 +67,11 @@ function functionLengths(file: SourceFile): { name: string; line: number; lines:
   return found;
 }
 
+/** NOT_YET_SPLIT entries of one kind (files, or functions) that are no longer past their limit. */
+function stale(offenders: readonly string[], ofKind: (name: string) => boolean): string[] {
+  return Object.keys(NOT_YET_SPLIT).filter((name) => ofKind(name) && !offenders.includes(name));
+}
+
 describe('size limits of src/', () => {
   it('finds the files and functions it measures', () => {
     const files = sourceFiles();
@@ -71,19 +83,32 @@ describe('size limits of src/', () => {
   });
 
   it(`has no file over ${MAX_FILE_LINES} lines`, () => {
-    const offenders = sourceFiles()
-      .map((file) => ({ path: file.path, lines: lineCount(file.text) }))
-      .filter((file) => file.lines > MAX_FILE_LINES)
-      .map((file) => `src/${file.path}: ${file.lines} lines`);
-    expect(offenders).toEqual([]);
+    const over = sourceFiles()
+      .map((file) => ({ name: `src/${file.path}`, lines: lineCount(file.text) }))
+      .filter((file) => file.lines > MAX_FILE_LINES);
+    expect(over.filter((file) => !(file.name in NOT_YET_SPLIT)).map((f) => `${f.name}: ${f.lines} lines`)).toEqual([]);
+    expect(
+      stale(
+        over.map((file) => file.name),
+        (name) => !name.includes(' '),
+      ),
+    ).toEqual([]);
   });
 
   it(`has no function over ${MAX_FUNCTION_LINES} lines`, () => {
-    const offenders = sourceFiles().flatMap((file) =>
+    const over = sourceFiles().flatMap((file) =>
       functionLengths(file)
         .filter((fn) => fn.lines > MAX_FUNCTION_LINES)
-        .map((fn) => `src/${file.path}:${fn.line} ${fn.name}: ${fn.lines} lines`),
+        .map((fn) => ({ name: `src/${file.path} ${fn.name}`, line: fn.line, lines: fn.lines })),
     );
-    expect(offenders).toEqual([]);
+    expect(
+      over.filter((fn) => !(fn.name in NOT_YET_SPLIT)).map((fn) => `${fn.name} (line ${fn.line}): ${fn.lines} lines`),
+    ).toEqual([]);
+    expect(
+      stale(
+        over.map((fn) => fn.name),
+        (name) => name.includes(' '),
+      ),
+    ).toEqual([]);
   });
 });
