@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pipelineJsonSchemaText, pipelineTestJsonSchemaText } from '../dist/config/json-schema.js';
+import { pipelineJsonSchemaText } from '../dist/config/json-schema.js';
+import { pipelineTestJsonSchemaText } from '../dist/pipeline-test/test-file-json-schema.js';
 
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs');
 for (const [name, text] of [

@@ -13,6 +13,7 @@ import type { Settings } from './environment.js';
 import { environmentHelp } from './environment-help.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_PAUSED, EXIT_USAGE } from './exit-codes.js';
 import { type RunArguments, type RunOptions, resolveRunOptions } from './run-options.js';
+import { watchStopRequests } from './stop-requests.js';
 import { UsageError } from './usage-error.js';
 
 const RUN_HELP = `Usage: sluice run [--config PATH] [--pipeline ID]...
@@ -156,28 +157,7 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
   if (!config) return EXIT_CONFIG;
   const { mode, pipelineIds } = options;
 
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1 && signal === 'SIGINT') process.exit(130);
-    logger.info({ signal }, 'stop requested: draining');
-    controller.abort(new Error(signal));
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  // No reload yet: a hang-up drains like SIGTERM instead of killing the worker with its lease.
-  process.on('SIGHUP', onSignal);
-  // Nothing can be printed once stdout's reader is gone: the stdout output fails (ERR_OUTPUT_STDOUT), and the worker drains.
-  let stdoutClosed = false;
-  const onStdoutError = (error: Error) => {
-    if (stdoutClosed) return;
-    stdoutClosed = true;
-    logger.error({ code: 'ERR_OUTPUT_STDOUT', err: errorMessage(error) }, 'standard output closed: draining');
-    controller.abort(error);
-  };
-  process.stdout.on('error', onStdoutError);
-
+  const stop = watchStopRequests(logger);
   const progress =
     mode.kind === 'backfill' ? new BackfillProgress(logger, mode, options.progressIntervalMs) : undefined;
   progress?.start();
@@ -190,30 +170,31 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
       pipelineIds,
       http: options.http,
       shutdownTimeoutMs: options.shutdownTimeoutMs,
-      stopSignal: controller.signal,
+      stopSignal: stop.signal,
       onObjectDone: (pipeline, object, events) => progress?.objectDone(pipeline, object, events),
     });
     progress?.stop(result.summaries);
-    const totals = Object.values(result.summaries).reduce(
-      (sum, s) => ({
-        objects: sum.objects + s.objects,
-        events: sum.events + s.events,
-        deadLettered: sum.deadLettered + s.deadLettered,
-        failed: sum.failed + s.failedObjects,
-      }),
-      { objects: 0, events: 0, deadLettered: 0, failed: 0 },
-    );
+    const totals = totalsOf(result.summaries);
     logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
-    if (stdoutClosed) return EXIT_FAILURE;
+    if (stop.stdoutClosed) return EXIT_FAILURE;
     if (options.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
     return exitCode(result, mode.kind === 'backfill' || options.once === true);
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    process.off('SIGHUP', onSignal);
-    // Left on: a write still queued must not crash the exit with an unhandled EPIPE.
-    if (!stdoutClosed) process.stdout.off('error', onStdoutError);
+    stop.dispose();
   }
+}
+
+/** What every pipeline of the run did, summed for the last log line. */
+function totalsOf(summaries: Record<string, RunSummary>) {
+  return Object.values(summaries).reduce(
+    (sum, s) => ({
+      objects: sum.objects + s.objects,
+      events: sum.events + s.events,
+      deadLettered: sum.deadLettered + s.deadLettered,
+      failed: sum.failed + s.failedObjects,
+    }),
+    { objects: 0, events: 0, deadLettered: 0, failed: 0 },
+  );
 }
 
 /**

@@ -1,27 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { type Deprecation, deprecationOf } from '../core/deprecation.js';
 import { defOf, resolveSchema } from './schema-walk.js';
-
-/** How a deprecated key is replaced. */
-export interface Deprecation {
-  /** The key to write instead, in the same map. */
-  use: string;
-  /** The deprecated value in the replacement's terms (ms to seconds), for the message. */
-  convert?: (value: unknown) => unknown;
-}
-
-/** Schemas of deprecated keys: the loader warns wherever a file uses one (deprecatedKeysIn). */
-const deprecations = z.registry<Deprecation>();
-
-/**
- * Marks a key's schema as deprecated: it still works, the JSON Schema says `deprecated`
- * (editors strike it through), and loading a file that uses it gives a warning at its
- * position that names the replacement. Call it last, on the schema the object's shape holds.
- */
-export function deprecated<T extends z.ZodType>(schema: T, deprecation: Deprecation): T {
-  const marked = schema.meta({ ...(schema.meta() ?? {}), deprecated: true }) as T;
-  deprecations.add(marked, deprecation);
-  return marked;
-}
 
 /** One use of a deprecated key in a file's data. */
 export interface DeprecatedUse {
@@ -47,7 +26,7 @@ export function deprecatedKeysIn(root: z.ZodType, data: unknown): DeprecatedUse[
     if (def.type === 'object' && isMap(value)) {
       for (const [key, child] of Object.entries(value)) {
         const field = def.shape?.[key];
-        const deprecation = field ? deprecations.get(field) : undefined;
+        const deprecation = field ? deprecationOf(field) : undefined;
         if (deprecation)
           found.push({ parent: path, key, value: child, deprecation, alsoReplaced: deprecation.use in value });
         walk(field, child, [...path, key]);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { closest } from './did-you-mean.js';
+import { closest } from '../core/did-you-mean.js';
 
 /**
  * Turns one zod issue into a message a person can act on. zod's own texts ("Invalid input:

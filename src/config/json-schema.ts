@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { testFileSchema } from '../pipeline-test/test-file-schema.js';
 import { configSchema } from './schema.js';
 
-type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 
 /** A value that uses the environment, e.g. `${POLL_SECONDS}` or `https://${HOST}:${PORT:-9200}`. */
 const ENV_REFERENCE = { type: 'string', pattern: '\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}' };
@@ -67,18 +66,8 @@ export function pipelineJsonSchema(): JsonSchema {
   };
 }
 
-/** The JSON Schema of a `sluice test` file (docs/TESTING.md); its values are taken as written, no ${VAR}. */
-export function pipelineTestJsonSchema(): JsonSchema {
-  const { $schema, ...rest } = draft07(testFileSchema);
-  return {
-    $schema,
-    title: 'sluice pipeline tests',
-    description: `${testFileSchema.description ?? ''}. Generated from src/pipeline-test/test-file-schema.ts: do not edit.`,
-    ...rest,
-  };
-}
-
-function draft07(schema: z.ZodType): JsonSchema {
+/** A zod schema as the JSON Schema draft editors read (the input side: keys with defaults are optional). */
+export function draft07(schema: z.ZodType): JsonSchema {
   return z.toJSONSchema(schema, {
     io: 'input',
     target: 'draft-07',
@@ -92,9 +81,4 @@ function draft07(schema: z.ZodType): JsonSchema {
 /** The text docs/pipeline.schema.json holds. */
 export function pipelineJsonSchemaText(): string {
   return `${JSON.stringify(pipelineJsonSchema(), null, 2)}\n`;
-}
-
-/** The text docs/pipeline-test.schema.json holds. */
-export function pipelineTestJsonSchemaText(): string {
-  return `${JSON.stringify(pipelineTestJsonSchema(), null, 2)}\n`;
 }

@@ -6,15 +6,15 @@
  * without an offset is read in `timezone` (UTC by default).
  */
 import { z } from 'zod';
-import { closest } from '../config/did-you-mean.js';
 import type { Filter } from '../core/components.js';
+import { closest } from '../core/did-you-mean.js';
 import type { Doc } from '../core/event.js';
 import { getField, parseFieldPath, setField } from '../core/field-path.js';
+import { addTag } from '../core/tags.js';
 import { compileDatePattern, datePatternProblem } from './date-pattern.js';
 import { fieldPathSchema } from './field-path-schema.js';
 import { guardWhen, whenSchema } from './filter-when.js';
 import { parseClf, parseEpochMillis, parseEpochSeconds, parseIso8601, parseTai64n } from './parse-timestamp.js';
-import { addTag } from './tags.js';
 import { isTimeZone, type LocalToUtc, localToUtc } from './time-zone.js';
 
 export const dateFormats = ['iso8601', 'epoch_seconds', 'epoch_millis', 'clf', 's3_access', 'tai64n'] as const;

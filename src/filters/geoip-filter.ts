@@ -13,13 +13,13 @@ import { z } from 'zod';
 import type { ComponentContext, Filter } from '../core/components.js';
 import type { LogEvent } from '../core/event.js';
 import { type FieldPath, getField, parseFieldPath, setField } from '../core/field-path.js';
+import { addTag } from '../core/tags.js';
 import { compileCondition, type DocPredicate } from './condition.js';
 import { fieldPathSchema } from './field-path-schema.js';
 import { FilterBuildError } from './filter-build-error.js';
 import { whenSchema } from './filter-when.js';
 import { isPrivateAddress } from './is-private-address.js';
 import { LruCache } from './lru-cache.js';
-import { addTag } from './tags.js';
 
 export const geoipFilterSchema = z
   .strictObject({

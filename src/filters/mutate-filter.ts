@@ -14,12 +14,12 @@ import {
   removeField,
   setField,
 } from '../core/field-path.js';
+import { addTag } from '../core/tags.js';
 import { cloneJson } from './clone-json.js';
 import { compileTemplate, templateProblem } from './compile-template.js';
 import { type ConversionType, conversionTypes, convertValue, FAILED } from './convert-value.js';
 import { fieldPathRecord, fieldPathSchema } from './field-path-schema.js';
 import { guardWhen, whenSchema } from './filter-when.js';
-import { addTag } from './tags.js';
 
 /** A value for `add`: any JSON; strings are templates whose references must be field paths. */
 const addValueSchema = z.json().superRefine((value, ctx) => {

@@ -23,12 +23,12 @@ import { z } from 'zod';
 import type { Filter } from '../core/components.js';
 import type { LogEvent } from '../core/event.js';
 import { type FieldPath, getField, parseFieldPath, setField } from '../core/field-path.js';
+import { addTag } from '../core/tags.js';
 import { compileCondition, type DocPredicate } from './condition.js';
 import { fieldPathSchema } from './field-path-schema.js';
 import { FilterBuildError } from './filter-build-error.js';
 import { whenSchema } from './filter-when.js';
 import { LruCache } from './lru-cache.js';
-import { addTag } from './tags.js';
 import { loadUserAgentRules, parseUserAgentParts, type UserAgentParts } from './user-agent-rules.js';
 
 export const userAgentFilterSchema = z

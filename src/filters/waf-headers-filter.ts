@@ -13,11 +13,11 @@
 import { z } from 'zod';
 import type { Filter } from '../core/components.js';
 import { defineOwnKey, getField, parseFieldPath, removeField, setField } from '../core/field-path.js';
+import { addTag } from '../core/tags.js';
 import { createMasker, maskerSchemaFields } from './create-masker.js';
 import { fieldPathSchema } from './field-path-schema.js';
 import { guardWhen, whenSchema } from './filter-when.js';
 import { defaultSensitiveHeaders, normalizeName } from './sensitive-names.js';
-import { addTag } from './tags.js';
 import { jsonHeaderRedactor } from './text-redactors.js';
 
 export { defaultSensitiveHeaders };

@@ -5,9 +5,8 @@ import { positionalParserFactory } from './text/positional-parser.js';
 /**
  * S3 server access log fields. `time` is written in brackets (`[06/Feb/2019:00:00:38 +0000]`)
  * and kept without them. The quoted Request-URI is kept whole as request_uri and also split
- * like the load balancers' request into request_method, request_url and request_protocol
- * (DESIGN.md §5). Older lines end earlier
- * (signature_version onwards were appended over the years); appended fields beyond
+ * like the load balancers' request into request_method, request_url and request_protocol.
+ * Older lines end earlier (signature_version onwards were appended over the years); appended fields beyond
  * source_region are kept as `field_<n>` (up to MAX_APPENDED_FIELDS of them).
  */
 export const s3AccessFields: readonly FieldSpec[] = [

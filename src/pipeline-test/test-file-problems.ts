@@ -4,9 +4,9 @@
  */
 import type { z } from 'zod';
 import { describeIssue } from '../config/describe-issue.js';
-import { closest } from '../config/did-you-mean.js';
 import { knownKeysAt } from '../config/schema-walk.js';
 import { formatPath, keyPosition, type PositionedFile, positionOf } from '../config/yaml-position.js';
+import { closest } from '../core/did-you-mean.js';
 import type { ConfigProblem } from '../core/errors.js';
 
 export function issueProblems(

@@ -13,9 +13,9 @@ import type { DeadLetterEntry, Filter, ParserFactory, RecordParser } from '../co
 import type { ErrorCode } from '../core/error-codes.js';
 import { errorCode, errorMessage, RecordParseError, SluiceError } from '../core/errors.js';
 import type { Doc, LogEvent } from '../core/event.js';
-import { addTag } from '../filters/tags.js';
+import { addTag } from '../core/tags.js';
 import { rowText } from '../parsers/framing/frame-parquet.js';
-import type { FramedBatch, FramingOptions } from '../parsers/framing/frame-records.js';
+import type { FramedBatch, FramingOptions } from '../parsers/framing/framed-batch.js';
 
 /** The object a loop reads: what every event's origin and every dead-letter entry names. */
 export interface LoopObject {

@@ -4,15 +4,14 @@
  * all generated from the zod schemas the loader validates with. scripts/write-reference.mjs
  * writes them; test/reference-docs/reference-docs.test.ts fails while they are out of date.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { draft07, type JsonSchema } from '../config/json-schema.js';
 import { pipelineConfigSchema } from '../config/schema.js';
 import { defOf } from '../config/schema-walk.js';
 import { conditionSchema } from '../filters/condition.js';
 import { COMPONENT_KINDS, type ComponentKind } from './component-kinds.js';
 import { EXAMPLES } from './examples.js';
 import { type OptionRow, optionRows } from './option-rows.js';
-
-type JsonSchema = Record<string, unknown>;
 
 const GENERATED = '<!-- Generated from the zod schemas by scripts/write-reference.mjs: do not edit. -->';
 
@@ -24,21 +23,11 @@ export interface ComponentType {
   json: JsonSchema;
 }
 
-function jsonSchemaOf(schema: z.ZodType): JsonSchema {
-  return z.toJSONSchema(schema, {
-    io: 'input',
-    target: 'draft-07',
-    cycles: 'ref',
-    reused: 'inline',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-}
-
 /** Every type of every kind, in the order the schemas list them. */
 export function componentTypes(): ComponentType[] {
   return COMPONENT_KINDS.flatMap((kind) =>
     (defOf(kind.schema).options ?? []).map((schema) => {
-      const json = jsonSchemaOf(schema);
+      const json = draft07(schema);
       const type = String(((json.properties as JsonSchema).type as JsonSchema).const);
       return { kind, type, schema, json };
     }),
@@ -121,7 +110,7 @@ ${sections.join('\n\n')}
 }
 
 function conditionsPage(): string {
-  const json = jsonSchemaOf(conditionSchema);
+  const json = draft07(conditionSchema);
   const root = (json.definitions ? Object.values(json.definitions as JsonSchema)[0] : json) as JsonSchema;
   return `${GENERATED}
 # Conditions
@@ -142,7 +131,7 @@ when: { all: [ { equals: { field: request_method, value: POST } }, { not: { exis
 
 function pipelinePage(): string {
   const slots = new Set(COMPONENT_KINDS.map((kind) => kind.slot));
-  const rows = optionRows(jsonSchemaOf(pipelineConfigSchema)).filter(
+  const rows = optionRows(draft07(pipelineConfigSchema)).filter(
     (row) => !slots.has(row.name.split(/[.\s]/)[0] as ComponentKind['slot']),
   );
   const kinds = COMPONENT_KINDS.map((kind) => `\`${kind.slot}\` ([${kind.folder}](README.md#${kind.folder}))`);

@@ -1,5 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { createOpenSearchClient } from '../outputs/opensearch/opensearch-client.js';
+import { createOpenSearchClient } from '../outputs/opensearch/index.js';
 import type { SavedObject } from './dashboards/saved-object.js';
 import type { DashboardsTarget } from './setup-plan.js';
 

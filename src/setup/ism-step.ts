@@ -1,7 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { errors } from '@opensearch-project/opensearch';
-import { indexPatternWildcard } from '../outputs/opensearch/index-name.js';
-import { outputIndexTemplate } from '../outputs/opensearch/index-template.js';
+import { indexPatternWildcard, outputIndexTemplate } from '../outputs/opensearch/index.js';
 import { ismPolicy } from './ism-policy.js';
 import { holdsAll } from './json-subset.js';
 import { openSearchSetupError } from './setup-errors.js';

@@ -1,12 +1,12 @@
 import { OutputError, SluiceError } from '../core/errors.js';
-import type { AuthConfig } from '../outputs/opensearch/opensearch-config.js';
+import type { AuthConfig } from '../outputs/opensearch/index.js';
 import {
+  classifyRequestError,
   type ErrorScope,
   forbiddenHint,
   startError,
   unauthenticatedHint,
-} from '../outputs/opensearch/output-errors.js';
-import { classifyRequestError } from '../outputs/opensearch/request-failure.js';
+} from '../outputs/opensearch/index.js';
 
 /**
  * A failed request to OpenSearch during setup: credentials, TLS and reachability get the

@@ -1,6 +1,6 @@
 import type { LoadedPipeline } from '../config/load-config.js';
-import { indexPatternWildcard } from '../outputs/opensearch/index-name.js';
-import type { AuthConfig, OpenSearchOutputConfig } from '../outputs/opensearch/opensearch-config.js';
+import type { AuthConfig, OpenSearchOutputConfig } from '../outputs/opensearch/index.js';
+import { indexPatternWildcard } from '../outputs/opensearch/index.js';
 import { type DashboardKind, isDashboardKind } from './dashboards/bundles.js';
 
 /** One OpenSearch output of one pipeline: what setup installs its template and ISM policy for. */

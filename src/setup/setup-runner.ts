@@ -1,6 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { OutputError, SluiceError } from '../core/errors.js';
-import { createOpenSearchClient } from '../outputs/opensearch/opensearch-client.js';
+import { createOpenSearchClient } from '../outputs/opensearch/index.js';
 import { dashboardsStep } from './dashboards-step.js';
 import { ismStep } from './ism-step.js';
 import type { OutputTarget, SetupPlan } from './setup-plan.js';

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { IndexTemplate } from '../outputs/opensearch/index-template.js';
+import type { IndexTemplate } from '../outputs/opensearch/index.js';
 
 /** `{number_of_shards: 1}` and `{index: {number_of_shards: "1"}}` alike become `{"index.number_of_shards": "1"}`. */
 function flatSettings(settings: unknown, prefix = ''): Record<string, string> {

@@ -1,8 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { errors } from '@opensearch-project/opensearch';
-import { outputIndexTemplate } from '../outputs/opensearch/index-template.js';
-import { redactUrl } from '../outputs/opensearch/opensearch-client.js';
-import type { ErrorScope } from '../outputs/opensearch/output-errors.js';
+import type { ErrorScope } from '../outputs/opensearch/index.js';
+import { outputIndexTemplate, redactUrl } from '../outputs/opensearch/index.js';
 import { openSearchSetupError } from './setup-errors.js';
 import type { OutputTarget } from './setup-plan.js';
 import type { StepResult } from './setup-report.js';

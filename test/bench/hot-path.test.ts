@@ -2,10 +2,9 @@ import type { Client } from '@opensearch-project/opensearch';
 import { describe, expect, it } from 'vitest';
 import { BulkBodies } from '../../bench/hot-path.js';
 import type { LogEvent } from '../../src/core/event.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { Metrics } from '../../src/core/metrics.js';
 import { opensearchOutputConfigSchema } from '../../src/outputs/opensearch/opensearch-config.js';
 import { OpenSearchOutput } from '../../src/outputs/opensearch/opensearch-output.js';
+import { componentContext } from '../helpers/component-context.js';
 
 /** A client that keeps each bulk body and answers every item 201: what the output sends is under test. */
 function recordingClient(bodies: string[]): Client {
@@ -44,7 +43,7 @@ describe('BulkBodies', () => {
         ...flush,
       });
       const sent: string[] = [];
-      const ctx = { pipeline: 'p', logger: silentLogger(), metrics: new Metrics(), baseDir: '/' };
+      const ctx = componentContext({ pipeline: 'p' });
       const output = new OpenSearchOutput(config, ctx, recordingClient(sent));
       const batch = events(20);
       const written = output.write(batch);

@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { checkpointConfigSchema, createCheckpointStore } from '../../src/checkpoint/index.js';
 import { emptyState } from '../../src/checkpoint/state.js';
 import { CheckpointError } from '../../src/core/errors.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { Metrics } from '../../src/core/metrics.js';
+import { componentContext } from '../helpers/component-context.js';
 
-const ctx = (baseDir: string) => ({ pipeline: 'alb', logger: silentLogger(), metrics: new Metrics(), baseDir });
+const ctx = (baseDir: string) => componentContext({ pipeline: 'alb', baseDir });
 
 describe('checkpointConfigSchema', () => {
   it.each([

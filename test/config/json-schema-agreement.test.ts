@@ -6,8 +6,9 @@ import ajvFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { interpolate } from '../../src/config/interpolate.js';
-import { pipelineJsonSchema, pipelineTestJsonSchema } from '../../src/config/json-schema.js';
+import { pipelineJsonSchema } from '../../src/config/json-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { pipelineTestJsonSchema } from '../../src/pipeline-test/test-file-json-schema.js';
 import { testFileSchema } from '../../src/pipeline-test/test-file-schema.js';
 
 const ROOT = join(import.meta.dirname, '../..');

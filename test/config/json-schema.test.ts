@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  pipelineJsonSchema,
-  pipelineJsonSchemaText,
-  pipelineTestJsonSchemaText,
-} from '../../src/config/json-schema.js';
+import { pipelineJsonSchema, pipelineJsonSchemaText } from '../../src/config/json-schema.js';
+import { pipelineTestJsonSchemaText } from '../../src/pipeline-test/test-file-json-schema.js';
 
 type Schema = Record<string, any>;
 

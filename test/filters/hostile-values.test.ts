@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Filter } from '../../src/core/components.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { Metrics } from '../../src/core/metrics.js';
 import { FilterApplyError } from '../../src/filters/filter-apply-error.js';
 import { createFilter, filterConfigSchema } from '../../src/filters/index.js';
+import { componentContext } from '../helpers/component-context.js';
 import { makeEvent } from './make-event.js';
 
 function deepObject(depth: number): unknown {
@@ -51,7 +50,7 @@ const configs: Array<Record<string, unknown>> = [
 ];
 
 async function build(config: Record<string, unknown>): Promise<Filter> {
-  const ctx = { pipeline: 'hostile', logger: silentLogger(), metrics: new Metrics(), baseDir: '/' };
+  const ctx = componentContext({ pipeline: 'hostile' });
   return createFilter(filterConfigSchema.parse(config), ctx);
 }
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { silentLogger } from '../../src/core/logger.js';
-import { Metrics } from '../../src/core/metrics.js';
 import { createFilter, type FilterConfig, filterConfigSchema, filterTypes } from '../../src/filters/index.js';
+import { componentContext } from '../helpers/component-context.js';
 import { makeEvent } from './make-event.js';
 
-const ctx = { pipeline: 'test', logger: silentLogger(), metrics: new Metrics(), baseDir: '/' };
+const ctx = componentContext();
 
 describe('filterConfigSchema', () => {
   it('lists every filter type in filterTypes when the union changes', () => {

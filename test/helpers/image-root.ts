@@ -52,11 +52,13 @@ export class ImageRoot {
   /** `label` (key=value) marks the container so a crashed run's leftovers can be found and removed. */
   static async create(image: string, label: string): Promise<ImageRoot> {
     const inspected = await run('podman', ['image', 'inspect', image]);
-    const [{ Config: config, Healthcheck: healthcheck }] = JSON.parse(inspected.stdout) as Array<{
+    const [described] = JSON.parse(inspected.stdout) as Array<{
       Config: { Env?: string[]; Entrypoint?: string[]; Cmd?: string[]; User?: string; WorkingDir?: string };
       /** Docker-format images only (scripts/image.sh builds with --format docker). */
       Healthcheck?: { Test?: string[] };
     }>;
+    if (described === undefined) throw new Error(`podman image inspect ${image} described no image`);
+    const { Config: config, Healthcheck: healthcheck } = described;
     const env = Object.fromEntries(
       (config.Env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
     );

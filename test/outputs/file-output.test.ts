@@ -5,15 +5,14 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetterEntry } from '../../src/core/components.js';
 import type { LogEvent } from '../../src/core/event.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { Metrics } from '../../src/core/metrics.js';
 import { createDeadLetter, deadLetterConfigSchema } from '../../src/outputs/dead-letter/index.js';
 import { createOutput, outputConfigSchema, StdoutOutput } from '../../src/outputs/index.js';
 import { NdjsonAppender } from '../../src/outputs/ndjson-appender.js';
+import { componentContext } from '../helpers/component-context.js';
 
 function context(overrides: { baseDir?: string } = {}) {
   const dir = overrides.baseDir ?? mkdtempSync(join(tmpdir(), 'sluice-file-out-'));
-  return { pipeline: 'p', logger: silentLogger(), metrics: new Metrics(), baseDir: dir };
+  return componentContext({ pipeline: 'p', baseDir: dir });
 }
 
 /** A context whose dead-letter keeps the entries it is handed. */

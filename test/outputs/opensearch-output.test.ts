@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/core/event.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { Metrics } from '../../src/core/metrics.js';
 import { FileDeadLetter } from '../../src/outputs/dead-letter/file-dead-letter.js';
 import { opensearchOutputConfigSchema } from '../../src/outputs/opensearch/opensearch-config.js';
 import { OpenSearchOutput } from '../../src/outputs/opensearch/opensearch-output.js';
+import { componentContext } from '../helpers/component-context.js';
 
-const ctx = { pipeline: 'p', logger: silentLogger(), metrics: new Metrics(), baseDir: '/' };
+const ctx = componentContext({ pipeline: 'p' });
 const origin = { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', record: 3, sub: 0, lastModified: 0 };
 
 describe('OpenSearchOutput', () => {

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceReadError } from '../../src/core/errors.js';
 import type { SourceObject } from '../../src/core/event.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { fileReadError } from '../../src/sources/file/file-source.js';
 import { createSource, sourceConfigSchema } from '../../src/sources/index.js';
+import { componentContext } from '../helpers/component-context.js';
 
-const context = (metrics = new Metrics()) => ({ pipeline: 'test', logger: silentLogger(), metrics, baseDir: '/' });
+const context = (metrics = new Metrics()) => componentContext({ metrics });
 
 async function list(
   source: ReturnType<typeof createSource>,
@@ -90,11 +90,11 @@ describe('FileSource', () => {
 
   it('opens the raw bytes and gives a new etag when a file is rewritten in place', async () => {
     const src = source({ include: ['alb/2024/**'], exclude: ['**/*.log'] });
-    const [first] = await list(src, null);
+    const first = (await list(src, null))[0]!;
     expect(first.key).toBe('alb/2024/06/a.log.gz');
     expect(await read(await src.open(first))).toBe('a');
     await writeFile(join(dir, first.key), 'rewritten');
-    const [second] = await list(src, null);
+    const second = (await list(src, null))[0]!;
     expect(second.etag).not.toBe(first.etag);
     expect(await read(await src.open(second))).toBe('rewritten');
     await expect(src.open(first)).rejects.toMatchObject({ code: 'ERR_FILE_READ' });
@@ -110,7 +110,7 @@ describe('FileSource', () => {
       const path = join(own, `${change}.log`);
       await writeFile(path, 'before');
       const src = createSource(sourceConfigSchema.parse({ type: 'file', path: own }), context());
-      const [listed] = await list(src, null);
+      const listed = (await list(src, null))[0]!;
       if (change === 'deleted') await rm(path);
       else await writeFile(path, 'after, longer');
       const error = await src.open(listed).catch((e: unknown) => e);

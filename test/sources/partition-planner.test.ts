@@ -13,7 +13,7 @@ function plan(
   now: string,
   until?: string,
 ) {
-  const pattern = DIRECTORY_LAYOUTS[patternIndex.layout][patternIndex.index];
+  const pattern = DIRECTORY_LAYOUTS[patternIndex.layout][patternIndex.index]!;
   const range = planRange({ since: d(since), until: until ? d(until) : null }, pattern.unit, d(now));
   return planPartitions(base, pattern, vars, range);
 }

@@ -26,7 +26,7 @@ export interface BulkItemResult {
  *   index an operator or ISM policy made read-only (403 cluster_block_exception FORBIDDEN/5 or
  *   /8). A blocked or closed index is chosen by the event's own date and stays so until
  *   someone acts: retrying would stall the pipeline on old events (a record-level fault must
- *   never stall an object, DESIGN.md §7), while the dead-letter keeps them, with the reason,
+ *   never stall an object: docs/GUARANTEES.md, "Failures and their levels"), while the dead-letter keeps them, with the reason,
  *   for a replay once the index is writable.
  * - `denied`: 401, or 403 `security_exception`: the user may not write to that index. That is
  *   the pipeline's setup, not the document: every later event for the index would be refused

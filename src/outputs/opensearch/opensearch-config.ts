@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deprecated } from '../../config/deprecated-keys.js';
+import { deprecated } from '../../core/deprecation.js';
 import { checkEventPattern } from '../event-pattern.js';
 
 const MiB = 1024 * 1024;

@@ -33,7 +33,7 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-/** Decides retryability of a failed request in one place (DESIGN.md §7). */
+/** Decides retryability of a failed request in one place (docs/ARCHITECTURE.md, "Error codes"). */
 export function classifyRequestError(error: unknown): RequestFailure {
   if (error instanceof errors.ResponseError) {
     const status = error.meta.statusCode ?? 0;

@@ -27,7 +27,7 @@
  * the `lines` framing does; a record over `maxRecordBytes` is listed in `oversized`, never held.
  */
 import { isUtf8 } from 'node:buffer';
-import type { FramedBatch, FramingOptions } from './frame-records.js';
+import type { FramedBatch, FramingOptions } from './framed-batch.js';
 import { JsonSplitter, type SplitterSink } from './json-splitter.js';
 import { JSON_EMPTY, scanJsonText } from './scan-json-text.js';
 

@@ -1,7 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { type AsyncBuffer, type Compressors, type FileMetaData, parquetMetadata, parquetScan } from 'hyparquet';
 import { type ErrorContext, ParquetReadError, SluiceError } from '../../core/errors.js';
-import type { FramedBatch, FramingOptions } from './frame-records.js';
+import type { FramedBatch, FramingOptions } from './framed-batch.js';
 
 /** Random access to one object's bytes: a source's readRange bound to the object, or a buffer. */
 export interface RangeReader {

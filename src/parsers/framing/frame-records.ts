@@ -2,62 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { Framing } from '../../core/components.js';
 import { frameJson } from './frame-json.js';
-
-/**
- * One batch of records cut from an object's decompressed bytes.
- *
- * Record numbers are 1-based: the line number for `lines` framing, the line a document starts
- * on for `json` (frame-json.ts says more), always 1 for `document`, the row's ordinal for
- * `parquet` (frame-parquet.ts, which reads by byte ranges and is not called from here).
- * A line ends at LF, at CRLF (one line end, wherever a chunk boundary falls) or at a lone CR
- * (old Mac-style files), so numbers do not depend on how the stream was chunked and a resume
- * offset names the same line every time. Empty lines count but are not emitted, so numbers in
- * a batch can have gaps.
- * Records that are not emitted as text are reported beside them:
- * - `oversized`: records longer than `maxRecordBytes` (without their line ending); they
- *   are never held in memory whole, only counted. The caller dead-letters them.
- * - `invalidUtf8`: numbers of emitted records whose bytes were not valid UTF-8; their
- *   text holds U+FFFD replacement characters. Not fatal: the caller may count or tag them.
- * `lastRecord` is the highest record number the batch covers (emitted, empty or
- * oversized): once everything in the batch is acknowledged, resuming with
- * `startAfterRecord: lastRecord` loses and repeats nothing.
- */
-export interface FramedBatch {
-  records: string[];
-  /** The number of each record, parallel to `records`. */
-  recordNumbers: number[];
-  /** The first record number this batch covers. */
-  firstRecord: number;
-  lastRecord: number;
-  oversized: OversizedRecord[];
-  invalidUtf8: number[];
-  /**
-   * `json` framing only, parallel to `records`: what the framing's scan learned about each
-   * document (see `scan-json-text.ts`), or NO_FACTS; the parser gets it as its hint.
-   */
-  hints?: number[];
-  /**
-   * `parquet` framing only (frame-parquet.ts), parallel to `recordNumbers`, `records` then empty:
-   * each row's values in the order of `columns`, which the parser's parseRow reads.
-   */
-  rows?: unknown[][];
-  /** The object's top-level column names, with `rows`. */
-  columns?: readonly string[];
-}
-
-export interface OversizedRecord {
-  record: number;
-  bytes: number;
-}
-
-export interface FramingOptions {
-  /** A record longer than this (in bytes, without its line ending) is reported in `oversized` instead of emitted. */
-  maxRecordBytes: number;
-  /** Records up to and including this number are skipped without being decoded (resume after a crash). */
-  startAfterRecord?: number;
-  /** Records per batch (default 2000): large enough to amortize the async hop, small enough to stay cache-friendly. */
-  batchRecords?: number;
-}
+import type { FramedBatch, FramingOptions } from './framed-batch.js';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;

@@ -1,1 +1,2 @@
-export { type FramedBatch, type FramingOptions, frameRecords, type OversizedRecord } from './frame-records.js';
+export { frameRecords } from './frame-records.js';
+export type { FramedBatch, FramingOptions, OversizedRecord } from './framed-batch.js';

@@ -21,7 +21,7 @@
 import { getUnsafeNumberReason, parse as parseLossless, UnsafeNumberReason } from 'lossless-json';
 import { errorMessage, RecordParseError } from '../../core/errors.js';
 import type { Doc } from '../../core/event.js';
-import { addTag } from '../../filters/tags.js';
+import { addTag } from '../../core/tags.js';
 import { NO_FACTS } from '../framing/frame-json.js';
 import { FACT_CHECK_KEYS, FACT_CHECK_NUMBERS, FACT_DEPTH_MASK, scanJsonText } from '../framing/scan-json-text.js';
 

@@ -1,5 +1,5 @@
 /**
- * A header's field name as a document key (DESIGN.md §5): lowercase, `-` and `(` become `_`,
+ * A header's field name as a document key: lowercase, `-` and `(` become `_`,
  * `)` is dropped. `cs(User-Agent)` becomes `cs_user_agent`, `log-status` becomes `log_status`.
  */
 export function fieldKey(name: string): string {

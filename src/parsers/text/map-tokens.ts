@@ -1,7 +1,7 @@
 import { RecordParseError } from '../../core/errors.js';
 import type { Doc } from '../../core/event.js';
 
-/** How one positional field of a text log becomes document fields (DESIGN.md §5). */
+/** How one positional field of a text log becomes document fields, named as AWS names it in snake_case. */
 export type FieldSpec =
   | { kind: 'string'; name: string }
   | { kind: 'number'; name: string }

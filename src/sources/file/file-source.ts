@@ -1,10 +1,11 @@
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, open as openFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
 import { type ErrorContext, type GoneVersion, SourceReadError } from '../../core/errors.js';
 import type { SourceObject } from '../../core/event.js';
+import { countedRead } from '../counted-read.js';
 import { inWindow } from '../in-window.js';
 import type { FileSourceConfig } from './file-source-config.js';
 import { isInside, type SkipReason, type WalkEntry, WalkError, walkFolder } from './file-walk.js';
@@ -165,7 +166,9 @@ export class FileSource implements Source {
 
   async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
     const { path, context, handle } = await this.openListed(object);
-    return this.stream(handle.createReadStream({ signal }), path, context, signal);
+    return countedRead(handle.createReadStream({ signal }), this.context, signal, (error) =>
+      fileReadError(`cannot read ${path}: ${error.message}`, context, error),
+    );
   }
 
   /** Bytes [start, end) of the listed version, for formats read by ranges (Parquet). */
@@ -235,25 +238,5 @@ export class FileSource implements Source {
       context: { ...context, reason: refusal.reason },
       hint: 'The file goes to the dead-letter as a quarantine entry; fix it (copy it into the folder, rename it) to have it read.',
     });
-  }
-
-  private stream(stream: Readable, path: string, context: ErrorContext, signal: AbortSignal | undefined): Readable {
-    const labels = { pipeline: this.context.pipeline };
-    const metrics = this.context.metrics;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        metrics.bytesRead.inc(labels, chunk.length);
-        callback(null, chunk);
-      },
-    });
-    stream.on('error', (error) =>
-      counter.destroy(
-        signal?.aborted ? signal.reason : fileReadError(`cannot read ${path}: ${error.message}`, context, error),
-      ),
-    );
-    counter.on('close', () => {
-      if (!stream.destroyed) stream.destroy();
-    });
-    return stream.pipe(counter);
   }
 }

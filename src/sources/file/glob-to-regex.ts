@@ -7,7 +7,7 @@ export function globToRegex(glob: string): RegExp {
   let out = '';
   let inGroup = 0;
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
+    const c = glob.charAt(i);
     if (c === '*') {
       if (glob[i + 1] === '*') {
         const atStart = i === 0 || glob[i - 1] === '/';

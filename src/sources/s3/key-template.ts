@@ -31,7 +31,7 @@ export function parseKeyTemplate(source: string, constraints: Record<string, str
   let last = 0;
   for (let match = pattern.exec(source); match; match = pattern.exec(source)) {
     if (match.index > last) parts.push({ kind: 'text', text: source.slice(last, match.index) });
-    const name = match[1];
+    const name = match[1]!; // the pattern's one group is not optional
     if ((DATE_TOKENS as readonly string[]).includes(name)) parts.push({ kind: 'date', token: name as DateToken });
     else parts.push({ kind: 'var', name });
     last = match.index + match[0].length;

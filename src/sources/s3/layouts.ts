@@ -8,7 +8,7 @@ function pattern(source: string, fileStartAfter?: string, filePrefix?: string): 
   return parsePartitionPattern(source, { constraints: CONSTRAINTS, fileStartAfter, filePrefix });
 }
 
-// Key layouts as AWS documents them (DESIGN.md §3.4); file-name StartAfter only where names sort by time inside a partition.
+// Key layouts as AWS documents them (docs/ARCHITECTURE.md, delivery guarantee 4); file-name StartAfter only where names sort by time inside a partition.
 const ELB_SOURCE = 'AWSLogs/{account}/elasticloadbalancing/{region}/{yyyy}/{MM}/{dd}/';
 const ELB = pattern(ELB_SOURCE);
 // One day folder holds an ALB's access logs, its connection logs and NLB access logs: each type by its file names.

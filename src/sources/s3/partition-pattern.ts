@@ -61,9 +61,10 @@ export function parsePartitionPattern(source: string, options: PatternOptions = 
   }
   if (tokens.length === 1) throw new Error(`partition pattern "${source}": a year alone is too coarse; add {MM}`);
   let startAfter = options.fileStartAfter ? parseKeyTemplate(options.fileStartAfter, options.constraints) : undefined;
-  let finest = tokens[tokens.length - 1];
+  // At least two tokens (checked above), each in a segment of its own or shared with the others.
+  let finest = tokens[tokens.length - 1]!;
   if (finest === 'mm') {
-    const last = segments[segments.length - 1];
+    const last = segments[segments.length - 1]!;
     if (last.dateTokens.length !== 1) {
       throw new Error(`partition pattern "${source}": {mm} must be a segment of its own`);
     }

@@ -117,7 +117,7 @@ export class S3Lister {
         return (
           tail.length > pattern.dateIndex &&
           tail.length <= pattern.segments.length &&
-          tail.every((segment, i) => matchKeyTemplate(pattern.segments[i], segment) !== null)
+          tail.every((segment, i) => matchKeyTemplate(pattern.segments[i]!, segment) !== null)
         );
       }),
     );
@@ -134,7 +134,8 @@ export class S3Lister {
         if (tail.length > pattern.dateIndex) continue;
         const vars: Record<string, string> = {};
         const matched = tail.every((segment, i) => {
-          const bound = matchKeyTemplate(pattern.segments[i], segment);
+          // i < tail.length <= dateIndex < segments.length
+          const bound = matchKeyTemplate(pattern.segments[i]!, segment);
           if (bound) Object.assign(vars, bound);
           return bound !== null;
         });
@@ -155,14 +156,16 @@ export class S3Lister {
   ): AsyncGenerator<_Object> {
     const complete = prefix === '' || prefix.endsWith('/');
     const ready = complete ? candidates.filter((c) => c.index === c.pattern.dateIndex) : [];
-    if (ready.length > 0) {
-      const { pattern, vars } = ready[0];
+    const [first] = ready;
+    if (first) {
+      const { pattern, vars } = first;
       const range = planRange(window, pattern.unit, this.now());
       for (const listing of planPartitions(prefix, pattern, vars, range)) yield* this.listAll(listing, signal);
       return;
     }
     if (complete && !this.auto && candidates.length > 0) {
-      const next = candidates.map((c) => c.pattern.segments[c.index]);
+      // None is ready: each stands before its pattern's date segments.
+      const next = candidates.map((c) => c.pattern.segments[c.index]!);
       if (next.every((s) => s.parts.every((p) => p.kind === 'text'))) {
         // Literal segments of a configured layout need no request.
         for (const literal of new Set(next.map((s) => s.source))) {
@@ -202,7 +205,7 @@ export class S3Lister {
     const advanced: Candidate[] = [];
     for (const c of candidates) {
       if (c.index >= c.pattern.dateIndex) continue;
-      const bound = matchKeyTemplate(c.pattern.segments[c.index], segment);
+      const bound = matchKeyTemplate(c.pattern.segments[c.index]!, segment);
       if (bound) advanced.push({ pattern: c.pattern, index: c.index + 1, vars: { ...c.vars, ...bound } });
     }
     return advanced;

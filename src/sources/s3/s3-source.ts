@@ -1,7 +1,8 @@
-import { type Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { type _Object, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
 import type { SourceObject } from '../../core/event.js';
+import { countedRead } from '../counted-read.js';
 import { inWindow } from '../in-window.js';
 import { parsePartitionPattern } from './partition-pattern.js';
 import { S3Lister } from './s3-lister.js';
@@ -208,19 +209,7 @@ export class S3Source implements Source {
       if (signal?.aborted) throw signal.reason;
       throw toS3ReadError(error, context);
     }
-    const labels = { pipeline: this.context.pipeline };
-    const metrics = this.context.metrics;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        metrics.bytesRead.inc(labels, chunk.length);
-        callback(null, chunk);
-      },
-    });
     // A connection dropped mid-object is transient: the pipeline retries the object.
-    body.on('error', (error) => counter.destroy(signal?.aborted ? signal.reason : toS3ReadError(error, context)));
-    counter.on('close', () => {
-      if (!body.destroyed) body.destroy();
-    });
-    return body.pipe(counter);
+    return countedRead(body, this.context, signal, (error) => toS3ReadError(error, context));
   }
 }

@@ -5,9 +5,8 @@ import { DynamoCheckpointStore } from '../../../src/checkpoint/dynamodb-checkpoi
 import { createCheckpointStore } from '../../../src/checkpoint/index.js';
 import { emptyState } from '../../../src/checkpoint/state.js';
 import { CheckpointConflictError, CheckpointError } from '../../../src/core/errors.js';
-import { silentLogger } from '../../../src/core/logger.js';
-import { Metrics } from '../../../src/core/metrics.js';
 import { leaseRace, renewalKeepsWaiterOut, takeoverAfterExpiry } from '../../checkpoint/lease-scenarios.js';
+import { componentContext } from '../../helpers/component-context.js';
 import { awsEndpoint, testCredentials, testDynamoClient, testRegion, uniqueName } from '../../helpers/services.js';
 
 describe('DynamoCheckpointStore', () => {
@@ -120,7 +119,7 @@ describe('DynamoCheckpointStore', () => {
         lease_seconds: 30,
         flush_interval_seconds: 1,
       },
-      { pipeline: 'cfg', logger: silentLogger(), metrics: new Metrics(), baseDir: '/' },
+      componentContext({ pipeline: 'cfg' }),
       'backfill-cfg-2024-01-01-2024-02-01',
     );
     expect(built.describe()).toBe(`dynamodb://${newTable}/backfill-cfg-2024-01-01-2024-02-01`);

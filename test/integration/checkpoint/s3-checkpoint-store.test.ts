@@ -4,9 +4,8 @@ import { createCheckpointStore } from '../../../src/checkpoint/index.js';
 import { S3CheckpointStore } from '../../../src/checkpoint/s3-checkpoint-store.js';
 import { emptyState } from '../../../src/checkpoint/state.js';
 import { CheckpointConflictError, CheckpointError } from '../../../src/core/errors.js';
-import { silentLogger } from '../../../src/core/logger.js';
-import { Metrics } from '../../../src/core/metrics.js';
 import { leaseRace, renewalKeepsWaiterOut, takeoverAfterExpiry } from '../../checkpoint/lease-scenarios.js';
+import { componentContext } from '../../helpers/component-context.js';
 import { awsEndpoint, testCredentials, testRegion, testS3Client, uniqueName } from '../../helpers/services.js';
 
 describe('S3CheckpointStore', () => {
@@ -89,7 +88,7 @@ describe('S3CheckpointStore', () => {
         lease_seconds: 30,
         flush_interval_seconds: 1,
       },
-      { pipeline: 'cfg', logger: silentLogger(), metrics: new Metrics(), baseDir: '/' },
+      componentContext({ pipeline: 'cfg' }),
       'cfg',
     );
     expect(built.describe()).toBe(`s3://${bucket}/from-config/cfg.json`);

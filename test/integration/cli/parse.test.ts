@@ -86,8 +86,8 @@ describe('sluice parse', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { '@timestamp': string; httpRequest: { header_map: Record<string, string> } });
     expect(events).toHaveLength(60);
-    expect(events[0]['@timestamp']).toBe('2024-05-01T00:05:00.000Z');
-    expect(events[0].httpRequest.header_map.authorization).toBe('[REDACTED]');
+    expect(events[0]!['@timestamp']).toBe('2024-05-01T00:05:00.000Z');
+    expect(events[0]!.httpRequest.header_map.authorization).toBe('[REDACTED]');
     expect(result.stdout).not.toContain('hunter2');
   });
 

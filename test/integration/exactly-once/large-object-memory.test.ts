@@ -11,7 +11,7 @@ import { repoRoot } from '../../helpers/process.js';
 import { testS3Client, uniqueName } from '../../helpers/services.js';
 
 const MB = 1024 * 1024;
-/** DESIGN.md §6: resident set under 200 MB while streaming a single 1 GB (uncompressed) object. */
+/** The memory goal (docs/GUARANTEES.md, "Memory"): resident set under 200 MB while streaming a single 1 GB (uncompressed) object. */
 const RSS_LIMIT_BYTES = 200 * MB;
 /** Sizes (uncompressed MB) of the two objects; CI on small runners may lower the big one. */
 const BIG_MB = Number(process.env.SLUICE_TEST_BIG_OBJECT_MB ?? 1024);

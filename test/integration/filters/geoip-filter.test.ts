@@ -4,15 +4,14 @@ import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ComponentContext } from '../../../src/core/components.js';
 import type { Doc } from '../../../src/core/event.js';
-import { silentLogger } from '../../../src/core/logger.js';
-import { Metrics } from '../../../src/core/metrics.js';
 import { createGeoipFilter, type GeoipFilter, geoipFilterSchema } from '../../../src/filters/geoip-filter.js';
 import { createFilter, filterConfigSchema } from '../../../src/filters/index.js';
 import { makeEvent } from '../../filters/make-event.js';
+import { componentContext } from '../../helpers/component-context.js';
 import { geoipAsnDatabasePath, geoipDatabasePath } from '../../helpers/services.js';
 
 function context(baseDir: string): ComponentContext {
-  return { pipeline: 'geoip-test', logger: silentLogger(), metrics: new Metrics(), baseDir };
+  return componentContext({ pipeline: 'geoip-test', baseDir });
 }
 
 async function build(config: Record<string, unknown>): Promise<GeoipFilter> {

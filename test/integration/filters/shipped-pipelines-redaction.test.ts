@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { Filter } from '../../../src/core/components.js';
 import type { Doc } from '../../../src/core/event.js';
-import { silentLogger } from '../../../src/core/logger.js';
-import { Metrics } from '../../../src/core/metrics.js';
 import { createFilter } from '../../../src/filters/index.js';
 import { createParserFactory } from '../../../src/parsers/index.js';
 import { makeEvent } from '../../filters/make-event.js';
+import { componentContext } from '../../helpers/component-context.js';
 import { geoipDatabasePath } from '../../helpers/services.js';
 
 const pipelinesDir = join(import.meta.dirname, '../../../pipelines');
@@ -45,7 +44,7 @@ const SECRET = /S3CR3T\d+/;
 async function shippedPipeline(file: string): Promise<{ parse: (line: string) => Doc[]; filters: Filter[] }> {
   const [pipeline] = (await loadConfig(join(pipelinesDir, file), env())).pipelines;
   const config = pipeline!.config;
-  const ctx = { pipeline: config.id, logger: silentLogger(), metrics: new Metrics(), baseDir: pipeline!.baseDir };
+  const ctx = componentContext({ pipeline: config.id, baseDir: pipeline!.baseDir });
   const filters: Filter[] = [];
   for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, ctx));
   const parser = createParserFactory(config.parser).forObject('hostile.log');

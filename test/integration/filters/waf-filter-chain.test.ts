@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Filter } from '../../../src/core/components.js';
-import { silentLogger } from '../../../src/core/logger.js';
-import { Metrics } from '../../../src/core/metrics.js';
 import { createFilter, filterConfigSchema } from '../../../src/filters/index.js';
 import { makeEvent } from '../../filters/make-event.js';
+import { componentContext } from '../../helpers/component-context.js';
 import { geoipDatabasePath } from '../../helpers/services.js';
 
 /** A WAF log line as AWS documents it, with the client moved into a documentation range. */
@@ -46,7 +45,7 @@ interface ChainedDoc {
 
 describe('WAF filter chain', () => {
   it('flattens headers, redacts secrets, sets the time and places the client when run in order', async () => {
-    const ctx = { pipeline: 'waf', logger: silentLogger(), metrics: new Metrics(), baseDir: '/' };
+    const ctx = componentContext({ pipeline: 'waf' });
     const configs = [
       { type: 'waf_headers', allowlist: ['host', 'user-agent', 'authorization', 'x-stm-test'] },
       { type: 'redact' },

@@ -7,6 +7,7 @@ import type { LogEvent } from '../../../src/core/event.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { Metrics } from '../../../src/core/metrics.js';
 import { FileDeadLetter } from '../../../src/outputs/dead-letter/file-dead-letter.js';
+import { componentContext } from '../../helpers/component-context.js';
 
 export interface TestContext {
   ctx: ComponentContext;
@@ -36,7 +37,7 @@ export function testContext(pipeline: string): TestContext {
   });
   const metrics = new Metrics();
   const logger = createLogger({ level: 'debug', destination: sink });
-  const base = { pipeline, logger, metrics, baseDir: dir };
+  const base = componentContext({ pipeline, logger, metrics, baseDir: dir });
   const deadLetter = new FileDeadLetter({ type: 'file', path: 'dead-letter.ndjson' }, base);
   open.push(deadLetter);
   const ctx: ComponentContext = { ...base, deadLetter };

@@ -3,13 +3,12 @@ import { gunzip } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetterEntry } from '../../../src/core/components.js';
-import { silentLogger } from '../../../src/core/logger.js';
-import { Metrics } from '../../../src/core/metrics.js';
 import { createDeadLetter, deadLetterConfigSchema } from '../../../src/outputs/dead-letter/index.js';
+import { componentContext } from '../../helpers/component-context.js';
 import { awsEndpoint, testCredentials, testRegion, testS3Client, uniqueName } from '../../helpers/services.js';
 
 const s3 = testS3Client();
-const ctx = { pipeline: 'alb-main', logger: silentLogger(), metrics: new Metrics(), baseDir: '/' };
+const ctx = componentContext({ pipeline: 'alb-main' });
 
 beforeAll(() => {
   // The dead-letter uses the default credential chain, as in production; moto takes any key.

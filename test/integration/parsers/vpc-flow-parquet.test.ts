@@ -211,7 +211,7 @@ describe('VPC flow logs in Parquet', () => {
     const show = (m: { rows: number; bytes: number; peak: number; ms: number }) =>
       `${m.rows} rows (${(m.bytes / MB).toFixed(1)} MB, ${m.rows / 20_000} row groups): peak RSS ${(m.peak / MB).toFixed(1)} MB in ${(m.ms / 1000).toFixed(1)} s`;
     console.log(`parquet memory: ${show(small)}; ${show(big)}`);
-    // The bound of large-object-memory.test.ts (DESIGN.md §6), and no growth in proportion to the rows.
+    // The bound of large-object-memory.test.ts (docs/GUARANTEES.md, "Memory does not grow with object size"), and no growth in proportion to the rows.
     expect(small.peak).toBeLessThan(200 * MB);
     expect(big.peak).toBeLessThan(200 * MB);
     expect(big.peak).toBeLessThan(small.peak + 40 * MB);

@@ -1,10 +1,10 @@
 import { CreateBucketCommand, PutObjectCommand, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
 import type { ComponentContext, ListWindow, Source } from '../../../src/core/components.js';
 import type { SourceObject } from '../../../src/core/event.js';
-import { silentLogger } from '../../../src/core/logger.js';
 import { Metrics } from '../../../src/core/metrics.js';
 import { S3Source } from '../../../src/sources/s3/s3-source.js';
 import { s3SourceConfigSchema } from '../../../src/sources/s3/s3-source-config.js';
+import { componentContext } from '../../helpers/component-context.js';
 
 export interface PutSpec {
   key: string;
@@ -70,7 +70,7 @@ export function countRequests(s3: S3Client): RequestCounter {
 }
 
 export function testContext(metrics = new Metrics()): ComponentContext {
-  return { pipeline: 'test', logger: silentLogger(), metrics, baseDir: process.cwd() };
+  return componentContext({ metrics, baseDir: process.cwd() });
 }
 
 export function s3Source(s3: S3Client, config: Record<string, unknown>, context = testContext()): S3Source {

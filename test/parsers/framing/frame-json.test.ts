@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { NO_FACTS } from '../../../src/parsers/framing/frame-json.js';
-import { type FramedBatch, frameRecords } from '../../../src/parsers/framing/frame-records.js';
+import { frameRecords } from '../../../src/parsers/framing/frame-records.js';
+import type { FramedBatch } from '../../../src/parsers/framing/framed-batch.js';
 import { FACT_DEPTH_MASK } from '../../../src/parsers/framing/scan-json-text.js';
 import { fixture } from '../parse-helpers.js';
 

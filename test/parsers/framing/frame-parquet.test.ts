@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ParquetReadError, SourceReadError } from '../../../src/core/errors.js';
 import { bufferRangeReader, frameParquet, type RangeReader } from '../../../src/parsers/framing/frame-parquet.js';
-import type { FramedBatch } from '../../../src/parsers/framing/frame-records.js';
+import type { FramedBatch } from '../../../src/parsers/framing/framed-batch.js';
 
 const bytes = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/parsers/${name}`, import.meta.url)));
 // The five records of vpc-flow-default.log in row groups of 2, 2 and 1 (scripts/write-vpc-flow-parquet.mjs).

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { type FramedBatch, frameRecords } from '../../../src/parsers/framing/frame-records.js';
+import { frameRecords } from '../../../src/parsers/framing/frame-records.js';
+import type { FramedBatch } from '../../../src/parsers/framing/framed-batch.js';
 
 /** A stream delivering `bytes` in chunks of `size`, to cut lines at every possible place. */
 function chunked(bytes: Buffer | string, size: number): Readable {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closest } from '../../src/config/did-you-mean.js';
+import { closest } from '../../src/core/did-you-mean.js';
 
 describe('closest', () => {
   it.each([
