@@ -29,14 +29,20 @@ function memorySource(body: Buffer): Source {
 class CollectingOutput implements Output {
   readonly type = 'collect';
   readonly events: LogEvent[] = [];
-  constructor(private readonly delayFor: (batch: number) => number = () => 0) {}
+  /** The first batch is acknowledged only after `holdFirstFor` later ones are: an order, not a timer. */
+  constructor(private readonly holdFirstFor = 0) {}
   private batches = 0;
+  private laterWritten!: () => void;
+  private readonly later = new Promise<void>((resolve) => {
+    this.laterWritten = resolve;
+  });
   async start() {}
   async close() {}
   async write(events: LogEvent[]): Promise<WriteReport> {
-    const delay = this.delayFor(this.batches++);
-    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const batch = this.batches++;
+    if (this.holdFirstFor > 0 && batch === 0) await this.later;
     this.events.push(...events);
+    if (batch === this.holdFirstFor) this.laterWritten();
     return { stored: events.length, duplicates: 0, deadLettered: 0 };
   }
 }
@@ -75,8 +81,9 @@ describe('processObject', () => {
   it('numbers records by line, dead-letters bad ones with raw text, and reports a contiguous offset when batches finish out of order', async () => {
     const lines = jsonLines(5000).split('\n');
     lines[2499] = '{not json';
-    // Later batches are acknowledged first: the offset must still only move over a contiguous prefix.
-    const output = new CollectingOutput((batch) => (batch === 0 ? 60 : 0));
+    // Later batches (2,000 records each: 2 after the first) are acknowledged first: the offset must
+    // still only move over a contiguous prefix.
+    const output = new CollectingOutput(2);
     const { ctx, deadLetters, offsets } = context(gzipSync(lines.join('\n')), output);
     const outcome = await processObject(ctx, object, 0, new AbortController().signal);
     expect(outcome).toEqual({ kind: 'done', records: 4999, events: 4999 });
