@@ -5,6 +5,7 @@ import type { LoadedPipeline } from '../config/load-config.js';
 import type { ComponentContext, DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
+import type { WorkFeedFactory } from '../core/work-feed.js';
 import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/dead-letter/index.js';
@@ -28,6 +29,8 @@ export interface BuiltPipeline {
    */
   deadLetter: (entries: DeadLetterEntry[]) => Promise<void>;
   store: CheckpointStore;
+  /** Set when the source brings its own feed (S3 event notifications): live runs take work from it. */
+  notifications?: WorkFeedFactory;
   /** Keys sluice itself writes into the source bucket (checkpoints, dead-letter): never read as logs. */
   isOwnKey(key: string): boolean;
   /** Every pipeline-level setting, resolved (core/pipeline-settings.ts). */
