@@ -11,7 +11,7 @@ import { createFilter } from '../filters/index.js';
 import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/dead-letter/index.js';
 import { createOutput } from '../outputs/index.js';
 import { createParserFactory } from '../parsers/index.js';
-import { createSource } from '../sources/index.js';
+import { createNotificationFeeds, createSource } from '../sources/index.js';
 import { BuildProblems } from './build-problems.js';
 import { rawTextRedactor } from './raw-text-redactor.js';
 import { RoutedOutput } from './routed-output.js';
@@ -83,16 +83,26 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     throw problems.error();
   }
   const ownPrefixes = ownKeyPrefixes(config);
+  const isOwnKey = (key: string) => ownPrefixes.some((prefix) => key.startsWith(prefix));
+  const settings = resolvePipelineSettings(config);
+  const notifications =
+    config.source.type === 's3' && config.source.notifications
+      ? createNotificationFeeds(
+          { ...config.source, notifications: config.source.notifications },
+          { pipeline: config.id, maxObjectsInFlight: settings.maxObjectsInFlight, isOwnKey },
+        )
+      : undefined;
   return {
     id: config.id,
-    isOwnKey: (key) => ownPrefixes.some((prefix) => key.startsWith(prefix)),
+    isOwnKey,
+    ...(notifications ? { notifications } : {}),
     source,
     parser,
     filters,
     outputs,
     deadLetter: (entries) => deadLetterSink.put(entries),
     store,
-    settings: resolvePipelineSettings(config),
+    settings,
     async start() {
       for (const output of outputs) await output.output.start();
     },

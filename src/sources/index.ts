@@ -10,6 +10,7 @@ export { type FileSourceConfig, fileSourceConfigSchema } from './file/file-sourc
 export { isRetryableS3Failure, toS3ReadError } from './s3/s3-read-failure.js';
 export { createS3Client, S3Source } from './s3/s3-source.js';
 export { type S3SourceConfig, s3SourceConfigSchema } from './s3/s3-source-config.js';
+export { createNotificationFeeds } from './sqs/notification-feeds.js';
 
 export const sourceConfigSchema = z.discriminatedUnion('type', [s3SourceConfigSchema, fileSourceConfigSchema]);
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
