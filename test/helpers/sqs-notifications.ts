@@ -1,4 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
@@ -123,7 +125,13 @@ export interface NotificationPipeline {
 export function notificationPipeline(
   bucket: string,
   queueUrl: string,
-  options: { visibility?: number; claimSeconds?: number; objectsInFlight?: number; extra?: string } = {},
+  options: {
+    visibility?: number;
+    claimSeconds?: number;
+    objectsInFlight?: number;
+    extra?: string;
+    openSearch?: string;
+  } = {},
 ): NotificationPipeline {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-sqs-'));
   const index = uniqueName('sqs');
@@ -151,7 +159,7 @@ export function notificationPipeline(
       - { type: date, field: time }
     outputs:
       - type: opensearch
-        hosts: ["${openSearchUrl()}"]
+        hosts: ["${options.openSearch ?? openSearchUrl()}"]
         index: "${index}-%{+YYYY.MM.dd}"
         flush_events: 1000
         flush_interval_ms: 200
@@ -160,4 +168,34 @@ export function notificationPipeline(
 ${options.extra ?? ''}`,
   );
   return { config, index, table };
+}
+
+/**
+ * A proxy in front of OpenSearch that holds every `_bulk` request `delayMs` before forwarding
+ * it: an object's read then lasts at least (bulk requests / concurrency) × delay on any machine.
+ */
+export async function startSlowBulkProxy(target: string, delayMs: number): Promise<{ url: string; close(): void }> {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      if (/\/_bulk(\?|$)/.test(req.url ?? '')) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          (entry): entry is [string, string] =>
+            typeof entry[1] === 'string' && !['host', 'content-length', 'connection'].includes(entry[0]),
+        ),
+      );
+      const up = await fetch(`${target}${req.url ?? '/'}`, {
+        method: req.method,
+        headers,
+        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+      });
+      res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await up.arrayBuffer()));
+    })().catch(() => req.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }

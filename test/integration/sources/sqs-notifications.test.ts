@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  DeleteQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { albObject } from '../../helpers/alb-data.js';
+import { freePort } from '../../helpers/free-port.js';
 import { documentCount, duplicateTraceIds } from '../../helpers/index-assertions.js';
-import { testS3Client, testSqsClient, uniqueName } from '../../helpers/services.js';
+import { openSearchUrl, testS3Client, testSqsClient, uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 import {
   eventBridgeEvent,
@@ -14,6 +20,7 @@ import {
   notifiedBucket,
   s3Record,
   snsEnvelope,
+  startSlowBulkProxy,
   visibleMessages,
 } from '../../helpers/sqs-notifications.js';
 
@@ -128,4 +135,51 @@ describe('S3 source in notification mode', () => {
     expect(second.output()).toContain('resuming object after its last acknowledged record');
     expect(await messagesLeft(sqs, queueUrl)).toBe(0);
   }, 150_000);
+
+  it('keeps a message hidden from a second task while an object outlasts the visibility timeout', async () => {
+    const { bucket, queueUrl } = await notifiedBucket(2);
+    // The test event S3 sends when notifications are set up is consumed here: the second task must receive nothing.
+    for (let attempt = 0; attempt < 5 && (await messagesLeft(sqs, queueUrl)) > 0; attempt++) {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }));
+      for (const message of got.Messages ?? []) {
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      }
+    }
+    // 30 bulk requests of 1000, two in flight, each held 500 ms: the read lasts at least 7 s, over three timeouts.
+    const lines = 30_000;
+    const proxy = await startSlowBulkProxy(openSearchUrl(), 500);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'AWSLogs/slow.log.gz', Body: albObject(300, lines) }));
+    const { config, index } = notificationPipeline(bucket, queueUrl, {
+      visibility: 2,
+      claimSeconds: 30,
+      openSearch: proxy.url,
+    });
+    const [firstPort, secondPort] = [await freePort(), await freePort()];
+    const scrape = async (port: number, name: string) => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes('pipeline="sqs-test"'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const first = startSluice(['run', '--config', config], { SLUICE_HTTP_PORT: String(firstPort) });
+    await waitFor(async () => (await documentCount(`${index}-*`)) > 0, 60_000, 'the first documents');
+    const second = startSluice(['run', '--config', config], { SLUICE_HTTP_PORT: String(secondPort) });
+    await waitFor(async () => (await documentCount(`${index}-*`)) >= lines, 150_000, `${lines} documents`).catch(
+      (error) => {
+        throw new Error(`${(error as Error).message}; output:\n${first.output().slice(-3000)}`);
+      },
+    );
+    await waitFor(async () => (await messagesLeft(sqs, queueUrl)) === 0, 30_000, 'the message deleted');
+    const extensions = await scrape(firstPort, 'sluice_sqs_visibility_extensions_total');
+    const receivedBySecond = await scrape(secondPort, 'sluice_sqs_messages_received_total');
+    first.child.kill('SIGTERM');
+    second.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    expect((await second.exited).code).toBe(0);
+    proxy.close();
+    // The read outlasted at least three timeouts: the heartbeat extended it each half timeout.
+    expect(extensions).toBeGreaterThanOrEqual(3);
+    expect(receivedBySecond).toBe(0);
+    expect(await documentCount(`${index}-*`)).toBe(lines);
+    console.log(`heartbeat: ${extensions} visibility extensions of a 2 s timeout; the second task received nothing`);
+  }, 240_000);
 });
