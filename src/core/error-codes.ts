@@ -112,6 +112,12 @@ export const ERROR_CODES = {
     stage: 'receiving',
     meaning: 'The checkpoint store cannot be read or written.',
   },
+  ERR_SQS: {
+    level: 'pipeline',
+    stage: 'receiving',
+    meaning:
+      'The notification queue cannot be reached or refused a call (ReceiveMessage, DeleteMessage, GetQueueAttributes); names the queue and the action.',
+  },
   ERR_CHECKPOINT_CONFLICT: {
     level: 'pipeline',
     stage: 'receiving',

@@ -60,6 +60,52 @@ export class Metrics {
     '1 while the pipeline is running without repeated failures',
   );
 
+  // Notification mode (sources/s3/notifications/, claims/).
+  readonly sqsMessagesReceived = this.counter('sluice_sqs_messages_received_total', 'SQS messages received');
+  readonly sqsMessagesDeleted = this.counter(
+    'sluice_sqs_messages_deleted_total',
+    'SQS messages deleted, by reason: done (every record settled), test_event',
+    ['reason'],
+  );
+  readonly sqsMessagesInvalid = this.counter(
+    'sluice_sqs_messages_invalid_total',
+    'SQS messages whose body is no S3 notification: left for the queue redrive policy',
+  );
+  readonly sqsMessagesInFlight = this.gauge('sluice_sqs_messages_in_flight', 'SQS messages received and not settled');
+  readonly sqsMessageLag = new Histogram({
+    name: 'sluice_sqs_message_lag_seconds',
+    help: 'SentTimestamp of a message to its receive',
+    labelNames: ['pipeline'],
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 21_600, 86_400],
+    registers: [this.registry],
+  });
+  readonly sqsReceiveCount = new Histogram({
+    name: 'sluice_sqs_receive_count',
+    help: 'ApproximateReceiveCount of each message received',
+    labelNames: ['pipeline'],
+    buckets: [1, 2, 3, 5, 10, 20],
+    registers: [this.registry],
+  });
+  readonly sqsVisibilityExtensions = this.counter(
+    'sluice_sqs_visibility_extensions_total',
+    'Message visibility extensions while objects are in work',
+  );
+  readonly sqsVisibilityFailures = this.counter(
+    'sluice_sqs_visibility_extension_failures_total',
+    'Visibility extensions that failed, by reason (the SQS error code, unreachable, ceiling)',
+    ['reason'],
+  );
+  readonly sqsRecords = this.counter(
+    'sluice_sqs_records_total',
+    'Records of notifications, by outcome: read, duplicate, not_created, other_bucket, filtered, folder',
+    ['outcome'],
+  );
+  readonly claims = this.counter(
+    'sluice_claims_total',
+    'Object-version claims, by outcome: created, taken_over, resumed, finished, held, lost, released',
+    ['outcome'],
+  );
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_' });
   }

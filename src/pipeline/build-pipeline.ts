@@ -5,12 +5,13 @@ import type { LoadedPipeline } from '../config/load-config.js';
 import type { ComponentContext, DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
+import type { WorkFeedFactory } from '../core/work-feed.js';
 import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/dead-letter/index.js';
 import { createOutput } from '../outputs/index.js';
 import { createParserFactory } from '../parsers/index.js';
-import { createSource } from '../sources/index.js';
+import { createNotificationFeeds, createSource } from '../sources/index.js';
 import { BuildProblems } from './build-problems.js';
 import { rawTextRedactor } from './raw-text-redactor.js';
 import { RoutedOutput } from './routed-output.js';
@@ -28,6 +29,8 @@ export interface BuiltPipeline {
    */
   deadLetter: (entries: DeadLetterEntry[]) => Promise<void>;
   store: CheckpointStore;
+  /** Set when the source brings its own feed (S3 event notifications): live runs take work from it. */
+  notifications?: WorkFeedFactory;
   /** Keys sluice itself writes into the source bucket (checkpoints, dead-letter): never read as logs. */
   isOwnKey(key: string): boolean;
   /** Every pipeline-level setting, resolved (core/pipeline-settings.ts). */
@@ -80,16 +83,26 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     throw problems.error();
   }
   const ownPrefixes = ownKeyPrefixes(config);
+  const isOwnKey = (key: string) => ownPrefixes.some((prefix) => key.startsWith(prefix));
+  const settings = resolvePipelineSettings(config);
+  const notifications =
+    config.source.type === 's3' && config.source.notifications
+      ? createNotificationFeeds(
+          { ...config.source, notifications: config.source.notifications },
+          { pipeline: config.id, maxObjectsInFlight: settings.maxObjectsInFlight, isOwnKey },
+        )
+      : undefined;
   return {
     id: config.id,
-    isOwnKey: (key) => ownPrefixes.some((prefix) => key.startsWith(prefix)),
+    isOwnKey,
+    ...(notifications ? { notifications } : {}),
     source,
     parser,
     filters,
     outputs,
     deadLetter: (entries) => deadLetterSink.put(entries),
     store,
-    settings: resolvePipelineSettings(config),
+    settings,
     async start() {
       for (const output of outputs) await output.output.start();
     },

@@ -1,22 +1,26 @@
 import type { Logger } from 'pino';
-import type { PipelineCheckpoint } from '../checkpoint/pipeline-checkpoint.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import { errorCode, logFields } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
+import type { WorkItem } from '../core/work-feed.js';
 import type { BuiltPipeline } from './build-pipeline.js';
 import { decideObjectFailure, type FailureCounts, NO_FAILURES, quarantineEntry } from './object-failure-policy.js';
 import { ObjectOffsets, offsetMarkInterval } from './object-offsets.js';
-import { processObject } from './process-object.js';
+import { type ObjectContext, processObject } from './process-object.js';
 
 /**
  * How one attempt at an object ended:
  * - `done`: marked done (read, skipped as gone, or quarantined);
- * - `later`: not finished (drained mid-object, or its own failure with attempts left): the next poll tries again;
+ * - `later`: not finished: `retry`, its own failure with attempts left (the backoff was waited);
+ *   `stopped`, drained mid-object or no longer this worker's (the offset reached is marked);
  * - `pipeline_fault`: not the object's fault (access denied, an output down, a bug): the pipeline
  *   pauses; the object stays pending and nothing was marked done for it.
  */
-export type ObjectResult = { kind: 'done' } | { kind: 'later' } | { kind: 'pipeline_fault'; error: unknown };
+export type ObjectResult =
+  | { kind: 'done' }
+  | { kind: 'later'; why: 'retry' | 'stopped' }
+  | { kind: 'pipeline_fault'; error: unknown };
 
 /** What a run has done so far; the object runner adds each finished object. */
 export interface RunTotals {
@@ -42,7 +46,7 @@ export interface ObjectRunnerOptions {
  * version that is gone, and hands a pipeline-level fault back to the runner, which pauses.
  */
 export class ObjectRunner {
-  /** Failures of objects not finished yet, by key (the failure policy's counts). */
+  /** Failures of objects not finished yet, by bucket and key (the failure policy's counts). */
   private readonly failures = new Map<string, FailureCounts>();
 
   constructor(
@@ -50,50 +54,32 @@ export class ObjectRunner {
     private readonly options: ObjectRunnerOptions,
   ) {}
 
-  async run(object: SourceObject, checkpoint: PipelineCheckpoint, stop: AbortSignal): Promise<ObjectResult> {
+  /** One attempt at the item's object; `stop` ends it at a batch boundary (drain, lease lost). */
+  async run(item: WorkItem, stop: AbortSignal): Promise<ObjectResult> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
+    const signal = item.lost ? AbortSignal.any([stop, item.lost]) : stop;
+    let object = item.object;
     const log = options.logger.child({ bucket: object.bucket, key: object.key });
-    if (object.size === 0) {
-      options.metrics.objectsSkipped.inc({ ...labels, reason: 'empty' });
-      checkpoint.markDone(object);
-      return { kind: 'done' };
-    }
-    const resumeAfter = checkpoint.resumeRecord(object);
-    if (resumeAfter > 0) log.info({ record: resumeAfter }, 'resuming object after its last acknowledged record');
+    const resumeAfter = item.resumeAfter;
     const interval = offsetMarkInterval(pipeline.outputs, pipeline.settings.checkpointEveryRecords);
-    const offsets = new ObjectOffsets(resumeAfter, interval, (record) => checkpoint.markOffset(object, record));
+    const offsets = new ObjectOffsets(resumeAfter, interval, (record) => item.markOffset(record));
     try {
-      const outcome = await processObject(
-        {
-          pipeline: pipeline.id,
-          source: pipeline.source,
-          parser: pipeline.parser,
-          filters: pipeline.filters,
-          outputs: pipeline.outputs,
-          deadLetter: pipeline.deadLetter,
-          metrics: options.metrics,
-          logger: log,
-          maxRecordBytes: pipeline.settings.maxRecordBytes,
-          maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
-          deadLetterCap: pipeline.settings.deadLetterCap,
-          onDeadLettered: (entries) => {
-            options.totals.deadLettered += entries;
-          },
-          drainSignal: stop,
-          onOffset: (record) => offsets.acknowledge(record),
-        },
-        object,
-        resumeAfter,
-        stop,
-      );
-      if (outcome.kind === 'interrupted') {
-        checkpoint.markOffset(object, outcome.offset);
-        log.info({ record: outcome.offset }, 'drain: object interrupted; offset saved');
-        return { kind: 'later' };
+      if (item.resolve) object = await item.resolve(signal);
+      if (object.size === 0) {
+        options.metrics.objectsSkipped.inc({ ...labels, reason: 'empty' });
+        await item.markDone();
+        return { kind: 'done' };
       }
-      checkpoint.markDone(object);
-      this.failures.delete(object.key);
+      if (resumeAfter > 0) log.info({ record: resumeAfter }, 'resuming object after its last acknowledged record');
+      const outcome = await processObject(this.context(log, signal, offsets), object, resumeAfter, signal);
+      if (outcome.kind === 'interrupted') {
+        item.markOffset(outcome.offset);
+        log.info({ record: outcome.offset }, 'drain: object interrupted; offset saved');
+        return { kind: 'later', why: 'stopped' };
+      }
+      await item.markDone();
+      this.failures.delete(failureKey(object));
       const { totals } = options;
       totals.objects++;
       totals.records += outcome.records;
@@ -106,38 +92,61 @@ export class ObjectRunner {
     } catch (error) {
       // The retry, here or in the next worker, resumes after what this attempt acknowledged.
       offsets.settle();
-      if (stop.aborted) return { kind: 'later' };
-      return this.handleFailure(object, checkpoint, error, log);
+      if (signal.aborted) return { kind: 'later', why: 'stopped' };
+      return this.handleFailure(item, object, error, log);
     }
+  }
+
+  private context(log: Logger, signal: AbortSignal, offsets: ObjectOffsets): ObjectContext {
+    const { pipeline, options } = this;
+    return {
+      pipeline: pipeline.id,
+      source: pipeline.source,
+      parser: pipeline.parser,
+      filters: pipeline.filters,
+      outputs: pipeline.outputs,
+      deadLetter: pipeline.deadLetter,
+      metrics: options.metrics,
+      logger: log,
+      maxRecordBytes: pipeline.settings.maxRecordBytes,
+      maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
+      deadLetterCap: pipeline.settings.deadLetterCap,
+      onDeadLettered: (entries) => {
+        options.totals.deadLettered += entries;
+      },
+      drainSignal: signal,
+      onOffset: (record) => offsets.acknowledge(record),
+    };
   }
 
   /** Carries out the failure policy's decision. */
   private async handleFailure(
+    item: WorkItem,
     object: SourceObject,
-    checkpoint: PipelineCheckpoint,
     error: unknown,
     log: Logger,
   ): Promise<ObjectResult> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
     const code = errorCode(error);
-    const previous = this.failures.get(object.key) ?? NO_FAILURES;
+    const key = failureKey(object);
+    const previous = this.failures.get(key) ?? NO_FAILURES;
     const decision = decideObjectFailure(error, previous, pipeline.settings.maxObjectAttempts);
     if (decision.action === 'skip_version') {
       log.warn({ gone: decision.gone }, 'object version no longer exists; skipped');
       options.metrics.objectsSkipped.inc({ ...labels, reason: decision.gone });
-      checkpoint.markDone(object, decision.reason);
-      this.failures.delete(object.key);
+      await item.markDone({ kind: 'skipped', reason: decision.reason });
+      this.failures.delete(key);
       return { kind: 'done' };
     }
-    this.failures.set(object.key, decision.counts);
+    this.failures.set(key, decision.counts);
     if (decision.action === 'pause_pipeline') return { kind: 'pipeline_fault', error };
     if (decision.action === 'quarantine') {
       try {
         await pipeline.deadLetter([quarantineEntry(pipeline.id, object, error, decision.reason)]);
       } catch (deadLetterError) {
         // Not the object's fault: it stays unfinished, and is quarantined once the dead-letter takes it.
-        return this.handleFailure(object, checkpoint, deadLetterError, log);
+        return this.handleFailure(item, object, deadLetterError, log);
       }
       log.error(
         { code, attempts: decision.counts.object, reason: decision.reason },
@@ -145,13 +154,18 @@ export class ObjectRunner {
       );
       options.metrics.objectsFailed.inc(labels);
       options.totals.failedObjects++;
-      checkpoint.markDone(object, decision.reason);
-      this.failures.delete(object.key);
+      await item.markDone({ kind: 'quarantined', reason: decision.reason });
+      this.failures.delete(key);
       return { kind: 'done' };
     }
     log.warn({ ...logFields(error), attempt: decision.counts.object }, 'object failed; retrying');
     const { attempt, baseMs, capMs } = decision.backoff;
     await sleep(backoffDelayMs(attempt, baseMs, capMs)).catch(() => undefined);
-    return { kind: 'later' };
+    return { kind: 'later', why: 'retry' };
   }
+}
+
+/** Failure counts follow an object by bucket and key (a rewrite keeps them, as a listing would). */
+function failureKey(object: SourceObject): string {
+  return `${object.bucket}\n${object.key}`;
 }

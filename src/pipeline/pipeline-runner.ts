@@ -1,16 +1,16 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import { type ListingPass, PipelineCheckpoint } from '../checkpoint/pipeline-checkpoint.js';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
 import { ByteBudget } from '../core/byte-budget.js';
-import type { ListWindow } from '../core/components.js';
-import { describeError, errorCode, logFields } from '../core/errors.js';
+import { describeError, errorCode, errorMessage, logFields } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
+import type { PutBackReason, RoundContext, WorkFeed, WorkItem } from '../core/work-feed.js';
 import type { BuiltPipeline } from './build-pipeline.js';
 import { BOUNDED_RUN_PAUSES, pipelinePauseBackoff } from './object-failure-policy.js';
-import { ObjectRunner, type RunTotals } from './object-runner.js';
+import { type ObjectResult, ObjectRunner, type RunTotals } from './object-runner.js';
 import type { RunMode } from './run-mode.js';
+import { createWorkFeed } from './work-feeds.js';
 
 export type { RunMode } from './run-mode.js';
 
@@ -20,9 +20,9 @@ export interface RunnerOptions {
   /** Identifies this worker in leases (task id, host and pid). */
   owner: string;
   mode: RunMode;
-  /** Live mode only: stop after one complete poll (demo, cron-style runs). */
+  /** Live mode only: stop after one complete round (a listing pass; notifications: the queue empty). */
   once?: boolean;
-  /** Aborted on SIGTERM: stop listing, finish or checkpoint what is in flight, release the lease. */
+  /** Aborted on SIGTERM: stop taking work, finish or checkpoint what is in flight, release the lease or claims. */
   drainSignal: AbortSignal;
   /** Told about state changes (health endpoint). */
   onState?: (state: PipelineState, detail?: string) => void;
@@ -48,19 +48,20 @@ export interface RunSummary extends RunTotals {
   paused?: PauseReport;
 }
 
-/** How one poll ended: complete (every listed object done), and the pipeline-level fault that cut it short. */
-interface PollResult {
+/** How one round ended: complete (every object it offered done), and the pipeline-level fault that cut it short. */
+interface RoundResult {
   complete: boolean;
   fault?: { error: unknown };
 }
 
 /**
- * Runs one pipeline: holds its lease, polls the source for objects that are not done,
- * processes them with bounded concurrency (objects and bytes in flight), and moves the
- * checkpoint only after every record of an object is acknowledged. A pipeline-level fault
- * (access denied, refused credentials, an output down) pauses it: the poll stops offering
- * objects, nothing more is marked done, readiness says what to fix, and the next poll comes
- * after a backoff that doubles up to `max_pause_seconds`; it resumes by itself once fixed.
+ * Runs one pipeline: takes work from its feed (core/work-feed.ts: a listing under the lease, or
+ * S3 event notifications with per-object claims), processes it with bounded concurrency
+ * (objects and bytes in flight), and records an object done only after every record of it is
+ * acknowledged. A pipeline-level fault (access denied, refused credentials, an output down)
+ * pauses it: the round stops taking work, nothing more is marked done, readiness says what to
+ * fix, and the next round comes after a backoff that doubles up to `max_pause_seconds`; it
+ * resumes by itself once fixed.
  */
 export class PipelineRunner {
   private readonly logger: Logger;
@@ -74,8 +75,9 @@ export class PipelineRunner {
     reason: 'completed',
   };
   private readonly objects: ObjectRunner;
-  private readonly inFlightKeys = new Set<string>();
   private readonly budget: ByteBudget;
+  /** Pauses in a row; the first round (or, with notifications, object) that gets through resets it. */
+  private pauses = 0;
 
   constructor(
     private readonly pipeline: BuiltPipeline,
@@ -94,21 +96,17 @@ export class PipelineRunner {
   async run(): Promise<RunSummary> {
     const { pipeline, options } = this;
     options.metrics.initPipeline(pipeline.id);
-    const checkpoint = new PipelineCheckpoint({
-      store: pipeline.store,
-      owner: options.owner,
-      leaseMs: pipeline.settings.leaseMs,
-      flushIntervalMs: pipeline.settings.flushIntervalMs,
-      lookbackMs: pipeline.settings.lookbackMs,
+    const feed = createWorkFeed(pipeline, {
       logger: options.logger,
       metrics: options.metrics,
-      pipeline: pipeline.id,
+      owner: options.owner,
+      mode: options.mode,
+      onWaiting: () => options.onState?.('waiting_for_lease'),
     });
-    // Listing and reading stop on drain and when another worker took the lease.
-    const stop = AbortSignal.any([options.drainSignal, checkpoint.lostSignal]);
-    options.onState?.('waiting_for_lease');
+    // Taking work and reading stop on drain and when another worker took the lease.
+    const stop = AbortSignal.any([options.drainSignal, feed.lostSignal]);
     try {
-      await checkpoint.acquire(options.drainSignal);
+      await feed.start(options.drainSignal);
     } catch (error) {
       if (options.drainSignal.aborted) {
         options.onState?.('stopped');
@@ -117,18 +115,17 @@ export class PipelineRunner {
       throw error;
     }
     this.setHealthy();
-    this.logger.info({ owner: options.owner, mode: options.mode.kind }, 'lease held; pipeline running');
     const queue = new PQueue({ concurrency: pipeline.settings.maxObjectsInFlight });
     try {
-      await this.pollUntilDone(checkpoint, queue, stop);
+      await this.roundsUntilDone(feed, queue, stop);
     } finally {
       options.onState?.('draining');
       await queue.onIdle();
-      if (checkpoint.lost) {
+      if (feed.lost) {
         this.summary.reason = 'lease_lost';
         this.logger.warn('lease lost to another worker; stopped without saving');
       } else {
-        await checkpoint.release().catch((error: unknown) => {
+        await feed.close().catch((error: unknown) => {
           this.logger.error(
             { err: error },
             'final checkpoint save failed; the next worker repeats some work (no duplicates: ids are deterministic)',
@@ -142,23 +139,22 @@ export class PipelineRunner {
     return { ...this.summary };
   }
 
-  /** Polls until stopped, or, in a run that must end, until a complete poll or too many pauses in a row. */
-  private async pollUntilDone(checkpoint: PipelineCheckpoint, queue: PQueue, stop: AbortSignal): Promise<void> {
+  /** Rounds until stopped, or, in a run that must end, until a complete round or too many pauses in a row. */
+  private async roundsUntilDone(feed: WorkFeed, queue: PQueue, stop: AbortSignal): Promise<void> {
     const { pipeline, options } = this;
     const bounded = options.mode.kind === 'backfill' || options.once === true;
-    let pauses = 0;
     while (!stop.aborted) {
-      const pollStarted = Date.now();
-      const poll = await this.poll(checkpoint, queue, stop);
+      const roundStarted = Date.now();
+      const round = await this.round(feed, queue, stop, bounded);
       // The checkpoint itself sets the lag gauge as it saves.
-      if (!checkpoint.lost) await checkpoint.flush();
+      if (!feed.lost) await feed.flush();
       if (stop.aborted) return;
-      if (poll.fault) {
-        pauses++;
-        const { attempt, baseMs, capMs } = pipelinePauseBackoff(pauses, pipeline.settings.maxPauseMs);
+      if (round.fault) {
+        this.pauses++;
+        const { attempt, baseMs, capMs } = pipelinePauseBackoff(this.pauses, pipeline.settings.maxPauseMs);
         const delay = backoffDelayMs(attempt, baseMs, capMs);
-        const giveUp = bounded && pauses >= BOUNDED_RUN_PAUSES;
-        this.pause(poll.fault.error, pauses, giveUp ? undefined : delay);
+        const giveUp = bounded && this.pauses >= BOUNDED_RUN_PAUSES;
+        this.pause(round.fault.error, this.pauses, giveUp ? undefined : delay);
         if (giveUp) {
           this.summary.reason = 'paused';
           return;
@@ -166,73 +162,85 @@ export class PipelineRunner {
         await sleep(delay, stop).catch(() => undefined);
         continue;
       }
-      if (pauses > 0 || this.summary.paused) this.resume(pauses);
-      pauses = 0;
-      if (poll.complete) this.setHealthy();
-      if (bounded && poll.complete) return;
-      const wait = Math.max(0, pipeline.settings.pollIntervalMs - (Date.now() - pollStarted));
-      await sleep(poll.complete ? wait : Math.max(wait, 1000), stop).catch(() => undefined);
+      this.markHealthy();
+      if (round.complete) this.setHealthy();
+      if (bounded && round.complete) return;
+      const wait = Math.max(0, feed.roundIntervalMs - (Date.now() - roundStarted));
+      await sleep(round.complete ? wait : Math.max(wait, 1000), stop).catch(() => undefined);
     }
   }
 
   /**
-   * One listing pass: offers every listed object that is not done, with backpressure, and waits
-   * for them. A pipeline-level fault (from the listing or from an object) stops offering more:
-   * what was not started stays pending, and the pass is not complete (the watermark stays).
+   * One round: offers every item the feed yields, with backpressure, and waits for them. A
+   * pipeline-level fault (from the feed or from an object) stops offering more: what was not
+   * started is put back, and the round is not complete (a listing's watermark stays).
    */
-  private async poll(checkpoint: PipelineCheckpoint, queue: PQueue, stop: AbortSignal): Promise<PollResult> {
+  private async round(feed: WorkFeed, queue: PQueue, stop: AbortSignal, bounded: boolean): Promise<RoundResult> {
     const { pipeline, options } = this;
     const labels = { pipeline: pipeline.id };
-    const result: PollResult = { complete: true };
+    const result: RoundResult = { complete: true };
     const faulted = new AbortController();
-    const listStop = AbortSignal.any([stop, faulted.signal]);
+    const roundStop = AbortSignal.any([stop, faulted.signal]);
     const onFault = (error: unknown) => {
       result.complete = false;
       result.fault ??= { error };
       faulted.abort();
     };
-    const pass = checkpoint.beginPass();
-    const seen = new Set<string>();
-    const enqueue = async (object: SourceObject): Promise<void> => {
+    const putBackReason = (): PutBackReason =>
+      result.fault ? 'paused' : options.drainSignal.aborted ? 'drained' : 'stopped';
+    const putBack = (item: WorkItem, reason: PutBackReason) =>
+      item.putBack(reason).catch((error: unknown) => {
+        this.logger.warn({ key: item.object.key, err: errorMessage(error) }, 'could not hand an object back');
+      });
+    const enqueue = async (item: WorkItem): Promise<void> => {
+      const { size } = item.object;
       options.metrics.objectsListed.inc(labels);
-      const reserved = await this.budget.reserve(object.size, listStop).then(
+      const reserved = await this.budget.reserve(size, roundStop).then(
         () => true,
         () => false,
       );
-      // Backpressure: listing waits while the queue is full.
+      // Backpressure: the feed waits while the queue is full.
       if (reserved) await queue.onSizeLessThan(pipeline.settings.maxObjectsInFlight);
-      if (!reserved || listStop.aborted) {
-        if (reserved) this.budget.release(object.size);
+      if (!reserved || roundStop.aborted) {
+        if (reserved) this.budget.release(size);
         result.complete = false;
+        await putBack(item, putBackReason());
         return;
       }
-      this.inFlightKeys.add(object.key);
       void queue.add(async () => {
         try {
-          const outcome = result.fault ? { kind: 'later' as const } : await this.objects.run(object, checkpoint, stop);
-          if (outcome.kind === 'later') result.complete = false;
+          const outcome = result.fault ? STOPPED : await this.runObject(item, stop);
+          if (outcome.kind === 'done') return;
+          result.complete = false;
           if (outcome.kind === 'pipeline_fault') onFault(outcome.error);
+          const retry = outcome.kind === 'later' && outcome.why === 'retry' && !roundStop.aborted;
+          await putBack(item, retry ? 'retry' : putBackReason());
         } finally {
-          this.budget.release(object.size);
-          this.inFlightKeys.delete(object.key);
+          this.budget.release(size);
         }
       });
     };
+    const context: RoundContext = { afterPause: this.pauses > 0, bounded, onHealthy: () => this.markHealthy() };
     try {
-      for await (const object of pipeline.source.list(this.window(pass.since), listStop)) {
-        if (listStop.aborted) break;
-        seen.add(object.key);
-        if (pipeline.isOwnKey(object.key) || this.inFlightKeys.has(object.key) || !pass.offer(object)) continue;
-        await enqueue(object);
+      for await (const item of feed.round(roundStop, context)) {
+        if (roundStop.aborted) {
+          result.complete = false;
+          await putBack(item, putBackReason());
+          break;
+        }
+        await enqueue(item);
       }
-      if (!listStop.aborted) await this.resumeUnlisted(checkpoint, pass, seen, enqueue, listStop);
-      if (!listStop.aborted) pass.complete();
     } catch (error) {
-      if (!listStop.aborted) onFault(error);
+      if (!roundStop.aborted) onFault(error);
     }
     await queue.onIdle();
-    if (listStop.aborted) result.complete = false;
+    if (roundStop.aborted) result.complete = false;
     return result;
+  }
+
+  /** One object; a failure to record its outcome (a claim that cannot be written) is a pipeline-level fault. */
+  private runObject(item: WorkItem, stop: AbortSignal): Promise<ObjectResult> {
+    return this.objects.run(item, stop).catch((error: unknown) => ({ kind: 'pipeline_fault', error }) as const);
   }
 
   /** Reports a pipeline-level fault: readiness and the log say what is wrong and what to fix. */
@@ -252,53 +260,20 @@ export class PipelineRunner {
     );
   }
 
-  private resume(pauses: number): void {
-    this.summary.paused = undefined;
-    this.logger.info({ pauses }, 'pipeline resumed: the fault it was paused on is gone');
-    this.setHealthy();
+  /** The feed got through: a pause is over. */
+  private markHealthy(): void {
+    if (this.pauses > 0 || this.summary.paused) {
+      this.summary.paused = undefined;
+      this.logger.info({ pauses: this.pauses }, 'pipeline resumed: the fault it was paused on is gone');
+      this.setHealthy();
+    }
+    this.pauses = 0;
   }
 
   private setHealthy(): void {
     this.options.metrics.pipelineHealthy.set({ pipeline: this.pipeline.id }, 1);
     this.options.onState?.('running');
   }
-
-  /**
-   * Objects the checkpoint has in progress that this listing did not return (their partition is
-   * outside the window, e.g. a key dated long before its LastModified): read them by key, so
-   * no object is ever left half-read. A version that is gone is marked done with the reason.
-   */
-  private async resumeUnlisted(
-    checkpoint: PipelineCheckpoint,
-    pass: ListingPass,
-    seen: ReadonlySet<string>,
-    enqueue: (object: SourceObject) => Promise<void>,
-    stop: AbortSignal,
-  ): Promise<void> {
-    for (const [key, entry] of Object.entries(checkpoint.state.in_progress)) {
-      if (stop.aborted) return;
-      if (seen.has(key) || this.inFlightKeys.has(key) || this.pipeline.isOwnKey(key)) continue;
-      const current = await this.pipeline.source.stat(key, stop);
-      if (!current || current.etag !== entry.etag) {
-        const reason = current ? 'rewritten before it was finished' : 'deleted before it was finished';
-        this.logger.warn({ key, etag: entry.etag }, `object in progress ${reason}; that version is skipped`);
-        checkpoint.markDone({ key, etag: entry.etag, lastModified: entry.last_modified }, reason);
-        if (!current) continue;
-      }
-      if (!pass.offer(current)) continue;
-      this.logger.info({ key, record: entry.record }, 'resuming an object in progress that the listing did not return');
-      await enqueue(current);
-    }
-  }
-
-  private window(since: Date | null): ListWindow {
-    const mode = this.options.mode;
-    if (mode.kind === 'backfill') {
-      // A backfill selects objects by the time their key names (the log's own date), not LastModified.
-      return { since: mode.from, until: mode.to, selectBy: 'key_time' };
-    }
-    const start = this.pipeline.settings.startTime;
-    if (start && (!since || since < start)) return { since: start };
-    return { since };
-  }
 }
+
+const STOPPED: ObjectResult = { kind: 'later', why: 'stopped' };

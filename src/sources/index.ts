@@ -7,6 +7,7 @@ import { s3SourceConfigSchema } from './s3/s3-source-config.js';
 
 export { FileSource } from './file/file-source.js';
 export { type FileSourceConfig, fileSourceConfigSchema } from './file/file-source-config.js';
+export { createNotificationFeeds } from './s3/notifications/notification-feeds.js';
 export { isRetryableS3Failure, toS3ReadError } from './s3/s3-read-failure.js';
 export { createS3Client, S3Source } from './s3/s3-source.js';
 export { type S3SourceConfig, s3SourceConfigSchema } from './s3/s3-source-config.js';

@@ -12,7 +12,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   core: [],
   parsers: ['core'],
   filters: ['core'],
-  sources: ['core'],
+  // Per-object claims shared by the tasks of a notification pipeline (DynamoDB conditional writes).
+  claims: ['core'],
+  sources: ['core', 'claims'],
   checkpoint: ['core'],
   // The index templates map the fields the parsers name (outputs/opensearch/templates/).
   outputs: ['core', 'parsers'],

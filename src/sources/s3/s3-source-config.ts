@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourceSettingsFields } from '../../core/pipeline-settings.js';
+import { notificationsConfigSchema } from './notifications/notifications-config.js';
 import { parsePartitionPattern } from './partition-pattern.js';
 
 export const S3_LAYOUTS = [
@@ -72,6 +73,11 @@ export const s3SourceConfigSchema = z
       .array(z.string())
       .default(['GLACIER', 'DEEP_ARCHIVE'])
       .describe('Objects in these storage classes cannot be read without a restore: skipped with a warning.'),
+    notifications: notificationsConfigSchema
+      .optional()
+      .describe(
+        'Notification mode: take work from S3 event notifications in SQS, shared by many tasks (docs/ARCHITECTURE.md, "Notification mode"); `sluice backfill` still lists.',
+      ),
     // Poll cadence, lookback and concurrency: pipeline settings, the same for every source.
     ...sourceSettingsFields,
   })
