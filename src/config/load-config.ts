@@ -10,6 +10,7 @@ import { closest } from './did-you-mean.js';
 import { hasReference, interpolate, type Substitution } from './interpolate.js';
 import { configSchema, type PipelineConfig } from './schema.js';
 import { knownKeysAt } from './schema-walk.js';
+import { historyWarning } from './start-time-warning.js';
 import {
   formatPath,
   keyPosition,
@@ -116,13 +117,10 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
             return;
           }
           seenIds.set(pipeline.id, displayName);
-          pipelines.push({
-            config: pipeline,
-            file,
-            baseDir: dirname(file),
-            index,
-            locate: (path) => positionOf(parsed, ['pipelines', index, ...path]),
-          });
+          const locate = (path: readonly PropertyKey[]) => positionOf(parsed, ['pipelines', index, ...path]);
+          pipelines.push({ config: pipeline, file, baseDir: dirname(file), index, locate });
+          const history = historyWarning(pipeline, index, locate);
+          if (history) warnings.push(history);
         });
       } else {
         // A missing variable leaves an empty value behind: its own message says it all, so the

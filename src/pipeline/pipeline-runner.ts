@@ -76,6 +76,8 @@ export class PipelineRunner {
   private readonly objects: ObjectRunner;
   private readonly inFlightKeys = new Set<string>();
   private readonly budget: ByteBudget;
+  /** Live listings never look below this LastModified (`start_time`); settled once the lease is held. */
+  private startFloor: Date | null = null;
 
   constructor(
     private readonly pipeline: BuiltPipeline,
@@ -120,6 +122,7 @@ export class PipelineRunner {
     this.logger.info({ owner: options.owner, mode: options.mode.kind }, 'lease held; pipeline running');
     const queue = new PQueue({ concurrency: pipeline.settings.maxObjectsInFlight });
     try {
+      if (options.mode.kind === 'live') this.startFloor = await checkpoint.settleStart(pipeline.settings.startTime);
       await this.pollUntilDone(checkpoint, queue, stop);
     } finally {
       options.onState?.('draining');
@@ -294,11 +297,11 @@ export class PipelineRunner {
   private window(since: Date | null): ListWindow {
     const mode = this.options.mode;
     if (mode.kind === 'backfill') {
-      // A backfill selects objects by the time their key names (the log's own date), not LastModified.
+      // A backfill selects objects by the time their key names (the log's own date), not LastModified;
+      // start_time bounds the live worker only.
       return { since: mode.from, until: mode.to, selectBy: 'key_time' };
     }
-    const start = this.pipeline.settings.startTime;
-    if (start && (!since || since < start)) return { since: start };
-    return { since };
+    const floor = this.startFloor;
+    return { since: floor && (!since || since < floor) ? floor : since };
   }
 }

@@ -242,7 +242,7 @@ describe('loadConfig', () => {
       name: 'a value matching neither option of a union',
       text: edit('      prefix: AWSLogs/', '      prefix: AWSLogs/\n      start_time: yesterday'),
       expected: [
-        'p.yml:7:19 pipelines[0].source.start_time: expected an ISO 8601 timestamp or an ISO 8601 date, got "yesterday"',
+        'p.yml:7:19 pipelines[0].source.start_time: expected "now", "beginning", an ISO 8601 timestamp or an ISO 8601 date, got "yesterday"',
       ],
     },
     {
@@ -397,7 +397,7 @@ describe('loadConfig', () => {
 
   it('warns about a YAML tag it does not know, at its position', async () => {
     const loaded = await loadConfig(
-      join(folder({ 'p.yml': edit('bucket: my-logs', 'bucket: !Ref my-logs') }), 'p.yml'),
+      join(folder({ 'p.yml': edit('bucket: my-logs', 'bucket: !Ref my-logs\n      start_time: now') }), 'p.yml'),
       {},
     );
     expect(loaded.warnings).toEqual([
