@@ -8,6 +8,7 @@ import { checkPipelines } from '../pipeline/check-pipelines.js';
 import { BOUNDED_RUN_PAUSES } from '../pipeline/object-failure-policy.js';
 import type { RunSummary } from '../pipeline/pipeline-runner.js';
 import { runWorker, type WorkerResult } from '../worker/run-worker.js';
+import { backfillDryRun } from './backfill-dry-run.js';
 import { BackfillProgress } from './backfill-progress.js';
 import type { Settings } from './environment.js';
 import { environmentHelp } from './environment-help.js';
@@ -53,6 +54,8 @@ Options:
   --to DATE        end, exclusive (default: $SLUICE_BACKFILL_TO, else now)
   --config PATH    YAML file or folder (default: $SLUICE_CONFIG)
   --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
+  --dry-run        list the objects the range covers (pipeline, bucket/key, bytes, LastModified;
+                   tab-separated), then their count and bytes; reads no object, writes nothing
 
 ${environmentHelp('backfill')}`;
 
@@ -65,6 +68,7 @@ function parseRunArguments(argv: string[]): RunArguments & { help?: boolean } {
       from: { type: 'string' },
       to: { type: 'string' },
       once: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   }).values;
@@ -121,6 +125,12 @@ async function loadRunConfig(logger: Logger, options: RunOptions): Promise<Loade
   return config;
 }
 
+function usageFailure(logger: Logger, command: string, error: UsageError): number {
+  logger.error({ code: error.code, ...error.context, hint: error.hint }, error.message);
+  process.stderr.write(`sluice ${command}: ${error.message}\n`);
+  return EXIT_USAGE;
+}
+
 function reportInvalid(logger: Logger, config: string, problems: ConfigProblem[]): void {
   const error = new ConfigError(problems);
   logger.fatal({ code: error.code, config, problems, hint: error.hint }, 'invalid config');
@@ -146,14 +156,13 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
     options = resolveRunOptions(values, settings, backfillCommand);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    logger.error({ code: error.code, ...error.context, hint: error.hint }, error.message);
-    process.stderr.write(`sluice ${backfillCommand ? 'backfill' : 'run'}: ${error.message}\n`);
-    return EXIT_USAGE;
+    return usageFailure(logger, backfillCommand ? 'backfill' : 'run', error);
   }
   logStart(logger, options, [backfillCommand ? 'backfill' : 'run', ...argv]);
   const config = await loadRunConfig(logger, options);
   if (!config) return EXIT_CONFIG;
   const { mode, pipelineIds } = options;
+  if (options.dryRun && mode.kind === 'backfill') return (await backfillDryRun(config, pipelineIds, mode, logger)).code;
 
   const controller = new AbortController();
   let signals = 0;

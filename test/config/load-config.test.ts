@@ -591,3 +591,45 @@ describe('loadConfig with environment variables', () => {
     ]);
   });
 });
+
+describe('loadConfig with Logstash option names', () => {
+  it.each([
+    [
+      'interval',
+      'source',
+      edit('      prefix: AWSLogs/', '      interval: 60'),
+      "Logstash's interval is poll_interval_seconds",
+    ],
+    [
+      'sincedb_path',
+      'source',
+      edit('      prefix: AWSLogs/', '      sincedb_path: /tmp/x'),
+      'checkpoint (type s3 or dynamodb), and start_time',
+    ],
+    [
+      'exclude_pattern',
+      'source',
+      edit('      prefix: AWSLogs/', '      exclude_pattern: x'),
+      'exclude (regular expressions',
+    ],
+    [
+      'delete',
+      'source',
+      edit('      prefix: AWSLogs/', '      delete: true'),
+      'expire objects with an S3 lifecycle rule',
+    ],
+    ['backup_to_bucket', 'source', edit('      prefix: AWSLogs/', '      backup_to_bucket: b'), 'S3 replication'],
+    [
+      'user',
+      'outputs[0]',
+      edit('        index: alb-%{+YYYY.MM.dd}', '        index: alb-%{+YYYY.MM.dd}\n        user: x'),
+      'auth: { type: basic, username, password }',
+    ],
+  ])('says what sluice calls %s when it is written under %s', async (key, at, text, hint) => {
+    const [problem, ...rest] = await problemsOfText(text);
+    expect(rest).toEqual([]);
+    expect(problem).toContain(`pipelines[0].${at}.${key}: unknown key "${key}" (`);
+    expect(problem).toContain(hint);
+    expect(problem).not.toContain('did you mean');
+  });
+});
