@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createLogger } from '../core/logger.js';
 import { DEMO_DEFAULTS, demoCommand } from './demo-command.js';
 import { readSettings, type Settings } from './environment.js';
@@ -19,7 +21,7 @@ Commands:
   parse     parse raw log files and print one JSON event per line
   demo      run once over the bundled sample ALB and WAF logs (no AWS needed)
 
-Run \`sluice <command> --help\` for the options of a command.
+Run \`sluice <command> --help\` for the options of a command; \`sluice --version\` prints the version.
 `;
 
 type Command = (argv: string[], settings: Settings) => Promise<number>;
@@ -43,6 +45,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(HELP);
     return EXIT_OK;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`sluice ${packageVersion()} (node ${process.version})\n`);
+    return EXIT_OK;
+  }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`sluice: unknown command ${JSON.stringify(name)}\n\n${HELP}`);
@@ -64,4 +70,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return EXIT_USAGE;
   }
   return command.run(rest, settings);
+}
+
+/** The version in package.json, which ships next to dist/ in the image and in the npm package. */
+function packageVersion(): string {
+  const path = resolve(import.meta.dirname, '../../package.json');
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
 }

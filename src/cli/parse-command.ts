@@ -18,6 +18,7 @@ import { decodeObjectStream } from '../sources/decompress.js';
 import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { reportBadArguments } from './usage-error.js';
 
 const HELP = `Usage: sluice parse --parser TYPE FILE... | -
        sluice parse --config PATH --pipeline ID FILE... | -
@@ -58,8 +59,7 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    process.stderr.write(`sluice parse: ${errorMessage(error)}\n`);
-    return EXIT_USAGE;
+    return reportBadArguments('parse', error, HELP);
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -14,7 +14,7 @@ import type { Settings } from './environment.js';
 import { environmentHelp } from './environment-help.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_PAUSED, EXIT_USAGE } from './exit-codes.js';
 import { type RunArguments, type RunOptions, resolveRunOptions } from './run-options.js';
-import { UsageError } from './usage-error.js';
+import { reportBadArguments, UsageError } from './usage-error.js';
 
 const RUN_HELP = `Usage: sluice run [--config PATH] [--pipeline ID]...
 
@@ -142,8 +142,7 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
   try {
     values = parseRunArguments(argv);
   } catch (error) {
-    process.stderr.write(`sluice: ${errorMessage(error)}\n`);
-    return EXIT_USAGE;
+    return reportBadArguments(backfillCommand ? 'backfill' : 'run', error, backfillCommand ? BACKFILL_HELP : RUN_HELP);
   }
   if (values.help) {
     const backfill = backfillCommand || values.from !== undefined || settings.backfillFrom !== undefined;
