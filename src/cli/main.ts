@@ -6,6 +6,7 @@ import { readSettings, type Settings } from './environment.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { parseCommand } from './parse-command.js';
 import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
 import { EnvironmentError } from './usage-error.js';
 import { validateCommand } from './validate-command.js';
 
@@ -19,6 +20,7 @@ Commands:
   backfill  run pipelines once over a past time range, then exit
   validate  check a pipeline config and list every problem with file:line:col
   parse     parse raw log files and print one JSON event per line
+  status    show each pipeline's checkpoint: watermark and lag, objects in progress, lease
   demo      run once over the bundled sample ALB and WAF logs (no AWS needed)
 
 Run \`sluice <command> --help\` for the options of a command; \`sluice --version\` prints the version.
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, { run: Command; defaults?: Record<string, string>
   backfill: { run: (argv, settings) => runCommand(argv, settings, true) },
   validate: { run: validateCommand },
   parse: { run: parseCommand },
+  status: { run: statusCommand },
   demo: { run: demoCommand, defaults: DEMO_DEFAULTS },
 };
 
