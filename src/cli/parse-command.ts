@@ -17,7 +17,7 @@ import { RecordLoop } from '../pipeline/record-loop.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
-import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_CONFIG, EXIT_DATA, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { reportBadArguments } from './usage-error.js';
 
 const HELP = `Usage: sluice parse --parser TYPE FILE... | -
@@ -28,8 +28,12 @@ prints one JSON event per line on stdout, each the document \`sluice run\` would
 (the worker's own record loop, \`_invalid_utf8\` tag included). With --pipeline it uses that
 pipeline's parser, filters and max_record_bytes. Records that do not parse or are too long
 go to stderr as JSON with the reason, redacted by the pipeline's filters as the dead-letter is.
-Exits 0 unless a file could not be read. When the reader of stdout goes away
+Exits 0 unless a file could not be read (1); with --fail-on-error, 65 when a record failed
+(a check for CI: every line of these files parses). When the reader of stdout goes away
 (\`sluice parse … | head\`), parse stops reading and exits 0.
+
+Options:
+  --fail-on-error  exit 65 (EX_DATAERR) when any record did not parse or was too long
 
 Parsers: ${parserTypes.join(', ')}
 `;
@@ -49,6 +53,7 @@ const OPTIONS = {
   config: { type: 'string' },
   pipeline: { type: 'string' },
   'max-record-bytes': { type: 'string' },
+  'fail-on-error': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -76,13 +81,14 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
   // A reader that went away (EPIPE) fails the next write, and parse stops; without a listener it would crash.
   process.stdout.on('error', () => {});
   let exitCode = EXIT_OK;
+  let failedRecords = 0;
   for (const file of positionals) {
     const name = file === '-' ? '<stdin>' : file;
     try {
       // As the file source does: the file's mtime is the object's LastModified (the fallback event time).
       const lastModified = file === '-' ? Date.now() : (await stat(file)).mtime.getTime();
       const raw: Readable = file === '-' ? process.stdin : createReadStream(file);
-      await parseOne(raw, name, options, lastModified);
+      failedRecords += await parseOne(raw, name, options, lastModified);
     } catch (error) {
       if (error instanceof StdoutClosed) {
         if (file === '-') process.stdin.destroy();
@@ -93,7 +99,7 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
       process.stderr.write(`${JSON.stringify({ file: name, code: errorCode(error), error: message })}\n`);
     }
   }
-  return exitCode;
+  return exitCode === EXIT_OK && values['fail-on-error'] && failedRecords > 0 ? EXIT_DATA : exitCode;
 }
 
 /** --pipeline: that pipeline's parser (or --parser), filters and max_record_bytes; an exit code when it cannot be built. */
@@ -147,8 +153,11 @@ function parserOptions(values: Values): ParseOptions | number {
   return { parser, filters: [], maxRecordBytes, pipeline: 'parse', redact: rawTextRedactor([]) };
 }
 
-/** One file through the worker's own record loop, so each line prints as the document it would be indexed as. */
-async function parseOne(raw: Readable, name: string, options: ParseOptions, lastModified: number): Promise<void> {
+/**
+ * One file through the worker's own record loop, so each line prints as the document it would
+ * be indexed as; returns how many records failed.
+ */
+async function parseOne(raw: Readable, name: string, options: ParseOptions, lastModified: number): Promise<number> {
   const { parser } = options;
   const loop = new RecordLoop({
     parser,
@@ -159,9 +168,11 @@ async function parseOne(raw: Readable, name: string, options: ParseOptions, last
   });
   const decoded = decodeObjectStream(raw, { key: name });
   const out = process.stdout;
+  let failed = 0;
   for await (const batch of frameRecords(decoded, parser.framing, loop.framing)) {
     const result = loop.run(batch);
     if (result === null) continue;
+    failed += result.failures.length;
     for (const { record, sub, code, reason, raw: text } of result.failures) {
       const raw = text === undefined ? undefined : options.redact(text);
       const line = JSON.stringify({ file: name, record, sub, code, reason: options.redact(reason), raw });
@@ -172,6 +183,7 @@ async function parseOne(raw: Readable, name: string, options: ParseOptions, last
     // Awaiting each write holds reading back to the pace of a slow reader.
     if (text) await writeText(out, text).catch(stdoutFailure);
   }
+  return failed;
 }
 
 /** Standard output's reader went away: parse stops quietly (exit 0), as after the last record. */
