@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../core/metrics.js';
+import type { StartTime } from '../core/pipeline-settings.js';
 import { CheckpointWriter } from './checkpoint-writer.js';
 import { CheckpointLease } from './lease.js';
 import { type ListingPass, PipelineProgress } from './pipeline-progress.js';
@@ -39,10 +40,12 @@ export class PipelineCheckpoint {
   private readonly lease: CheckpointLease;
   private readonly progress: PipelineProgress;
   private readonly writer: CheckpointWriter;
+  private readonly logger: Logger;
 
   constructor(options: PipelineCheckpointOptions) {
     const { store, owner, leaseMs, pipeline, metrics } = options;
     const logger = options.logger.child({ pipeline, owner });
+    this.logger = logger;
     this.lease = new CheckpointLease({ store, owner, leaseMs, pipeline, logger, metrics });
     this.progress = new PipelineProgress(options.lookbackMs, metrics, pipeline);
     this.writer = new CheckpointWriter({
@@ -77,6 +80,28 @@ export class PipelineCheckpoint {
     if (this.lease.holding) return;
     this.progress.resume(await this.lease.acquire(signal));
     this.writer.start();
+  }
+
+  /**
+   * The LastModified below which live listings never look, from `start_time`. A first start
+   * with `now` records its instant in the checkpoint and saves it before anything is listed,
+   * so a crash and restart keep the same floor.
+   */
+  async settleStart(setting: StartTime): Promise<Date | null> {
+    const { floor, recorded } = this.progress.settleStart(setting);
+    if (recorded) {
+      this.writer.markChanged();
+      await this.writer.flush();
+    }
+    if (setting.kind === 'now' && floor === null) {
+      this.logger.info('start_time is now, but the checkpoint already holds progress: it goes on from there');
+    } else if (floor) {
+      this.logger.info(
+        { startTime: floor.toISOString(), recorded },
+        'objects last modified before start_time are not read (sluice backfill reads them)',
+      );
+    }
+    return floor;
   }
 
   /** Starts one pass over the listing; see ListingPass. */

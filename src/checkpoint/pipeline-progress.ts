@@ -1,4 +1,5 @@
 import type { Metrics } from '../core/metrics.js';
+import type { StartTime } from '../core/pipeline-settings.js';
 import {
   advance,
   isCandidate,
@@ -9,6 +10,7 @@ import {
   newestDone,
   type ObjectVersion,
   resumeRecord,
+  startFloor,
   type TrackedObject,
 } from './progress.js';
 import { type CheckpointState, emptyState } from './state.js';
@@ -68,6 +70,16 @@ export class PipelineProgress {
   /** Continues from the state loaded when the lease was taken. */
   resume(state: CheckpointState): void {
     this.current = state;
+  }
+
+  /**
+   * The floor `start_time` puts under live listings (see progress.ts startFloor); records the
+   * instant of `now` in the state on a first start. `recorded` says the state must be saved.
+   */
+  settleStart(setting: StartTime, nowMs = Date.now()): { floor: Date | null; recorded: boolean } {
+    const { floorMs, recordMs } = startFloor(this.current, setting, nowMs);
+    if (recordMs !== undefined) this.current.start_time = recordMs;
+    return { floor: floorMs === null ? null : new Date(floorMs), recorded: recordMs !== undefined };
   }
 
   /** Starts one pass over the listing; see ListingPass. */

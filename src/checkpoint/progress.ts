@@ -25,6 +25,7 @@
  * Queries are pure. Updates change the given state in place and return it: the done-set can
  * hold many thousands of entries and copying it for every finished object would be quadratic.
  */
+import type { StartTime } from '../core/pipeline-settings.js';
 import type { CheckpointState } from './state.js';
 
 /** An object as the checkpoint names it: key plus ETag; LastModified where time matters. */
@@ -138,4 +139,33 @@ export function isCandidate(state: CheckpointState, obj: TrackedObject, lookback
   if (isDone(state, obj)) return false;
   const since = listSince(state, lookbackMs);
   return since === null || lastModifiedMs(obj) >= since.getTime();
+}
+
+/** A checkpoint that holds no progress: no watermark, nothing done or in progress. */
+export function isFresh(state: CheckpointState): boolean {
+  return (
+    state.watermark === null && Object.keys(state.done).length === 0 && Object.keys(state.in_progress).length === 0
+  );
+}
+
+/**
+ * The LastModified below which a live listing never looks, from `start_time` (epoch ms; null:
+ * no floor), and the instant to record for `now`. `now` is the first start's second: taken
+ * from the checkpoint when it holds one, else recorded now if the checkpoint is fresh. A
+ * checkpoint with progress but without that instant (written before `now` was configured)
+ * goes on from its progress: moving it to today would skip what it has not finished yet.
+ */
+export function startFloor(
+  state: CheckpointState,
+  setting: StartTime,
+  nowMs: number,
+): { floorMs: number | null; recordMs?: number } {
+  if (setting.kind === 'beginning') return { floorMs: null };
+  if (setting.kind === 'at') return { floorMs: setting.at.getTime() };
+  if (state.start_time !== undefined) return { floorMs: state.start_time };
+  // Down to the whole second: S3 keeps LastModified in seconds, so an object written in the
+  // same second as the start, after it, would otherwise fall below the floor.
+  const startMs = Math.floor(nowMs / 1000) * 1000;
+  if (isFresh(state)) return { floorMs: startMs, recordMs: startMs };
+  return { floorMs: null };
 }

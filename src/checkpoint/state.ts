@@ -17,6 +17,11 @@ export interface CheckpointState {
   /** Large objects being read: every record up to and including `record` is acknowledged. */
   in_progress: Record<string, InProgressEntry>;
   updated_at: number;
+  /**
+   * The instant `start_time: now` stood for when the pipeline first started with this
+   * checkpoint: kept so a restart does not move it. Absent otherwise.
+   */
+  start_time?: number;
 }
 
 export interface DoneEntry {
@@ -53,6 +58,7 @@ export const checkpointStateSchema = z.strictObject({
     z.strictObject({ etag: z.string(), last_modified: epochMs, record: z.number().int().nonnegative() }),
   ),
   updated_at: epochMs,
+  start_time: epochMs.optional(),
 });
 
 /** Serializes a state; stores call it before their first await so later in-memory changes never leak into a save. */

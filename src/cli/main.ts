@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createLogger } from '../core/logger.js';
 import { DEMO_DEFAULTS, demoCommand } from './demo-command.js';
 import { readSettings, type Settings } from './environment.js';
@@ -5,6 +7,7 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { parseCommand } from './parse-command.js';
 import { runCommand } from './run-command.js';
 import { setupCommand } from './setup-command.js';
+import { statusCommand } from './status-command.js';
 import { testCommand } from './test-command.js';
 import { EnvironmentError } from './usage-error.js';
 import { validateCommand } from './validate-command.js';
@@ -20,10 +23,11 @@ Commands:
   validate  check a pipeline config and list every problem with file:line:col
   parse     parse raw log files and print one JSON event per line
   test      run a pipeline's test cases: sample input, expected events (no AWS needed)
+  status    show each pipeline's checkpoint: watermark and lag, objects in progress, lease
   demo      run once over the bundled sample ALB and WAF logs (no AWS needed)
   setup     install index templates, ISM retention policies and Dashboards dashboards
 
-Run \`sluice <command> --help\` for the options of a command.
+Run \`sluice <command> --help\` for the options of a command; \`sluice --version\` prints the version.
 `;
 
 type Command = (argv: string[], settings: Settings) => Promise<number>;
@@ -35,6 +39,7 @@ const COMMANDS: Record<string, { run: Command; defaults?: Record<string, string>
   validate: { run: validateCommand },
   parse: { run: parseCommand },
   test: { run: testCommand },
+  status: { run: statusCommand },
   demo: { run: demoCommand, defaults: DEMO_DEFAULTS },
   setup: { run: setupCommand },
 };
@@ -47,6 +52,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`sluice ${packageVersion()} (node ${process.version})\n`);
     return EXIT_OK;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -70,4 +79,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return EXIT_USAGE;
   }
   return command.run(rest, settings);
+}
+
+/** The version in package.json, which ships next to dist/ in the image and in the npm package. */
+function packageVersion(): string {
+  const path = resolve(import.meta.dirname, '../../package.json');
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
 }

@@ -19,7 +19,8 @@ import { RecordLoop } from '../pipeline/record-loop.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
-import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_CONFIG, EXIT_DATA, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { reportBadArguments } from './usage-error.js';
 
 const HELP = `Usage: sluice parse --parser TYPE FILE... | -
        sluice parse --config PATH --pipeline ID FILE... | -
@@ -30,8 +31,12 @@ prints one JSON event per line on stdout, each the document \`sluice run\` would
 (the worker's own record loop, \`_invalid_utf8\` tag included). With --pipeline it uses that
 pipeline's parser, filters and max_record_bytes. Records that do not parse or are too long
 go to stderr as JSON with the reason, redacted by the pipeline's filters as the dead-letter is.
-Exits 0 unless a file could not be read. When the reader of stdout goes away
+Exits 0 unless a file could not be read (1); with --fail-on-error, 65 when a record failed
+(a check for CI: every line of these files parses). When the reader of stdout goes away
 (\`sluice parse … | head\`), parse stops reading and exits 0.
+
+Options:
+  --fail-on-error  exit 65 (EX_DATAERR) when any record did not parse or was too long
 
 Parsers: ${parserTypes.join(', ')}
 `;
@@ -51,6 +56,7 @@ const OPTIONS = {
   config: { type: 'string' },
   pipeline: { type: 'string' },
   'max-record-bytes': { type: 'string' },
+  'fail-on-error': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -61,8 +67,7 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    process.stderr.write(`sluice parse: ${errorMessage(error)}\n`);
-    return EXIT_USAGE;
+    return reportBadArguments('parse', error, HELP);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -79,12 +84,13 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
   // A reader that went away (EPIPE) fails the next write, and parse stops; without a listener it would crash.
   process.stdout.on('error', () => {});
   let exitCode = EXIT_OK;
+  let failedRecords = 0;
   for (const file of positionals) {
     const name = file === '-' ? '<stdin>' : file;
     try {
       // As the file source does: the file's mtime is the object's LastModified (the fallback event time).
       const lastModified = file === '-' ? Date.now() : (await stat(file)).mtime.getTime();
-      await parseOne(file, name, options, lastModified);
+      failedRecords += await parseOne(file, name, options, lastModified);
     } catch (error) {
       if (error instanceof StdoutClosed) {
         if (file === '-') process.stdin.destroy();
@@ -95,7 +101,7 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
       process.stderr.write(`${JSON.stringify({ file: name, code: errorCode(error), error: message })}\n`);
     }
   }
-  return exitCode;
+  return exitCode === EXIT_OK && values['fail-on-error'] && failedRecords > 0 ? EXIT_DATA : exitCode;
 }
 
 /** --pipeline: that pipeline's parser (or --parser), filters and max_record_bytes; an exit code when it cannot be built. */
@@ -149,8 +155,11 @@ function parserOptions(values: Values): ParseOptions | number {
   return { parser, filters: [], maxRecordBytes, pipeline: 'parse', redact: rawTextRedactor([]) };
 }
 
-/** One file through the worker's own record loop, so each line prints as the document it would be indexed as. */
-async function parseOne(file: string, name: string, options: ParseOptions, lastModified: number): Promise<void> {
+/**
+ * One file through the worker's own record loop, so each line prints as the document it would
+ * be indexed as; returns how many records failed.
+ */
+async function parseOne(file: string, name: string, options: ParseOptions, lastModified: number): Promise<number> {
   const { parser } = options;
   const loop = new RecordLoop({
     parser,
@@ -162,14 +171,12 @@ async function parseOne(file: string, name: string, options: ParseOptions, lastM
   if (parser.framing !== 'parquet') {
     const raw: Readable = file === '-' ? process.stdin : createReadStream(file);
     const decoded = decodeObjectStream(raw, { key: name });
-    await printBatches(frameRecords(decoded, parser.framing, loop.framing), loop, name, options);
-    return;
+    return printBatches(frameRecords(decoded, parser.framing, loop.framing), loop, name, options);
   }
   // Parquet is read by byte ranges: a file positionally; stdin has none, so it is read whole first.
   if (file === '-') {
     const reader = bufferRangeReader(await readAll(process.stdin));
-    await printBatches(frameParquet(reader, loop.framing, { key: name }), loop, name, options);
-    return;
+    return printBatches(frameParquet(reader, loop.framing, { key: name }), loop, name, options);
   }
   const handle = await open(file, 'r');
   try {
@@ -181,7 +188,7 @@ async function parseOne(file: string, name: string, options: ParseOptions, lastM
         return bytes.subarray(0, bytesRead);
       },
     };
-    await printBatches(frameParquet(reader, loop.framing, { key: name }), loop, name, options);
+    return await printBatches(frameParquet(reader, loop.framing, { key: name }), loop, name, options);
   } finally {
     await handle.close();
   }
@@ -193,17 +200,19 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Prints each batch's events on stdout and its failures on stderr, redacted. */
+/** Prints each batch's events on stdout and its failures on stderr, redacted; returns how many records failed. */
 async function printBatches(
   batches: AsyncIterable<FramedBatch>,
   loop: RecordLoop,
   name: string,
   options: ParseOptions,
-): Promise<void> {
+): Promise<number> {
   const out = process.stdout;
+  let failed = 0;
   for await (const batch of batches) {
     const result = loop.run(batch);
     if (result === null) continue;
+    failed += result.failures.length;
     for (const { record, sub, code, reason, raw: text } of result.failures) {
       const raw = text === undefined ? undefined : options.redact(text);
       const line = JSON.stringify({ file: name, record, sub, code, reason: options.redact(reason), raw });
@@ -214,6 +223,7 @@ async function printBatches(
     // Awaiting each write holds reading back to the pace of a slow reader.
     if (text) await writeText(out, text).catch(stdoutFailure);
   }
+  return failed;
 }
 
 /** Standard output's reader went away: parse stops quietly (exit 0), as after the last record. */

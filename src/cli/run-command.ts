@@ -2,19 +2,20 @@ import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
 import { formatConfigWarning, type LoadedConfig, loadConfig } from '../config/load-config.js';
-import { ConfigError, type ConfigProblem, errorMessage } from '../core/errors.js';
+import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { checkPipelines } from '../pipeline/check-pipelines.js';
 import { BOUNDED_RUN_PAUSES } from '../pipeline/object-failure-policy.js';
 import type { RunSummary } from '../pipeline/pipeline-runner.js';
 import { runWorker, type WorkerResult } from '../worker/run-worker.js';
+import { backfillDryRun } from './backfill-dry-run.js';
 import { BackfillProgress } from './backfill-progress.js';
 import type { Settings } from './environment.js';
 import { environmentHelp } from './environment-help.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_PAUSED, EXIT_USAGE } from './exit-codes.js';
 import { type RunArguments, type RunOptions, resolveRunOptions } from './run-options.js';
 import { watchStopRequests } from './stop-requests.js';
-import { UsageError } from './usage-error.js';
+import { reportBadArguments, UsageError } from './usage-error.js';
 
 const RUN_HELP = `Usage: sluice run [--config PATH] [--pipeline ID]...
 
@@ -54,6 +55,8 @@ Options:
   --to DATE        end, exclusive (default: $SLUICE_BACKFILL_TO, else now)
   --config PATH    YAML file or folder (default: $SLUICE_CONFIG)
   --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
+  --dry-run        list the objects the range covers (pipeline, bucket/key, bytes, LastModified;
+                   tab-separated), then their count and bytes; reads no object, writes nothing
 
 ${environmentHelp('backfill')}`;
 
@@ -66,6 +69,7 @@ function parseRunArguments(argv: string[]): RunArguments & { help?: boolean } {
       from: { type: 'string' },
       to: { type: 'string' },
       once: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   }).values;
@@ -123,6 +127,12 @@ async function loadRunConfig(logger: Logger, options: RunOptions): Promise<Loade
   return config;
 }
 
+function usageFailure(logger: Logger, command: string, error: UsageError): number {
+  logger.error({ code: error.code, ...error.context, hint: error.hint }, error.message);
+  process.stderr.write(`sluice ${command}: ${error.message}\n`);
+  return EXIT_USAGE;
+}
+
 function reportInvalid(logger: Logger, config: string, problems: ConfigProblem[]): void {
   const error = new ConfigError(problems);
   logger.fatal({ code: error.code, config, problems, hint: error.hint }, 'invalid config');
@@ -134,8 +144,7 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
   try {
     values = parseRunArguments(argv);
   } catch (error) {
-    process.stderr.write(`sluice: ${errorMessage(error)}\n`);
-    return EXIT_USAGE;
+    return reportBadArguments(backfillCommand ? 'backfill' : 'run', error, backfillCommand ? BACKFILL_HELP : RUN_HELP);
   }
   if (values.help) {
     const backfill = backfillCommand || values.from !== undefined || settings.backfillFrom !== undefined;
@@ -148,14 +157,13 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
     options = resolveRunOptions(values, settings, backfillCommand);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    logger.error({ code: error.code, ...error.context, hint: error.hint }, error.message);
-    process.stderr.write(`sluice ${backfillCommand ? 'backfill' : 'run'}: ${error.message}\n`);
-    return EXIT_USAGE;
+    return usageFailure(logger, backfillCommand ? 'backfill' : 'run', error);
   }
   logStart(logger, options, [backfillCommand ? 'backfill' : 'run', ...argv]);
   const config = await loadRunConfig(logger, options);
   if (!config) return EXIT_CONFIG;
   const { mode, pipelineIds } = options;
+  if (options.dryRun && mode.kind === 'backfill') return (await backfillDryRun(config, pipelineIds, mode, logger)).code;
 
   const stop = watchStopRequests(logger);
   const progress =

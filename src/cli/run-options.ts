@@ -12,6 +12,7 @@ export interface RunArguments {
   from?: string;
   to?: string;
   once?: boolean;
+  'dry-run'?: boolean;
 }
 
 /** What `sluice run` / `backfill` will do, from its options and the environment. */
@@ -22,6 +23,8 @@ export interface RunOptions {
   pipelineIds: string[];
   mode: RunMode;
   once: boolean;
+  /** `backfill --dry-run`: list what the range covers, read and write nothing. */
+  dryRun: boolean;
   /** null: no health and metrics server (SLUICE_HTTP_PORT=0). */
   http: { host: string; port: number } | null;
   shutdownTimeoutMs: number;
@@ -48,6 +51,11 @@ export function resolveRunOptions(args: RunArguments, settings: Settings, backfi
   if (!from && command === 'backfill') {
     throw new UsageError('--from (or SLUICE_BACKFILL_FROM) is required', { command });
   }
+  if (args['dry-run'] && !from) {
+    throw new UsageError('--dry-run lists what a backfill would read: give --from (or SLUICE_BACKFILL_FROM)', {
+      command,
+    });
+  }
   if (!from && to) {
     const end = args.to !== undefined ? '--to' : 'SLUICE_BACKFILL_TO';
     throw new UsageError(
@@ -61,6 +69,7 @@ export function resolveRunOptions(args: RunArguments, settings: Settings, backfi
     pipelineIds: args.pipeline?.length ? args.pipeline : settings.pipelines,
     mode: from ? { kind: 'backfill', from, to: to ?? null } : { kind: 'live' },
     once: args.once ?? false,
+    dryRun: args['dry-run'] ?? false,
     http: settings.httpPort === 0 ? null : { host: settings.httpHost, port: settings.httpPort },
     shutdownTimeoutMs: settings.shutdownTimeoutSeconds * 1000,
     progressIntervalMs: settings.progressIntervalSeconds * 1000,

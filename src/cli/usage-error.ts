@@ -1,4 +1,5 @@
 import { type ErrorContext, SluiceError } from '../core/errors.js';
+import { EXIT_USAGE } from './exit-codes.js';
 
 /** The command line or the environment asks for something sluice cannot do; exits 64 (EX_USAGE). */
 export class UsageError extends SluiceError {
@@ -25,4 +26,15 @@ export class EnvironmentError extends UsageError {
     );
     this.problems = problems;
   }
+}
+
+/**
+ * A command line a command cannot parse (an unknown option, a stray argument): the reason, the
+ * command's usage line(s) from its help and where the rest is, on stderr; returns 64 (EX_USAGE).
+ */
+export function reportBadArguments(command: string, error: unknown, help: string): number {
+  const reason = error instanceof Error ? error.message : String(error);
+  const usage = help.slice(0, help.indexOf('\n\n') === -1 ? undefined : help.indexOf('\n\n'));
+  process.stderr.write(`sluice ${command}: ${reason}\n${usage}\nRun \`sluice ${command} --help\` for the options.\n`);
+  return EXIT_USAGE;
 }

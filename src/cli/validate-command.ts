@@ -5,8 +5,9 @@ import { checkPipelines } from '../pipeline/check-pipelines.js';
 import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
+import { reportBadArguments } from './usage-error.js';
 
-const HELP = `Usage: sluice validate [--config PATH]
+const HELP = `Usage: sluice validate [--config PATH | PATH]
 
 Checks a pipeline config (a YAML file or a folder of them) and lists every problem
 as file:line:col path: message. Exits 0 when valid, 78 when not. Besides the schema it
@@ -16,16 +17,28 @@ problem), and every file the config names (CA, client certificate and key, templ
 Warnings (deprecated keys) are printed to stderr the same way and do not change the exit code.
 
 Options:
-  --config PATH   file or folder (default: $SLUICE_CONFIG, else ./pipelines)
+  --config PATH   file or folder (default: $SLUICE_CONFIG, else ./pipelines); or give PATH alone
 `;
 
 export async function validateCommand(argv: string[], settings: Settings): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean' } } });
+  let parsed: { values: { config?: string; help?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, help: { type: 'boolean' } },
+    });
+    if (parsed.positionals.length > 1 || (parsed.positionals.length === 1 && parsed.values.config !== undefined))
+      throw new Error('give one config path: --config PATH or PATH');
+  } catch (error) {
+    return reportBadArguments('validate', error, HELP);
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT_OK;
   }
-  const path = configPath(values.config, settings);
+  const path = configPath(values.config ?? positionals[0], settings);
   try {
     const loaded = await loadConfig(path);
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);

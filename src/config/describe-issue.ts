@@ -108,10 +108,13 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion, found: IssueValue): s
             ? 'an ISO 8601 date'
             : `a ${first.format}`,
       );
+    else if (first.code === 'invalid_value') for (const value of first.values) wanted.add(JSON.stringify(value));
     else wanted.add(first.message);
   }
   if (wanted.size === 0) return `${found.shown} is not allowed here`;
-  return `expected ${[...wanted].join(' or ')}, got ${found.shown}`;
+  const options = [...wanted];
+  const last = options.pop()!;
+  return `expected ${options.length > 0 ? `${options.join(', ')} or ${last}` : last}, got ${found.shown}`;
 }
 
 /** Keys whose value is a component chosen by `type`; a bare `parser: alb` there gets an example. */

@@ -8,8 +8,10 @@ import { displayNameOf, listConfigFiles } from './config-files.js';
 import { type DeprecatedUse, deprecatedKeysIn } from './deprecated-keys.js';
 import { describeIssue, type IssueValue } from './describe-issue.js';
 import { hasReference, interpolate, type Substitution } from './interpolate.js';
+import { logstashHint } from './logstash-names.js';
 import { configSchema, type PipelineConfig } from './schema.js';
 import { knownKeysAt } from './schema-walk.js';
+import { historyWarning } from './start-time-warning.js';
 import {
   formatPath,
   keyPosition,
@@ -116,13 +118,10 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
             return;
           }
           seenIds.set(pipeline.id, displayName);
-          pipelines.push({
-            config: pipeline,
-            file,
-            baseDir: dirname(file),
-            index,
-            locate: (path) => positionOf(parsed, ['pipelines', index, ...path]),
-          });
+          const locate = (path: readonly PropertyKey[]) => positionOf(parsed, ['pipelines', index, ...path]);
+          pipelines.push({ config: pipeline, file, baseDir: dirname(file), index, locate });
+          const history = historyWarning(pipeline, index, locate);
+          if (history) warnings.push(history);
         });
       } else {
         // A missing variable leaves an empty value behind: its own message says it all, so the
@@ -227,13 +226,13 @@ function problemsOfIssue(issue: z.core.$ZodIssue, parsed: ParsedFile, data: unkn
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(configSchema, path, data);
     return issue.keys.map((key) => {
-      const suggestion = closest(key, known);
+      const logstash = logstashHint(key);
+      const suggestion = logstash ? undefined : closest(key, known);
+      const hint = logstash ? ` (${logstash})` : suggestion ? ` (did you mean "${suggestion}"?)` : '';
       return {
         ...keyPosition(parsed, path, key),
         path: formatPath([...path, key]),
-        message: `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}${
-          known.length > 0 && !suggestion ? `; allowed keys: ${known.join(', ')}` : ''
-        }`,
+        message: `unknown key "${key}"${hint}${known.length > 0 && !suggestion ? `; allowed keys: ${known.join(', ')}` : ''}`,
       };
     });
   }

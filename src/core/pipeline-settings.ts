@@ -6,6 +6,29 @@
  */
 import { z } from 'zod';
 
+/** `start_time`, where a first start without a checkpoint begins: the three choices, in words. */
+export const START_TIME_CHOICES =
+  '`now` (only objects last modified after the first start; that instant is kept in the checkpoint, so a restart ' +
+  'does not move it), an ISO 8601 timestamp or date, UTC unless it has an offset (a cutover from Logstash: the time ' +
+  'in its sincedb plus one second), or `beginning` (every object under the prefixes: logs Logstash already indexed ' +
+  'would be indexed twice, under other ids)';
+
+/**
+ * `start_time` under `source:`. Unset it means `beginning`, as before the option existed, but
+ * `validate` warns about an S3 source without one: the tools users come from disagree (Logstash's
+ * s3 input reads the whole bucket, Vector's aws_s3 only new notifications, Filebeat's aws-s3 from
+ * `start_timestamp`), and the wrong guess does something irreversible: a bucket's whole history
+ * indexed a second time next to what Logstash indexed.
+ */
+export function startTimeField() {
+  return z
+    .union([z.enum(['now', 'beginning']), z.iso.datetime({ offset: true }), z.iso.date()], {
+      error: () => `not a start time; write ${START_TIME_CHOICES}`,
+    })
+    .optional()
+    .describe(`Where a first start without a checkpoint begins: ${START_TIME_CHOICES}. Unset: \`beginning\`.`);
+}
+
 /** Under `source:` (both source types): poll cadence, lookback and read concurrency. */
 export const sourceSettingsFields = {
   poll_interval_seconds: z
@@ -26,12 +49,18 @@ export const sourceSettingsFields = {
     .positive()
     .default(256 * 1024 * 1024)
     .describe('Sum of the sizes of objects read at the same time (one larger object still runs alone).'),
-  start_time: z.iso
-    .datetime({ offset: true })
-    .or(z.iso.date())
-    .optional()
-    .describe('ISO date or timestamp (UTC unless an offset is given): objects last modified before it are never read.'),
+  start_time: startTimeField(),
 };
+
+/** Where a first start begins: `beginning` lists everything, `now` the first start's instant, `at` a given one. */
+export type StartTime = { kind: 'beginning' } | { kind: 'now' } | { kind: 'at'; at: Date };
+
+/** `start_time` as the settings hold it; unset reads everything, as before the option existed. */
+export function resolveStartTime(value: string | undefined): StartTime {
+  if (value === undefined || value === 'beginning') return { kind: 'beginning' };
+  if (value === 'now') return { kind: 'now' };
+  return { kind: 'at', at: new Date(value) };
+}
 
 /** Under `checkpoint:` (every store type): the lease and how often progress is saved. */
 export const checkpointSettingsFields = {
@@ -136,8 +165,8 @@ export interface PipelineSettings {
   lookbackMs: number;
   maxObjectsInFlight: number;
   maxBytesInFlight: number;
-  /** Objects last modified before it are never read; null reads everything. */
-  startTime: Date | null;
+  /** Where a first start without a checkpoint begins (pipeline-runner.ts applies it to live listings). */
+  startTime: StartTime;
   leaseMs: number;
   /** Longest time progress stays unsaved. */
   flushIntervalMs: number;
@@ -167,7 +196,7 @@ export function resolvePipelineSettings(config: PipelineSettingsConfig): Pipelin
     lookbackMs: source.lookback_minutes * 60_000,
     maxObjectsInFlight: source.max_objects_in_flight,
     maxBytesInFlight: source.max_bytes_in_flight,
-    startTime: source.start_time ? new Date(source.start_time) : null,
+    startTime: resolveStartTime(source.start_time),
     leaseMs: checkpoint.lease_seconds * 1000,
     flushIntervalMs: checkpoint.flush_interval_seconds * 1000,
     maxRecordBytes: config.max_record_bytes,

@@ -28,6 +28,8 @@ export class ListingFeed implements WorkFeed {
   /** Keys handed out and not settled yet: a pass never offers one of them again. */
   private readonly inFlightKeys = new Set<string>();
   private readonly logger: Logger;
+  /** Live listings never look below this LastModified (`start_time`); settled once the lease is held. */
+  private startFloor: Date | null = null;
 
   constructor(
     private readonly pipeline: BuiltPipeline,
@@ -59,6 +61,9 @@ export class ListingFeed implements WorkFeed {
     this.options.onWaiting?.();
     await this.checkpoint.acquire(signal);
     this.logger.info({ owner: this.options.owner, mode: this.options.mode.kind }, 'lease held; pipeline running');
+    if (this.options.mode.kind === 'live') {
+      this.startFloor = await this.checkpoint.settleStart(this.pipeline.settings.startTime);
+    }
   }
 
   async *round(signal: AbortSignal): AsyncIterable<WorkItem> {
@@ -134,11 +139,11 @@ export class ListingFeed implements WorkFeed {
   private window(since: Date | null): ListWindow {
     const mode = this.options.mode;
     if (mode.kind === 'backfill') {
-      // A backfill selects objects by the time their key names (the log's own date), not LastModified.
+      // A backfill selects objects by the time their key names (the log's own date), not LastModified;
+      // start_time bounds the live worker only.
       return { since: mode.from, until: mode.to, selectBy: 'key_time' };
     }
-    const start = this.pipeline.settings.startTime;
-    if (start && (!since || since < start)) return { since: start };
-    return { since };
+    const floor = this.startFloor;
+    return { since: floor && (!since || since < floor) ? floor : since };
   }
 }

@@ -8,6 +8,7 @@ import {
   markOffset,
   newestDone,
   resumeRecord,
+  startFloor,
   type TrackedObject,
 } from '../../src/checkpoint/progress.js';
 import { type CheckpointState, emptyState } from '../../src/checkpoint/state.js';
@@ -288,5 +289,38 @@ describe('progress model over many polls', () => {
     advance(state, LOOKBACK);
     expect(isCandidate(state, big, LOOKBACK)).toBe(false);
     expect(state.done.big).toBeUndefined();
+  });
+});
+
+describe('startFloor', () => {
+  const NOW = T0 + 5 * MINUTE;
+  const AT = new Date(T0 - 60 * MINUTE);
+  const fresh = () => emptyState();
+  const withProgress = () => markDone(emptyState(), obj('a', T0));
+  const recorded = () => ({ ...emptyState(), start_time: T0 - 30 * MINUTE });
+  const cases: Array<[string, () => CheckpointState, Parameters<typeof startFloor>[1], ReturnType<typeof startFloor>]> =
+    [
+      ['beginning on a fresh checkpoint', fresh, { kind: 'beginning' }, { floorMs: null }],
+      ['beginning on a checkpoint with progress', withProgress, { kind: 'beginning' }, { floorMs: null }],
+      ['a timestamp on a fresh checkpoint', fresh, { kind: 'at', at: AT }, { floorMs: AT.getTime() }],
+      ['a timestamp on a checkpoint with progress', withProgress, { kind: 'at', at: AT }, { floorMs: AT.getTime() }],
+      ['now on a fresh checkpoint: records the instant', fresh, { kind: 'now' }, { floorMs: NOW, recordMs: NOW }],
+      ['now on a checkpoint that recorded it: keeps it', recorded, { kind: 'now' }, { floorMs: T0 - 30 * MINUTE }],
+      ['now on a checkpoint with progress but no instant', withProgress, { kind: 'now' }, { floorMs: null }],
+    ];
+  it.each(cases)('gives the floor of live listings for %s', (_name, state, setting, expected) => {
+    expect(startFloor(state(), setting, NOW)).toEqual(expected);
+  });
+
+  it('records now down to the whole second when the start falls inside one', () => {
+    expect(startFloor(emptyState(), { kind: 'now' }, NOW + 999)).toEqual({ floorMs: NOW, recordMs: NOW });
+  });
+
+  it('keeps the recorded instant when a restart comes later', () => {
+    const state = emptyState();
+    const first = startFloor(state, { kind: 'now' }, NOW);
+    state.start_time = first.recordMs;
+    markDone(state, obj('b', NOW + MINUTE));
+    expect(startFloor(state, { kind: 'now' }, NOW + 60 * MINUTE)).toEqual({ floorMs: NOW });
   });
 });

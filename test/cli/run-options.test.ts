@@ -117,6 +117,14 @@ const cases: Array<[string, Record<string, string>, RunArguments, boolean, Parti
     },
   ],
   ['starts no HTTP server when SLUICE_HTTP_PORT is 0', { SLUICE_HTTP_PORT: '0' }, {}, false, { http: null }],
+  [
+    'lists instead of reading when a backfill is a dry run',
+    {},
+    { from: '2024-01-01', 'dry-run': true },
+    true,
+    { command: 'backfill', dryRun: true },
+  ],
+  ['reads when --dry-run is not given', {}, { from: '2024-01-01' }, true, { dryRun: false }],
 ];
 
 describe('resolveRunOptions', () => {
@@ -135,6 +143,7 @@ describe('resolveRunOptions', () => {
     ['--to is given to `run` without --from', {}, { to: '2024-02-01' }, false, '--to is set without --from'],
     ['`backfill` has no start', {}, {}, true, '--from (or SLUICE_BACKFILL_FROM) is required'],
     ['--from is not a date', {}, { from: 'last week' }, true, '--from: "last week" is not a date'],
+    ['`run --dry-run` has no start', {}, { 'dry-run': true }, false, '--dry-run lists what a backfill would read'],
   ];
   it.each(usage)('throws a usage error when %s', (_name, env, args, backfill, message) => {
     const settings = readSettings(env);

@@ -15,7 +15,7 @@ let counter = 0;
 /** A valid pipeline with two outputs; each case adds lines under the marker. Line numbers refer to this text. */
 const VALID = `pipelines:
   - id: alb
-    source: { type: s3, bucket: my-logs }
+    source: { type: s3, bucket: my-logs, start_time: now }
     parser: { type: alb }
     outputs:
       - type: opensearch

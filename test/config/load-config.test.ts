@@ -242,7 +242,7 @@ describe('loadConfig', () => {
       name: 'a value matching neither option of a union',
       text: edit('      prefix: AWSLogs/', '      prefix: AWSLogs/\n      start_time: yesterday'),
       expected: [
-        'p.yml:7:19 pipelines[0].source.start_time: expected an ISO 8601 timestamp or an ISO 8601 date, got "yesterday"',
+        'p.yml:7:19 pipelines[0].source.start_time: expected "now", "beginning", an ISO 8601 timestamp or an ISO 8601 date, got "yesterday"',
       ],
     },
     {
@@ -397,7 +397,7 @@ describe('loadConfig', () => {
 
   it('warns about a YAML tag it does not know, at its position', async () => {
     const loaded = await loadConfig(
-      join(folder({ 'p.yml': edit('bucket: my-logs', 'bucket: !Ref my-logs') }), 'p.yml'),
+      join(folder({ 'p.yml': edit('bucket: my-logs', 'bucket: !Ref my-logs\n      start_time: now') }), 'p.yml'),
       {},
     );
     expect(loaded.warnings).toEqual([
@@ -589,5 +589,47 @@ describe('loadConfig with environment variables', () => {
     expect(found).toEqual([
       'p.yml:7:17 pipelines[0].source.include[0]: the value of ${INCLUDE} is not a valid regular expression',
     ]);
+  });
+});
+
+describe('loadConfig with Logstash option names', () => {
+  it.each([
+    [
+      'interval',
+      'source',
+      edit('      prefix: AWSLogs/', '      interval: 60'),
+      "Logstash's interval is poll_interval_seconds",
+    ],
+    [
+      'sincedb_path',
+      'source',
+      edit('      prefix: AWSLogs/', '      sincedb_path: /tmp/x'),
+      'checkpoint (type s3 or dynamodb), and start_time',
+    ],
+    [
+      'exclude_pattern',
+      'source',
+      edit('      prefix: AWSLogs/', '      exclude_pattern: x'),
+      'exclude (regular expressions',
+    ],
+    [
+      'delete',
+      'source',
+      edit('      prefix: AWSLogs/', '      delete: true'),
+      'expire objects with an S3 lifecycle rule',
+    ],
+    ['backup_to_bucket', 'source', edit('      prefix: AWSLogs/', '      backup_to_bucket: b'), 'S3 replication'],
+    [
+      'user',
+      'outputs[0]',
+      edit('        index: alb-%{+YYYY.MM.dd}', '        index: alb-%{+YYYY.MM.dd}\n        user: x'),
+      'auth: { type: basic, username, password }',
+    ],
+  ])('says what sluice calls %s when it is written under %s', async (key, at, text, hint) => {
+    const [problem, ...rest] = await problemsOfText(text);
+    expect(rest).toEqual([]);
+    expect(problem).toContain(`pipelines[0].${at}.${key}: unknown key "${key}" (`);
+    expect(problem).toContain(hint);
+    expect(problem).not.toContain('did you mean');
   });
 });

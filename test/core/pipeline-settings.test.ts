@@ -18,7 +18,7 @@ describe('resolvePipelineSettings', () => {
         lookbackMs: 60 * 60_000,
         maxObjectsInFlight: 4,
         maxBytesInFlight: 256 * 1024 * 1024,
-        startTime: null,
+        startTime: { kind: 'beginning' },
         leaseMs: 30_000,
         flushIntervalMs: 1000,
         maxRecordBytes: 1024 * 1024,
@@ -56,7 +56,7 @@ describe('resolvePipelineSettings', () => {
         lookbackMs: 15 * 60_000,
         maxObjectsInFlight: 8,
         maxBytesInFlight: 1024,
-        startTime: new Date('2024-01-01T00:00:00Z'),
+        startTime: { kind: 'at', at: new Date('2024-01-01T00:00:00Z') },
         leaseMs: 12_000,
         flushIntervalMs: 500,
         maxRecordBytes: 4096,
@@ -82,5 +82,31 @@ describe('resolvePipelineSettings', () => {
   ])('refuses %s: %s when the value is out of range', (key, value) => {
     const config = { ...minimal, source: { type: 'file', path: '/x' }, checkpoint: { type: 'file', directory: '/c' } };
     expect(pipelineConfigSchema.safeParse({ ...config, [key]: value }).success).toBe(false);
+  });
+});
+
+describe('start_time', () => {
+  const source = (start_time?: string) => ({
+    ...minimal,
+    source: { type: 's3', bucket: 'logs', ...(start_time === undefined ? {} : { start_time }) },
+    checkpoint: { type: 's3', bucket: 'state' },
+  });
+
+  it.each([
+    ['unset', undefined, { kind: 'beginning' }],
+    ['beginning', 'beginning', { kind: 'beginning' }],
+    ['now', 'now', { kind: 'now' }],
+    ['a UTC timestamp', '2026-11-30T23:59:59Z', { kind: 'at', at: new Date('2026-11-30T23:59:59Z') }],
+    ['a timestamp with an offset', '2026-12-01T01:00:00+02:00', { kind: 'at', at: new Date('2026-11-30T23:00:00Z') }],
+    ['a date', '2026-12-01', { kind: 'at', at: new Date('2026-12-01T00:00:00Z') }],
+  ])('resolves to the right start when it is %s', (_name, value, expected) => {
+    expect(resolvePipelineSettings(pipelineConfigSchema.parse(source(value))).startTime).toEqual(expected);
+  });
+
+  it.each(['yesterday', 'NOW', '2026-13-01', '1733097600000', ''])('refuses %j, naming the choices', (value) => {
+    const result = pipelineConfigSchema.safeParse(source(value));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toContain('`now`');
+    expect(result.error?.issues[0]?.path).toEqual(['source', 'start_time']);
   });
 });

@@ -106,7 +106,7 @@ const settings = (overrides: Partial<PipelineSettings> = {}): PipelineSettings =
   lookbackMs: 24 * 60 * 60_000,
   maxObjectsInFlight: 2,
   maxBytesInFlight: 64 * 1024 * 1024,
-  startTime: null,
+  startTime: { kind: 'beginning' },
   leaseMs: 30_000,
   flushIntervalMs: 100,
   maxRecordBytes: 1024,

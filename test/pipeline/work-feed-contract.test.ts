@@ -150,7 +150,7 @@ describe('PipelineRunner with a WorkFeed', () => {
         lookbackMs: 60_000,
         maxObjectsInFlight: 2,
         maxBytesInFlight: 1024 * 1024,
-        startTime: null,
+        startTime: { kind: 'beginning' },
         leaseMs: 30_000,
         flushIntervalMs: 100,
         maxRecordBytes: 1024,

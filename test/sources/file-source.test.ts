@@ -83,11 +83,6 @@ describe('FileSource', () => {
     expect((await list(source(), since, until)).map((o) => o.key).sort()).toEqual(expected);
   });
 
-  it('ignores files before start_time when the window is open (first run)', async () => {
-    const keys = (await list(source({ start_time: '2024-03-01' }), null)).map((o) => o.key).sort();
-    expect(keys).toEqual(['alb/2024/06/a.log.gz', 'alb/2024/06/b.log', 'top.log.gz']);
-  });
-
   it('opens the raw bytes and gives a new etag when a file is rewritten in place', async () => {
     const src = source({ include: ['alb/2024/**'], exclude: ['**/*.log'] });
     const first = (await list(src, null))[0]!;

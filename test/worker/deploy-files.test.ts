@@ -1,9 +1,19 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ENVIRONMENT, readSettings, VARIABLES } from '../../src/cli/environment.js';
 import * as exitCodes from '../../src/cli/exit-codes.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -26,6 +36,17 @@ interface Statement {
   Action: string | string[];
   Resource: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
+}
+interface StateStore {
+  type: string;
+  bucket: string;
+  prefix: string;
+}
+/** What the IAM checks read of a baked-in pipeline. */
+interface ShippedPipeline {
+  source: { bucket: string; prefix: string };
+  checkpoint?: StateStore;
+  dead_letter?: StateStore;
 }
 const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 
@@ -214,10 +235,27 @@ describe('deploy/ecs/task-definition.json', () => {
     expect(environment.SLUICE_HTTP_HOST).toBe('127.0.0.1');
   });
 
-  it('sets only variables of the environment table, with values sluice accepts', () => {
-    const names = VARIABLES.map((v) => v.name as string);
+  // `${NAME}` references of the baked-in pipelines: the variables the task must provide.
+  const pipelineVariables = readdirSync(resolve(repoRoot, 'pipelines'))
+    .filter((name) => name.endsWith('.yml'))
+    .flatMap((name) =>
+      [...read(`pipelines/${name}`).matchAll(/^[^#\n]*?\$\{(\w+)(:-[^}]*)?\}/gm)].map((m) => ({
+        name: m[1]!,
+        fallback: m[2],
+      })),
+    );
+
+  it('sets only variables of the environment table or of the baked-in pipelines, with values sluice accepts', () => {
+    const names = [...VARIABLES.map((v) => v.name as string), ...pipelineVariables.map((v) => v.name)];
     for (const name of Object.keys(environment).filter((n) => n.startsWith('SLUICE_'))) expect(names).toContain(name);
     expect(() => readSettings(environment)).not.toThrow();
+  });
+
+  it('sets every variable the baked-in pipelines need that has no default, except the secret', () => {
+    const required = new Set(pipelineVariables.filter((v) => v.fallback === undefined).map((v) => v.name));
+    required.delete('OPENSEARCH_PASSWORD');
+    expect(required.size).toBeGreaterThan(0);
+    for (const name of required) expect(environment[name], name).toBeTruthy();
   });
 
   it('takes the OpenSearch password from secrets, never from plain environment', () => {
@@ -246,26 +284,55 @@ describe('deploy/ecs/iam-policy.json', () => {
     }
   });
 
-  it('writes to S3 only under the checkpoint and dead-letter prefixes', () => {
+  // The baked-in pipelines' own state locations, ${VAR}s filled from the task definition.
+  const taskEnvironment = Object.fromEntries(
+    (
+      readJson('deploy/ecs/task-definition.json').containerDefinitions[0].environment as Array<{
+        name: string;
+        value: string;
+      }>
+    ).map((e) => [e.name, e.value]),
+  );
+  const fill = (value: string) =>
+    value.replace(
+      /\$\{(\w+)(?::-([^}]*))?\}/g,
+      (_m, name: string, fallback?: string) => taskEnvironment[name] || fallback || '',
+    );
+  const pipelines = readdirSync(resolve(repoRoot, 'pipelines'))
+    .filter((name) => name.endsWith('.yml'))
+    .flatMap((name) => (parseYaml(read(`pipelines/${name}`)) as { pipelines: ShippedPipeline[] }).pipelines);
+
+  it('writes to S3 only under the prefixes where the baked-in pipelines keep checkpoints and dead letters', () => {
     const writeResources = statements
       .filter((s) => list(s.Action).some((a) => /^s3:(Put|Delete)/.test(a)))
       .flatMap((s) => list(s.Resource));
-    expect(writeResources.sort()).toEqual([
-      'arn:aws:s3:::example-sluice-state/checkpoints/*',
-      'arn:aws:s3:::example-sluice-state/dead-letter/*',
-    ]);
+    const stateObjects = pipelines
+      .flatMap((p) => [p.checkpoint, p.dead_letter])
+      .filter((store): store is StateStore => store?.type === 's3')
+      .map((store) => `arn:aws:s3:::${fill(store.bucket)}/${fill(store.prefix)}/*`);
+    expect(stateObjects.length).toBeGreaterThan(0);
+    expect(writeResources.sort()).toEqual([...new Set(stateObjects)].sort());
     for (const resource of writeResources) expect(resource).toMatch(/^arn:aws:s3:::[a-z0-9.-]+\/[^*]+\/\*$/);
   });
 
-  it('limits listing of the log bucket to the log prefixes', () => {
-    const logListing = allows('s3:ListBucket').find((s) => s.Resource === 'arn:aws:s3:::example-aws-logs')!;
-    const prefixes = list(logListing.Condition!.StringLike!['s3:prefix']!);
-    expect(prefixes.length).toBeGreaterThan(0);
-    for (const prefix of prefixes) expect(prefix).toMatch(/^AWSLogs\/\d{12}\/[^*]+\/\*$/);
-    const logReads = allows('s3:GetObject')
-      .flatMap((s) => list(s.Resource))
-      .filter((r) => r.includes('example-aws-logs'));
-    expect(logReads).toEqual(prefixes.map((p) => `arn:aws:s3:::example-aws-logs/${p}`));
+  it("limits listing of each log bucket to its layout's partitions and reads only below them", () => {
+    for (const pipeline of pipelines) {
+      const bucket = `arn:aws:s3:::${fill(pipeline.source.bucket)}`;
+      const listing = allows('s3:ListBucket').filter((s) => list(s.Resource).includes(bucket));
+      expect(listing, bucket).toHaveLength(1);
+      const prefixes = list(listing[0]!.Condition!.StringLike!['s3:prefix']!);
+      // The lister walks down from the pipeline's prefix (`AWSLogs/`) one level at a time.
+      const root = fill(pipeline.source.prefix);
+      expect(prefixes).toContain(root);
+      const partitions = prefixes.filter((p) => p.endsWith('*'));
+      expect(partitions).toHaveLength(1);
+      expect(partitions[0]).toMatch(/^AWSLogs\/\d{12}\/(elasticloadbalancing|WAFLogs)\/\*$/);
+      for (const prefix of prefixes) expect(prefix.startsWith(root)).toBe(true);
+      const reads = allows('s3:GetObject')
+        .flatMap((s) => list(s.Resource))
+        .filter((r) => r.startsWith(`${bucket}/`));
+      expect(reads).toEqual([`${bucket}/${partitions[0]}`]);
+    }
   });
 
   it('reaches DynamoDB only on the checkpoint table, without CreateTable', () => {

@@ -86,7 +86,6 @@ export class FileSource implements Source {
   readonly location: string;
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
-  private readonly startTime: Date | null;
   /** Listed paths that are reported instead of read, by key. */
   private readonly refused = new Map<string, Refusal>();
   /** Skips already counted (key and mtime → mtime), so each is counted and logged once. */
@@ -99,12 +98,11 @@ export class FileSource implements Source {
     this.location = isAbsolute(config.path) ? config.path : resolve(context.baseDir, config.path);
     this.include = config.include.map(globToRegex);
     this.exclude = config.exclude.map(globToRegex);
-    this.startTime = config.start_time ? new Date(config.start_time) : null;
   }
 
   async *list(window: ListWindow, signal?: AbortSignal): AsyncIterable<SourceObject> {
-    let since = window.since;
-    if (this.startTime && (!since || since < this.startTime)) since = this.startTime;
+    // start_time is the runner's: it already bounds `since` of a live window (never a backfill's).
+    const since = window.since;
     const root = await this.root();
     if (since) for (const [id, at] of this.skipped) if (at < since.getTime()) this.skipped.delete(id);
     try {

@@ -41,7 +41,6 @@ export class S3Source implements Source {
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
   private readonly skipClasses: Set<string>;
-  private readonly startTime: Date | null;
   /** Objects already reported as skipped (key → LastModified ms), so each is warned and counted once. */
   private readonly skipped = new Map<string, number>();
 
@@ -65,12 +64,11 @@ export class S3Source implements Source {
     this.include = config.include.map((r) => new RegExp(r));
     this.exclude = config.exclude.map((r) => new RegExp(r));
     this.skipClasses = new Set(config.skip_storage_classes);
-    this.startTime = config.start_time ? new Date(config.start_time) : null;
   }
 
   async *list(window: ListWindow, signal?: AbortSignal): AsyncIterable<SourceObject> {
-    let since = window.since;
-    if (this.startTime && (!since || since < this.startTime)) since = this.startTime;
+    // start_time is the runner's: it already bounds `since` of a live window (never a backfill's).
+    const since = window.since;
     const effective: ListWindow = { since, until: window.until ?? null, selectBy: window.selectBy };
     this.pruneSkipped(since);
     const seen = new Set<string>();

@@ -71,6 +71,21 @@ describe('sluice parse', () => {
     expect(errors).toEqual([expect.objectContaining({ record: 2, code: 'ERR_RECORD_PARSE', raw: 'not an alb line' })]);
   });
 
+  it('exits 65 with --fail-on-error when a record does not parse, and 0 with it when every record parses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-fail-'));
+    const bad = join(dir, 'bad.log');
+    const good = join(dir, 'good.log');
+    writeFileSync(bad, `${ALB_2016}\nnot an alb line\n`);
+    writeFileSync(good, `${ALB_2016}\n${ALB_NEW}\n`);
+    const failing = await sluice(['parse', '--parser', 'alb', '--fail-on-error', good, bad]);
+    expect(failing.code).toBe(65);
+    // Every event is still printed and every failure reported: the exit code is the only change.
+    expect(failing.stdout.trim().split('\n')).toHaveLength(3);
+    expect(failing.stderr).toContain('"code":"ERR_RECORD_PARSE"');
+    expect((await sluice(['parse', '--parser', 'alb', '--fail-on-error', good])).code).toBe(0);
+    expect((await sluice(['parse', '--parser', 'alb', bad])).code).toBe(0);
+  });
+
   it("applies a pipeline's filters when --pipeline is given", async () => {
     const result = await sluice([
       'parse',
