@@ -4,6 +4,8 @@ export interface Options {
   rounds: number;
   only: string[] | null;
   json: boolean;
+  /** Print only the JSON results (what bench/side-by-side.ts reads from its children). */
+  jsonOnly: boolean;
   streamMb: number[];
   /** Pipeline files whose filters and output settings the full path applies; null: the defaults; []: none. */
   pipelineConfigs: string[] | null;
@@ -17,6 +19,7 @@ export function parseOptions(argv: string[]): Options {
     rounds: 2,
     only: null,
     json: false,
+    jsonOnly: false,
     streamMb: [64, 512],
     pipelineConfigs: null,
     child: null,
@@ -27,6 +30,7 @@ export function parseOptions(argv: string[]): Options {
     else if (arg === '--rounds') options.rounds = Number(argv[++i]);
     else if (arg === '--only') options.only = argv[++i]!.split(',');
     else if (arg === '--json') options.json = true;
+    else if (arg === '--json-only') options.jsonOnly = true;
     else if (arg === '--stream-mb')
       options.streamMb = argv[++i]!.split(',')
         .map(Number)
