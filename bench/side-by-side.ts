@@ -6,15 +6,16 @@
  *
  *   --node 26.10.0,20   runtimes (scripts/with-node.sh fetches each once into .cache/node);
  *                       default: the shipped line first, then Node 20 for reference
- *   --against DIR       also run DIR's bench build (DIR/.cache/bench-build/bench/run.js: build it
- *                       there with `npm run bench:build`) on every runtime, labelled "before"
+ *   --against DIR[,DIR] also run each DIR's bench build (DIR/.cache/bench-build/bench/run.js: build
+ *                       it there with `npm run bench:build`) on every runtime, labelled by the
+ *                       folder's name, before this checkout's: one run pairs every step of a change
  *   --pairs N           interleaved runs of every variant (default 2)
  *   --stream-mb a,b     streamed single objects for peak RSS, run once per variant (default 64; 0 skips)
  *   --only, --records, --rounds, --pipeline-config: handed to each run (bench/run.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ROOT } from './bench-pipeline.js';
 import type { Result, Timing } from './report.js';
 
@@ -36,19 +37,19 @@ interface RunOutput {
 
 interface Plan {
   runtimes: string[];
-  against: string | null;
+  against: string[];
   pairs: number;
   streamMb: string;
   passThrough: string[];
 }
 
 function parsePlan(argv: string[]): Plan {
-  const plan: Plan = { runtimes: DEFAULT_RUNTIMES, against: null, pairs: 2, streamMb: '64', passThrough: [] };
+  const plan: Plan = { runtimes: DEFAULT_RUNTIMES, against: [], pairs: 2, streamMb: '64', passThrough: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
     if (arg === '--node' && value !== undefined) plan.runtimes = value.split(',');
-    else if (arg === '--against' && value !== undefined) plan.against = resolve(value);
+    else if (arg === '--against' && value !== undefined) plan.against = value.split(',').map((dir) => resolve(dir));
     else if (arg === '--pairs' && value !== undefined) plan.pairs = Number(value);
     else if (arg === '--stream-mb' && value !== undefined) plan.streamMb = value;
     else if (arg !== undefined && ['--only', '--records', '--rounds', '--pipeline-config'].includes(arg)) {
@@ -69,15 +70,19 @@ function nodeBinary(version: string): string {
 
 function variants(plan: Plan): Variant[] {
   const here = join(ROOT, '.cache/bench-build/bench/run.js');
-  const before = plan.against === null ? null : join(plan.against, '.cache/bench-build/bench/run.js');
-  if (before !== null && !existsSync(before))
-    throw new Error(`${before} missing: run npm run bench:build in ${plan.against}`);
+  const others = plan.against.map((dir) => ({
+    name: basename(dir),
+    script: join(dir, '.cache/bench-build/bench/run.js'),
+  }));
+  for (const { script } of others) {
+    if (!existsSync(script)) throw new Error(`${script} missing: run npm run bench:build in its checkout`);
+  }
   const list: Variant[] = [];
   for (const version of plan.runtimes) {
     const node = nodeBinary(version);
     const runtime = execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
-    if (before !== null) list.push({ label: `before ${runtime}`, node, script: before });
-    list.push({ label: before === null ? runtime : `this ${runtime}`, node, script: here });
+    for (const { name, script } of others) list.push({ label: `${name} ${runtime}`, node, script });
+    list.push({ label: others.length === 0 ? runtime : `this ${runtime}`, node, script: here });
   }
   return list;
 }
