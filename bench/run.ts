@@ -119,7 +119,7 @@ async function fullPath(benchCase: Case, pipeline: BenchPipeline): Promise<numbe
   const bulk = new BulkBodies(pipeline.bulk);
   const events = await sequentially(benchCase.objects, (o) => recordPath(o, pipeline, pipeline.filters, bulk));
   bulk.flush();
-  if (events > 0 && bulk.bodyChars === 0) throw new Error('no bulk body produced');
+  if (events > 0 && bulk.bodyBytes === 0) throw new Error('no bulk body produced');
   return events;
 }
 

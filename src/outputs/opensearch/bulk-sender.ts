@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import { backoffDelayMs, sleep } from '../../core/backoff.js';
 import type { ComponentContext, WriteReport } from '../../core/components.js';
 import type { BulkItem, ItemSettler } from './bulk-item.js';
+import { bulkBody } from './bulk-line-writer.js';
 import { classifyBulkResponse } from './bulk-response.js';
 import type { DeadLetterRouter, RejectedItem } from './dead-letter-router.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
@@ -85,8 +86,8 @@ export class BulkSender {
     const stopTimer = ctx.metrics.bulkLatency.startTimer(this.labels);
     let body: unknown;
     try {
-      // A prebuilt NDJSON string: the client sends it as is instead of re-serializing objects.
-      const result = await client.bulk({ body: items.map((item) => item.line).join('') as never });
+      // Prebuilt NDJSON bytes: the client sends them as they are (no serializing, no UTF-8 encoding).
+      const result = await client.bulk({ body: bulkBody(items.map((item) => item.line)) as never });
       body = result.body;
     } catch (error) {
       const failure = classifyRequestError(error);
@@ -114,6 +115,8 @@ export class BulkSender {
       else if (result.outcome === 'stored') settled.push([item, 'stored']);
       else if (result.outcome === 'duplicate') settled.push([item, 'duplicates']);
       else if (result.outcome === 'retry') {
+        // Its own copy: a line kept through backoff would otherwise hold its whole slab.
+        item.line = Buffer.from(item.line);
         retry.push(item);
         retryReason ||= `item HTTP ${result.status} ${result.reason}`;
       } else rejected.push({ item, reason: result.reason, status: result.status });
