@@ -6,15 +6,16 @@
  *   loop  = floor + the worker's record loop (src/pipeline/record-loop.ts: parse, the
  *           `_invalid_utf8` tag, origins, the pipeline's filters)
  *   full  = loop + what the OpenSearch output does per event and per bulk request: the
- *           deterministic `_id` (documentId), the line written as bytes by its BulkLineWriter
- *           with the output's action (its length is the flush_bytes measure), and one body per
- *           flush made by `bulkBody` as `sendOnce` makes it
+ *           deterministic `_id` (documentId), `encodeBulkAction` with the output's action,
+ *           Buffer.byteLength for its flush_bytes bound, and one body per flush written into
+ *           a reused buffer by BulkBodyBuffers, as `sendOnce` writes it
  */
 import { Readable } from 'node:stream';
 import type { Filter } from '../src/core/components.js';
 import { documentId } from '../src/core/document-id.js';
 import type { LogEvent } from '../src/core/event.js';
-import { BulkLineWriter, bulkBody } from '../src/outputs/opensearch/bulk-line-writer.js';
+import { BulkBodyBuffers } from '../src/outputs/opensearch/bulk-body.js';
+import { encodeBulkAction } from '../src/outputs/opensearch/bulk-encoder.js';
 import { compileIndexName } from '../src/outputs/opensearch/index-name.js';
 import { frameRecords } from '../src/parsers/framing/frame-records.js';
 import { RecordLoop } from '../src/pipeline/record-loop.js';
@@ -57,12 +58,12 @@ export interface EventSink {
 export class BulkBodies implements EventSink {
   bodies = 0;
   bodyBytes = 0;
-  private batch: { line: Buffer; bytes: number }[] = [];
+  private batch: { line: string; bytes: number }[] = [];
   private batchBytes = 0;
   /** The bodies themselves, when kept (bench:e2e sends them). */
   readonly kept: Buffer[] = [];
   private readonly indexName: (event: LogEvent) => string;
-  private readonly lines = new BulkLineWriter();
+  private readonly buffers = new BulkBodyBuffers();
 
   constructor(
     private readonly settings: BulkSettings,
@@ -73,8 +74,8 @@ export class BulkBodies implements EventSink {
 
   add(event: LogEvent): void {
     const id = this.settings.autoIds ? undefined : documentId(event.origin);
-    const line = this.lines.write(this.settings.action, this.indexName(event), id, event.doc);
-    const bytes = line.length;
+    const line = encodeBulkAction(this.settings.action, this.indexName(event), id, event.doc);
+    const bytes = Buffer.byteLength(line);
     this.batch.push({ line, bytes });
     this.batchBytes += bytes;
     if (this.batchBytes >= this.settings.flushBytes || this.batch.length >= this.settings.flushEvents) this.flush();
@@ -85,10 +86,15 @@ export class BulkBodies implements EventSink {
     if (items.length === 0) return;
     this.batch = [];
     this.batchBytes = 0;
-    const body = bulkBody(items.map((item) => item.line));
+    const filled = this.buffers.fill(
+      items.map((item) => item.line),
+      items.reduce((sum, item) => sum + item.bytes, 0),
+    );
     this.bodies++;
-    this.bodyBytes += body.length;
-    if (this.keep) this.kept.push(body);
+    this.bodyBytes += filled.body.length;
+    // A kept body outlives its request: it gets its own bytes, and the buffer goes back at once.
+    if (this.keep) this.kept.push(Buffer.from(filled.body));
+    this.buffers.giveBack(filled);
   }
 }
 

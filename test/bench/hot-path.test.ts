@@ -11,6 +11,7 @@ import { OpenSearchOutput } from '../../src/outputs/opensearch/opensearch-output
 function recordingClient(bodies: Buffer[]): Client {
   return {
     bulk: async ({ body }: { body: Buffer }) => {
+      // A copy: the output reuses the buffer once the request resolves.
       bodies.push(Buffer.from(body));
       const items = body
         .toString()

@@ -3,9 +3,9 @@ import type { WriteReport } from '../../core/components.js';
 import type { LogEvent } from '../../core/event.js';
 import type { WriteTracker } from '../write-tracker.js';
 
-/** One event as a bulk action line (UTF-8, a view of a BulkLineWriter slab), with the write it belongs to. */
+/** One event as a bulk action line, with the write it belongs to. */
 export interface BulkItem {
-  line: Buffer;
+  line: string;
   bytes: number;
   event: LogEvent;
   tracker: WriteTracker;

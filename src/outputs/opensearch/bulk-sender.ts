@@ -2,8 +2,8 @@ import type { Client } from '@opensearch-project/opensearch';
 import PQueue from 'p-queue';
 import { backoffDelayMs, sleep } from '../../core/backoff.js';
 import type { ComponentContext, WriteReport } from '../../core/components.js';
+import { BulkBodyBuffers } from './bulk-body.js';
 import type { BulkItem, ItemSettler } from './bulk-item.js';
-import { bulkBody } from './bulk-line-writer.js';
 import { classifyBulkResponse } from './bulk-response.js';
 import type { DeadLetterRouter, RejectedItem } from './dead-letter-router.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
@@ -43,6 +43,7 @@ interface Retry {
 export class BulkSender {
   private readonly queue: PQueue;
   private readonly labels: { pipeline: string; output: string };
+  private readonly bodies = new BulkBodyBuffers();
 
   constructor(private readonly options: BulkSenderOptions) {
     this.queue = new PQueue({ concurrency: options.config.concurrency });
@@ -87,7 +88,9 @@ export class BulkSender {
     let body: unknown;
     try {
       // Prebuilt NDJSON bytes: the client sends them as they are (no serializing, no UTF-8 encoding).
-      const result = await client.bulk({ body: bulkBody(items.map((item) => item.line)) as never });
+      const lines = items.map((item) => item.line);
+      const bytes = items.reduce((sum, item) => sum + item.bytes, 0);
+      const result = await this.bodies.send(lines, bytes, (body) => client.bulk({ body: body as never }));
       body = result.body;
     } catch (error) {
       const failure = classifyRequestError(error);
@@ -115,8 +118,6 @@ export class BulkSender {
       else if (result.outcome === 'stored') settled.push([item, 'stored']);
       else if (result.outcome === 'duplicate') settled.push([item, 'duplicates']);
       else if (result.outcome === 'retry') {
-        // Its own copy: a line kept through backoff would otherwise hold its whole slab.
-        item.line = Buffer.from(item.line);
         retry.push(item);
         retryReason ||= `item HTTP ${result.status} ${result.reason}`;
       } else rejected.push({ item, reason: result.reason, status: result.status });

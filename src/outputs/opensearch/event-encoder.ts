@@ -2,8 +2,8 @@ import type { ComponentContext } from '../../core/components.js';
 import { documentId } from '../../core/document-id.js';
 import type { LogEvent } from '../../core/event.js';
 import type { WriteTracker } from '../write-tracker.js';
+import { encodeBulkAction } from './bulk-encoder.js';
 import type { BulkItem } from './bulk-item.js';
-import { BulkLineWriter } from './bulk-line-writer.js';
 import type { RejectedItem } from './dead-letter-router.js';
 import { IndexCap } from './index-cap.js';
 import { compileIndexName, sanitizeIndexName } from './index-name.js';
@@ -25,7 +25,6 @@ export class EventEncoder {
   private readonly indexName: (event: LogEvent) => string;
   private readonly cap: IndexCap;
   private readonly op: 'create' | 'index';
-  private readonly lines = new BulkLineWriter();
   private warnedCap = false;
 
   constructor(
@@ -40,7 +39,7 @@ export class EventEncoder {
 
   encode(event: LogEvent, tracker: WriteTracker): BulkItem | RejectedItem {
     const id = this.config.document_id === 'auto' ? undefined : documentId(event.origin);
-    let line: Buffer;
+    let line: string;
     try {
       const name = this.indexName(event);
       const index = this.cap.resolve(name);
@@ -49,13 +48,13 @@ export class EventEncoder {
         const error = indexLimitError(this.ctx.pipeline, event.origin, name, this.cap.max);
         return { item: unsent(event, tracker), reason: error.message, error };
       }
-      line = this.lines.write(this.op, index, id, event.doc);
+      line = encodeBulkAction(this.op, index, id, event.doc);
     } catch (cause) {
       // JSON.stringify throws on a BigInt, a cycle, or nesting deeper than the stack (RangeError).
       const error = encodeError(this.ctx.pipeline, event.origin, cause);
       return { item: unsent(event, tracker), reason: error.message, error, omitDoc: true };
     }
-    return { line, bytes: line.length, event, tracker };
+    return { line, bytes: Buffer.byteLength(line), event, tracker };
   }
 
   private warnCapOnce(name: string): void {
@@ -70,11 +69,9 @@ export class EventEncoder {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
-
 /** An item that never joins a batch: it holds no bytes of the budget. */
 function unsent(event: LogEvent, tracker: WriteTracker): BulkItem {
-  return { line: EMPTY, bytes: 0, event, tracker };
+  return { line: '', bytes: 0, event, tracker };
 }
 
 export function isRejected(result: BulkItem | RejectedItem): result is RejectedItem {
