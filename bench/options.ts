@@ -1,4 +1,8 @@
 /** Command-line options of `npm run bench` (documented at the top of bench/run.ts). */
+
+/** Runtimes the side-by-side benches compare: the Node line the image ships first, Node 20 (engines.node) for reference. */
+export const DEFAULT_RUNTIMES = ['26.10.0', '20'];
+
 export interface Options {
   records: number | null;
   rounds: number;

@@ -17,10 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ROOT } from './bench-pipeline.js';
+import { DEFAULT_RUNTIMES } from './options.js';
 import type { Result, Timing } from './report.js';
-
-/** The Node line the image ships (Dockerfile) first; Node 20 (engines.node) for reference. */
-export const DEFAULT_RUNTIMES = ['26.10.0', '20'];
 
 interface Variant {
   label: string;
