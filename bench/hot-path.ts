@@ -7,13 +7,14 @@
  *           `_invalid_utf8` tag, origins, the pipeline's filters)
  *   full  = loop + what the OpenSearch output does per event and per bulk request: the
  *           deterministic `_id` (documentId), `encodeBulkAction` with the output's action,
- *           Buffer.byteLength for its flush_bytes bound, and one body per flush joined as
- *           `sendOnce` joins it
+ *           Buffer.byteLength for its flush_bytes bound, and one body per flush written into
+ *           a reused buffer by BulkBodyBuffers, as `sendOnce` writes it
  */
 import { Readable } from 'node:stream';
 import type { Filter } from '../src/core/components.js';
 import { documentId } from '../src/core/document-id.js';
 import type { LogEvent } from '../src/core/event.js';
+import { BulkBodyBuffers } from '../src/outputs/opensearch/bulk-body.js';
 import { encodeBulkAction } from '../src/outputs/opensearch/bulk-encoder.js';
 import { compileIndexName } from '../src/outputs/opensearch/index-name.js';
 import { frameRecords } from '../src/parsers/framing/frame-records.js';
@@ -56,12 +57,13 @@ export interface EventSink {
 
 export class BulkBodies implements EventSink {
   bodies = 0;
-  bodyChars = 0;
+  bodyBytes = 0;
   private batch: { line: string; bytes: number }[] = [];
   private batchBytes = 0;
   /** The bodies themselves, when kept (bench:e2e sends them). */
-  readonly kept: string[] = [];
+  readonly kept: Buffer[] = [];
   private readonly indexName: (event: LogEvent) => string;
+  private readonly buffers = new BulkBodyBuffers();
 
   constructor(
     private readonly settings: BulkSettings,
@@ -84,10 +86,15 @@ export class BulkBodies implements EventSink {
     if (items.length === 0) return;
     this.batch = [];
     this.batchBytes = 0;
-    const body = items.map((item) => item.line).join('');
+    const filled = this.buffers.fill(
+      items.map((item) => item.line),
+      items.reduce((sum, item) => sum + item.bytes, 0),
+    );
     this.bodies++;
-    this.bodyChars += body.length;
-    if (this.keep) this.kept.push(body);
+    this.bodyBytes += filled.body.length;
+    // A kept body outlives its request: it gets its own bytes, and the buffer goes back at once.
+    if (this.keep) this.kept.push(Buffer.from(filled.body));
+    this.buffers.giveBack(filled);
   }
 }
 

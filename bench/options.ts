@@ -1,9 +1,15 @@
 /** Command-line options of `npm run bench` (documented at the top of bench/run.ts). */
+
+/** Runtimes the side-by-side benches compare: the Node line the image ships first, Node 20 (engines.node) for reference. */
+export const DEFAULT_RUNTIMES = ['26.10.0', '20'];
+
 export interface Options {
   records: number | null;
   rounds: number;
   only: string[] | null;
   json: boolean;
+  /** Print only the JSON results (what bench/side-by-side.ts reads from its children). */
+  jsonOnly: boolean;
   streamMb: number[];
   /** Pipeline files whose filters and output settings the full path applies; null: the defaults; []: none. */
   pipelineConfigs: string[] | null;
@@ -17,6 +23,7 @@ export function parseOptions(argv: string[]): Options {
     rounds: 2,
     only: null,
     json: false,
+    jsonOnly: false,
     streamMb: [64, 512],
     pipelineConfigs: null,
     child: null,
@@ -27,6 +34,7 @@ export function parseOptions(argv: string[]): Options {
     else if (arg === '--rounds') options.rounds = Number(argv[++i]);
     else if (arg === '--only') options.only = argv[++i]!.split(',');
     else if (arg === '--json') options.json = true;
+    else if (arg === '--json-only') options.jsonOnly = true;
     else if (arg === '--stream-mb')
       options.streamMb = argv[++i]!.split(',')
         .map(Number)

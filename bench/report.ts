@@ -22,6 +22,9 @@ export interface Result {
   full: Timing;
   /** Share of events the geoip filter placed (null without a geoip filter). */
   geoipPlaced: number | null;
+  /** Resident set size right after this parser's full path, and the process's peak so far (MB). */
+  rssMB: number;
+  maxRssMB: number;
 }
 
 /**
@@ -62,9 +65,10 @@ export function printResults(results: Result[], rounds: number): void {
       'full records/s',
       'full MB/s',
       'full / floor CPU',
+      'peak RSS MB',
     ]),
   );
-  console.log(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  console.log(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const r of results) {
     console.log(
       row([
@@ -78,6 +82,7 @@ export function printResults(results: Result[], rounds: number): void {
         rates(r.records, r.full),
         (r.uncompressedMB / r.full.cpu).toFixed(0),
         `${(r.full.cpu / r.floor.cpu).toFixed(1)}x`,
+        r.maxRssMB.toFixed(0),
       ]),
     );
   }

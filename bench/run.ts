@@ -22,6 +22,7 @@
  *   --rounds N       rounds per measurement (default 2)
  *   --only a,b       only these parsers
  *   --json           print the results as JSON too
+ *   --json-only      print only the JSON results (bench/side-by-side.ts runs this in children)
  *   --stream-mb a,b  sizes (uncompressed MB) of the single ALB objects streamed in fresh child
  *                    processes to show peak RSS stays flat as objects grow (default 64,512; 0 skips)
  *   --pipeline-config a.yml,b.yml
@@ -118,7 +119,7 @@ async function fullPath(benchCase: Case, pipeline: BenchPipeline): Promise<numbe
   const bulk = new BulkBodies(pipeline.bulk);
   const events = await sequentially(benchCase.objects, (o) => recordPath(o, pipeline, pipeline.filters, bulk));
   bulk.flush();
-  if (events > 0 && bulk.bodyChars === 0) throw new Error('no bulk body produced');
+  if (events > 0 && bulk.bodyBytes === 0) throw new Error('no bulk body produced');
   return events;
 }
 
@@ -167,6 +168,8 @@ async function measure(benchCase: Case, pipeline: BenchPipeline, rounds: number)
     filtered,
     full,
     geoipPlaced,
+    rssMB: process.memoryUsage().rss / MB,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
   };
 }
 
@@ -237,10 +240,14 @@ async function main(): Promise<void> {
     const pipeline = await benchPipelineFor(entry.type, options.pipelineConfigs);
     results.push(await measure(benchCase, pipeline, options.rounds));
     if (entry.type === 'alb') breakdown = serializationBreakdown(benchCase.objects[0]!.key);
-    process.stderr.write(`measured ${entry.type}\n`);
+    if (!options.jsonOnly) process.stderr.write(`measured ${entry.type}\n`);
   }
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
   const streams = options.streamMb.map((mb) => streamInChild(mb, options));
+  if (options.jsonOnly) {
+    console.log(JSON.stringify({ node: process.version, results, breakdown, maxRssMB, streams }));
+    return;
+  }
 
   printResults(results, options.rounds);
   if (breakdown) {

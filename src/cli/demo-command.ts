@@ -10,9 +10,6 @@ NDJSON files under examples/demo/out (or $SLUICE_DEMO_OUT), and a file checkpoin
 Run it twice: the second run finds nothing new.
 `;
 
-/** The demo's own defaults: no health server, quiet logs (a variable that is set still wins). */
-export const DEMO_DEFAULTS = { SLUICE_HTTP_PORT: '0', SLUICE_LOG_LEVEL: 'warn' };
-
 export async function demoCommand(argv: string[], settings: Settings): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(HELP);

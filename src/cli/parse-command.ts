@@ -2,24 +2,18 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.js';
-import type { ComponentContext, Filter, ParserFactory } from '../core/components.js';
-import { ConfigError, errorCode, errorMessage } from '../core/errors.js';
-import { silentLogger } from '../core/logger.js';
-import { Metrics } from '../core/metrics.js';
-import { createFilter } from '../filters/index.js';
+import { errorCode, errorMessage } from '../core/errors.js';
 import { isBrokenPipe, writeText } from '../outputs/stdout-output.js';
 import { bufferRangeReader, frameParquet, type RangeReader } from '../parsers/framing/frame-parquet.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import type { FramedBatch } from '../parsers/framing/framed-batch.js';
 import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers/index.js';
-import { BuildProblems } from '../pipeline/build-problems.js';
 import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
 import { RecordLoop } from '../pipeline/record-loop.js';
 import { decodeObjectStream } from '../sources/decompress.js';
-import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
-import { EXIT_CONFIG, EXIT_DATA, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_DATA, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import type { ParseOptions } from './parse-pipeline.js';
 import { reportBadArguments } from './usage-error.js';
 
 const HELP = `Usage: sluice parse --parser TYPE FILE... | -
@@ -40,16 +34,6 @@ Options:
 
 Parsers: ${parserTypes.join(', ')}
 `;
-
-/** What every file is read with: the parser, the filters and the record limit of the pipeline (or of --parser). */
-interface ParseOptions {
-  parser: ParserFactory;
-  filters: Filter[];
-  maxRecordBytes: number;
-  pipeline: string;
-  /** The filters' redactText chain: raw text and reasons on stderr are redacted as the dead-letter's are. */
-  redact: (text: string) => string;
-}
 
 const OPTIONS = {
   parser: { type: 'string' },
@@ -78,7 +62,10 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
     process.stderr.write(HELP);
     return EXIT_USAGE;
   }
-  const options = values.pipeline ? await pipelineOptions(values, values.pipeline, settings) : parserOptions(values);
+  // --pipeline loads the config and every filter; --parser alone loads neither (a faster start).
+  const options = values.pipeline
+    ? await (await import('./parse-pipeline.js')).pipelineOptions(values, values.pipeline, settings)
+    : parserOptions(values);
   if (typeof options === 'number') return options;
 
   // A reader that went away (EPIPE) fails the next write, and parse stops; without a listener it would crash.
@@ -102,43 +89,6 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
     }
   }
   return exitCode === EXIT_OK && values['fail-on-error'] && failedRecords > 0 ? EXIT_DATA : exitCode;
-}
-
-/** --pipeline: that pipeline's parser (or --parser), filters and max_record_bytes; an exit code when it cannot be built. */
-async function pipelineOptions(values: Values, id: string, settings: Settings): Promise<ParseOptions | number> {
-  try {
-    const config = await loadConfig(configPath(values.config, settings));
-    const loaded = config.pipelines.find((p) => p.config.id === id);
-    if (!loaded) {
-      process.stderr.write(`sluice parse: no pipeline named ${id}\n`);
-      return EXIT_CONFIG;
-    }
-    const parser = createParserFactory(
-      values.parser ? parserConfigSchema.parse({ type: values.parser }) : loaded.config.parser,
-    );
-    const context: ComponentContext = {
-      pipeline: loaded.config.id,
-      logger: silentLogger(),
-      metrics: new Metrics(),
-      baseDir: loaded.baseDir,
-    };
-    // Built as a run builds them: a database that does not open is a problem at its setting (exit 78).
-    const problems = new BuildProblems(loaded);
-    const filters: Filter[] = [];
-    for (const [index, filterConfig] of loaded.config.filters.entries()) {
-      const filter = await problems.attempt(['filters', index], () => createFilter(filterConfig, context));
-      if (filter) filters.push(filter);
-    }
-    if (!problems.empty) throw problems.error();
-    const maxRecordBytes = loaded.config.max_record_bytes;
-    return { parser, filters, maxRecordBytes, pipeline: id, redact: rawTextRedactor(filters) };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return EXIT_CONFIG;
-    }
-    throw error;
-  }
 }
 
 /** --parser alone: that parser, no filters; an exit code when the type is unknown. */

@@ -7,11 +7,13 @@ import { OpenSearchOutput } from '../../src/outputs/opensearch/opensearch-output
 import { componentContext } from '../helpers/component-context.js';
 
 /** A client that keeps each bulk body and answers every item 201: what the output sends is under test. */
-function recordingClient(bodies: string[]): Client {
+function recordingClient(bodies: Buffer[]): Client {
   return {
-    bulk: async ({ body }: { body: string }) => {
-      bodies.push(body);
+    bulk: async ({ body }: { body: Buffer }) => {
+      // A copy: the output reuses the buffer once the request resolves.
+      bodies.push(Buffer.from(body));
       const items = body
+        .toString()
         .split('\n')
         .filter((line, i) => i % 2 === 0 && line !== '')
         .map(() => ({ create: { status: 201 } }));
@@ -42,7 +44,7 @@ describe('BulkBodies', () => {
         flush_interval_ms: 60_000,
         ...flush,
       });
-      const sent: string[] = [];
+      const sent: Buffer[] = [];
       const ctx = componentContext({ pipeline: 'p' });
       const output = new OpenSearchOutput(config, ctx, recordingClient(sent));
       const batch = events(20);

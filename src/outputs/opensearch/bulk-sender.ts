@@ -2,6 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import PQueue from 'p-queue';
 import { backoffDelayMs, sleep } from '../../core/backoff.js';
 import type { ComponentContext, WriteReport } from '../../core/components.js';
+import { BulkBodyBuffers } from './bulk-body.js';
 import type { BulkItem, ItemSettler } from './bulk-item.js';
 import { classifyBulkResponse } from './bulk-response.js';
 import type { DeadLetterRouter, RejectedItem } from './dead-letter-router.js';
@@ -42,6 +43,7 @@ interface Retry {
 export class BulkSender {
   private readonly queue: PQueue;
   private readonly labels: { pipeline: string; output: string };
+  private readonly bodies = new BulkBodyBuffers();
 
   constructor(private readonly options: BulkSenderOptions) {
     this.queue = new PQueue({ concurrency: options.config.concurrency });
@@ -85,8 +87,10 @@ export class BulkSender {
     const stopTimer = ctx.metrics.bulkLatency.startTimer(this.labels);
     let body: unknown;
     try {
-      // A prebuilt NDJSON string: the client sends it as is instead of re-serializing objects.
-      const result = await client.bulk({ body: items.map((item) => item.line).join('') as never });
+      // Prebuilt NDJSON bytes: the client sends them as they are (no serializing, no UTF-8 encoding).
+      const lines = items.map((item) => item.line);
+      const bytes = items.reduce((sum, item) => sum + item.bytes, 0);
+      const result = await this.bodies.send(lines, bytes, (body) => client.bulk({ body: body as never }));
       body = result.body;
     } catch (error) {
       const failure = classifyRequestError(error);

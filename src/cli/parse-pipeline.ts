@@ -1,0 +1,64 @@
+/** `sluice parse --pipeline ID`: the pipeline's parser, filters and record limit, built as a run builds them (loaded only for --pipeline). */
+import { loadConfig } from '../config/load-config.js';
+import type { ComponentContext, Filter, ParserFactory } from '../core/components.js';
+import { ConfigError } from '../core/errors.js';
+import { silentLogger } from '../core/logger.js';
+import { Metrics } from '../core/metrics.js';
+import { createFilter } from '../filters/index.js';
+import { createParserFactory, parserConfigSchema } from '../parsers/index.js';
+import { BuildProblems } from '../pipeline/build-problems.js';
+import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
+import { configPath } from './config-path.js';
+import type { Settings } from './environment.js';
+import { EXIT_CONFIG } from './exit-codes.js';
+
+/** What every file is read with: the parser, the filters and the record limit of the pipeline (or of --parser). */
+export interface ParseOptions {
+  parser: ParserFactory;
+  filters: Filter[];
+  maxRecordBytes: number;
+  pipeline: string;
+  /** The filters' redactText chain: raw text and reasons on stderr are redacted as the dead-letter's are. */
+  redact: (text: string) => string;
+}
+
+/** --pipeline: that pipeline's parser (or --parser), filters and max_record_bytes; an exit code when it cannot be built. */
+export async function pipelineOptions(
+  values: { parser?: string; config?: string },
+  id: string,
+  settings: Settings,
+): Promise<ParseOptions | number> {
+  try {
+    const config = await loadConfig(configPath(values.config, settings));
+    const loaded = config.pipelines.find((p) => p.config.id === id);
+    if (!loaded) {
+      process.stderr.write(`sluice parse: no pipeline named ${id}\n`);
+      return EXIT_CONFIG;
+    }
+    const parser = createParserFactory(
+      values.parser ? parserConfigSchema.parse({ type: values.parser }) : loaded.config.parser,
+    );
+    const context: ComponentContext = {
+      pipeline: loaded.config.id,
+      logger: silentLogger(),
+      metrics: new Metrics(),
+      baseDir: loaded.baseDir,
+    };
+    // Built as a run builds them: a database that does not open is a problem at its setting (exit 78).
+    const problems = new BuildProblems(loaded);
+    const filters: Filter[] = [];
+    for (const [index, filterConfig] of loaded.config.filters.entries()) {
+      const filter = await problems.attempt(['filters', index], () => createFilter(filterConfig, context));
+      if (filter) filters.push(filter);
+    }
+    if (!problems.empty) throw problems.error();
+    const maxRecordBytes = loaded.config.max_record_bytes;
+    return { parser, filters, maxRecordBytes, pipeline: id, redact: rawTextRedactor(filters) };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw error;
+  }
+}
