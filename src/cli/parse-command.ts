@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import type { ComponentContext, Filter, ParserFactory } from '../core/components.js';
 import { ConfigError, errorCode, errorMessage } from '../core/errors.js';
+import type { Doc } from '../core/event.js';
 import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
+import { fieldNaming, hasEcsTable } from '../ecs/field-naming.js';
 import { createFilter } from '../filters/index.js';
 import { isBrokenPipe, writeText } from '../outputs/stdout-output.js';
 import { bufferRangeReader, frameParquet, type RangeReader } from '../parsers/framing/frame-parquet.js';
@@ -41,6 +43,8 @@ interface ParseOptions {
   filters: Filter[];
   maxRecordBytes: number;
   pipeline: string;
+  /** The pipeline's `schema: ecs` rename, the record loop's last step. */
+  rename?: (doc: Doc) => Doc;
   /** The filters' redactText chain: raw text and reasons on stderr are redacted as the dead-letter's are. */
   redact: (text: string) => string;
 }
@@ -109,6 +113,13 @@ async function pipelineOptions(values: Values, id: string, settings: Settings): 
     const parser = createParserFactory(
       values.parser ? parserConfigSchema.parse({ type: values.parser }) : loaded.config.parser,
     );
+    const { schema } = loaded.config;
+    if (schema === 'ecs' && !hasEcsTable(parser.type)) {
+      process.stderr.write(
+        `sluice parse: pipeline ${id} has schema: ecs, which the ${parser.type} parser has no names for\n`,
+      );
+      return EXIT_CONFIG;
+    }
     const context: ComponentContext = {
       pipeline: loaded.config.id,
       logger: silentLogger(),
@@ -124,7 +135,8 @@ async function pipelineOptions(values: Values, id: string, settings: Settings): 
     }
     if (!problems.empty) throw problems.error();
     const maxRecordBytes = loaded.config.max_record_bytes;
-    return { parser, filters, maxRecordBytes, pipeline: id, redact: rawTextRedactor(filters) };
+    const rename = fieldNaming(schema, parser.type)?.rename;
+    return { parser, filters, maxRecordBytes, pipeline: id, rename, redact: rawTextRedactor(filters) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -154,6 +166,7 @@ async function parseOne(file: string, name: string, options: ParseOptions, lastM
   const loop = new RecordLoop({
     parser,
     filters: options.filters,
+    rename: options.rename,
     object: { pipeline: options.pipeline, bucket: '', key: name, etag: '', lastModified },
     resumeAfter: 0,
     maxRecordBytes: options.maxRecordBytes,
