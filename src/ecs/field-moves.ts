@@ -10,7 +10,7 @@
  */
 
 import type { Doc } from '../core/event.js';
-import { type FieldPath, setField } from '../core/field-path.js';
+import { defineOwnKey, type FieldPath, getField, setField } from '../core/field-path.js';
 
 /** The mapping types the ECS tables declare for fields they add or retype. */
 export type EcsType = 'keyword' | 'long' | 'double' | 'date' | 'ip' | 'geo_point';
@@ -75,6 +75,7 @@ export interface CompiledMoves {
   top: ReadonlyMap<string, FieldPath>;
   children: ReadonlyMap<string, ReadonlyMap<string, FieldPath>>;
   rest: FieldPath;
+  constants: ReadonlyArray<readonly [FieldPath, string | readonly string[]]>;
 }
 
 export function compileMoves(table: FieldMoves): CompiledMoves {
@@ -91,7 +92,8 @@ export function compileMoves(table: FieldMoves): CompiledMoves {
       children.set(parent, map);
     }
   }
-  return { table, top, children, rest: table.rest.split('.') };
+  const constants = Object.entries(table.constants).map(([path, value]) => [path.split('.'), value] as const);
+  return { table, top, children, rest: table.rest.split('.'), constants };
 }
 
 function isPlainObject(value: unknown): value is Doc {
@@ -101,18 +103,34 @@ function isPlainObject(value: unknown): value is Doc {
 /** The ECS document of one finished AWS-named event. */
 export function moveFields(doc: Doc, moves: CompiledMoves): Doc {
   const ecs: Doc = {};
+  // The namespace object (aws.elb), found or made on first use (a move may have made it:
+  // aws.elb.name); most kept fields go straight into it.
+  let rest: Doc | undefined;
+  const restObject = (): Doc => {
+    if (rest === undefined) {
+      const found = getField(ecs, moves.rest);
+      rest = isPlainObject(found) ? found : {};
+      if (rest !== found) setField(ecs, moves.rest, rest);
+    }
+    return rest;
+  };
   for (const key of Object.keys(doc)) {
     const value = doc[key];
     const childMoves = moves.children.get(key);
     if (childMoves !== undefined && isPlainObject(value)) {
       for (const child of Object.keys(value)) {
-        setField(ecs, childMoves.get(child) ?? [...moves.rest, key, child], value[child]);
+        const target = childMoves.get(child);
+        if (target !== undefined) setField(ecs, target, value[child]);
+        else setField(restObject(), [key, child], value[child]);
       }
     } else {
-      setField(ecs, moves.top.get(key) ?? [...moves.rest, key], value);
+      const target = moves.top.get(key);
+      if (target !== undefined) setField(ecs, target, value);
+      else defineOwnKey(restObject(), key, value);
     }
   }
-  for (const [path, value] of Object.entries(moves.table.constants)) setField(ecs, path.split('.'), value);
+  // A fresh array per event: documents never share a mutable value.
+  for (const [path, value] of moves.constants) setField(ecs, path, typeof value === 'string' ? value : [...value]);
   moves.table.derive(doc, ecs);
   return ecs;
 }

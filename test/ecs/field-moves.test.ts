@@ -67,6 +67,15 @@ describe('moveFields', () => {
     expect(docs).toEqual(before);
   });
 
+  it.each<[string, Doc]>([
+    ['a move into the namespace comes first', { elb: 'app/lb/1', team: 'shop', target_ip: '10.0.0.1' }],
+    ['a kept field comes first', { team: 'shop', elb: 'app/lb/1', target_ip: '10.0.0.1' }],
+  ])('keeps moved and kept fields side by side under aws.elb when %s', (_name, doc) => {
+    expect(moveFields(doc, ecsMoves('alb')).aws).toEqual({
+      elb: { name: 'app/lb/1', team: 'shop', backend: { ip: '10.0.0.1' } },
+    });
+  });
+
   it('writes a __proto__ key from the data as a plain key, never as a prototype', () => {
     const doc = JSON.parse('{"__proto__":{"polluted":1},"httpRequest":{"__proto__":{"polluted":2},"uri":"/"}}') as Doc;
     const renamed = moveFields(doc, ecsMoves('waf'));
