@@ -13,8 +13,10 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../src/config/load-config.js';
 import type { PipelineConfig } from '../src/config/schema.js';
 import type { Filter, ParserFactory } from '../src/core/components.js';
+import type { Doc } from '../src/core/event.js';
 import { silentLogger } from '../src/core/logger.js';
 import { Metrics } from '../src/core/metrics.js';
+import { fieldNaming } from '../src/ecs/field-naming.js';
 import { createFilter } from '../src/filters/index.js';
 import { opensearchOutputConfigSchema } from '../src/outputs/opensearch/opensearch-config.js';
 import { createParserFactory, type ParserConfig } from '../src/parsers/index.js';
@@ -55,6 +57,8 @@ export interface BenchPipeline {
   /** Names the filters' origin, e.g. `pipelines/alb.yml (date, geoip, redact)`, or `none`. */
   description: string;
   maxRecordBytes: number;
+  /** The pipeline's `schema: ecs` rename (the record loop's last step), when it has one. */
+  rename?: (doc: Doc) => Doc;
   bulk: BulkSettings;
   /** The top-level field a geoip filter writes, to report how many events it placed. */
   geoipTarget?: string;
@@ -128,6 +132,7 @@ async function loadBenchPipeline(path: string, type: string): Promise<BenchPipel
     filters,
     description: `${path} (${config.filters.map((f) => f.type).join(', ') || 'no filters'})`,
     maxRecordBytes: config.max_record_bytes,
+    rename: fieldNaming(config.schema, config.parser.type)?.rename,
     bulk: bulkSettings(config, path),
     geoipTarget: config.filters.find((f) => f.type === 'geoip')?.target,
   };

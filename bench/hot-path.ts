@@ -113,6 +113,8 @@ export async function recordPath(
   const loop = new RecordLoop({
     parser: pipeline.parser,
     filters,
+    // The rename belongs to the full path: timing the parser or single filters leaves it out.
+    rename: filters === pipeline.filters ? pipeline.rename : undefined,
     object: { pipeline: 'bench', bucket: 'bench-bucket', key: object.key, etag: '"0123456789abcdef"', lastModified: 0 },
     resumeAfter: 0,
     maxRecordBytes: pipeline.maxRecordBytes,

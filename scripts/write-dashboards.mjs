@@ -5,12 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DASHBOARD_KINDS, dashboardBundle } from '../dist/setup/dashboards/bundles.js';
+import { DASHBOARD_VARIANTS, dashboardBundle } from '../dist/setup/dashboards/bundles.js';
 import { toNdjson } from '../dist/setup/dashboards/saved-object.js';
 
 const folder = join(dirname(fileURLToPath(import.meta.url)), '..', 'dashboards');
-for (const kind of DASHBOARD_KINDS) {
-  const bundle = dashboardBundle(kind);
+for (const { kind, schema } of DASHBOARD_VARIANTS) {
+  const bundle = dashboardBundle(kind, undefined, schema);
   const target = join(folder, bundle.file);
   writeFileSync(target, toNdjson(bundle.objects));
   console.log(`wrote ${target} (${bundle.objects.length} objects)`);

@@ -114,6 +114,7 @@ async function parseOne(file: string, name: string, options: ParseOptions, lastM
   const loop = new RecordLoop({
     parser,
     filters: options.filters,
+    rename: options.rename,
     object: { pipeline: options.pipeline, bucket: '', key: name, etag: '', lastModified },
     resumeAfter: 0,
     maxRecordBytes: options.maxRecordBytes,

@@ -2,8 +2,10 @@
 import { loadConfig } from '../config/load-config.js';
 import type { ComponentContext, Filter, ParserFactory } from '../core/components.js';
 import { ConfigError } from '../core/errors.js';
+import type { Doc } from '../core/event.js';
 import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
+import { fieldNaming, hasEcsTable } from '../ecs/field-naming.js';
 import { createFilter } from '../filters/index.js';
 import { createParserFactory, parserConfigSchema } from '../parsers/index.js';
 import { BuildProblems } from '../pipeline/build-problems.js';
@@ -18,6 +20,8 @@ export interface ParseOptions {
   filters: Filter[];
   maxRecordBytes: number;
   pipeline: string;
+  /** The pipeline's `schema: ecs` rename, the record loop's last step. */
+  rename?: (doc: Doc) => Doc;
   /** The filters' redactText chain: raw text and reasons on stderr are redacted as the dead-letter's are. */
   redact: (text: string) => string;
 }
@@ -38,6 +42,13 @@ export async function pipelineOptions(
     const parser = createParserFactory(
       values.parser ? parserConfigSchema.parse({ type: values.parser }) : loaded.config.parser,
     );
+    const { schema } = loaded.config;
+    if (schema === 'ecs' && !hasEcsTable(parser.type)) {
+      process.stderr.write(
+        `sluice parse: pipeline ${id} has schema: ecs, which the ${parser.type} parser has no names for\n`,
+      );
+      return EXIT_CONFIG;
+    }
     const context: ComponentContext = {
       pipeline: loaded.config.id,
       logger: silentLogger(),
@@ -53,7 +64,8 @@ export async function pipelineOptions(
     }
     if (!problems.empty) throw problems.error();
     const maxRecordBytes = loaded.config.max_record_bytes;
-    return { parser, filters, maxRecordBytes, pipeline: id, redact: rawTextRedactor(filters) };
+    const rename = fieldNaming(schema, parser.type)?.rename;
+    return { parser, filters, maxRecordBytes, pipeline: id, rename, redact: rawTextRedactor(filters) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

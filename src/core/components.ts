@@ -164,4 +164,6 @@ export interface ComponentContext {
   /** Directory the config file lives in: relative paths in config resolve against it. */
   baseDir: string;
   deadLetter?: DeadLetter;
+  /** The pipeline's field naming (`schema`): which built-in index template an output installs. Default aws. */
+  schema?: 'aws' | 'ecs';
 }

@@ -87,8 +87,17 @@ export const checkpointSettingsFields = {
  */
 export const DEAD_LETTER_RATIO_MIN_RECORDS = 100;
 
-/** At the pipeline's root: limits of the record loop. */
+/** At the pipeline's root: limits of the record loop, and the field naming. */
 export const pipelineSettingsFields = {
+  // The config schema refuses `ecs` for a parser without an ECS table (src/ecs/field-naming.ts).
+  schema: z
+    .enum(['aws', 'ecs'])
+    .default('aws')
+    .describe(
+      "Field names of the indexed documents: aws (the parsers' own, as in the AWS docs) or ecs (Elastic Common " +
+        'Schema: source.ip, http.response.status_code, url.path, rule.name...; alb and waf parsers only). Filters ' +
+        'and conditions always use the aws names; the rename is the last step before the outputs (docs/ECS.md).',
+    ),
   max_record_bytes: z
     .number()
     .int()

@@ -12,6 +12,7 @@ import type { Doc, LogEvent, SourceObject } from '../core/event.js';
 import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
+import { fieldNaming } from '../ecs/field-naming.js';
 import { compileCondition, type DocPredicate } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
@@ -78,6 +79,7 @@ export class PipelineHarness {
     private readonly filters: Filter[],
     private readonly outputWhen: (DocPredicate | undefined)[],
     private readonly settings: PipelineSettings,
+    private readonly rename: ((doc: Doc) => Doc) | undefined,
   ) {}
 
   /** Builds the pipeline's parser and filters (a geoip filter opens its database here). */
@@ -96,13 +98,18 @@ export class PipelineHarness {
       await Promise.allSettled(filters.map((filter) => filter.close?.()));
       throw error;
     }
-    const when = config.outputs.map((output) => (output.when ? compileCondition(output.when) : undefined));
+    // As build-pipeline.ts: with schema: ecs, routing sees renamed events, its conditions rewritten.
+    const naming = fieldNaming(config.schema, config.parser.type);
+    const when = config.outputs.map((output) =>
+      output.when ? compileCondition(naming?.condition(output.when) ?? output.when) : undefined,
+    );
     return new PipelineHarness(
       config.id,
       createParserFactory(config.parser),
       filters,
       when,
       resolvePipelineSettings(config),
+      naming?.rename,
     );
   }
 
@@ -113,6 +120,7 @@ export class PipelineHarness {
     const loop = new RecordLoop({
       parser: this.parser,
       filters: watchDrops(this.filters, (event) => dropped.push(event)),
+      rename: this.rename,
       object: { pipeline: this.id, bucket: '', key, etag: '', lastModified: 0 },
       resumeAfter: 0,
       maxRecordBytes: this.settings.maxRecordBytes,

@@ -3,9 +3,11 @@ import { createCheckpointStore } from '../checkpoint/index.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import type { LoadedPipeline } from '../config/load-config.js';
 import type { ComponentContext, DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
+import type { Doc } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
 import type { WorkFeedFactory } from '../core/work-feed.js';
+import { fieldNaming } from '../ecs/field-naming.js';
 import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/dead-letter/index.js';
@@ -35,6 +37,8 @@ export interface BuiltPipeline {
   isOwnKey(key: string): boolean;
   /** Every pipeline-level setting, resolved (core/pipeline-settings.ts). */
   settings: PipelineSettings;
+  /** `schema: ecs`: the record loop's last step (RecordLoopOptions.rename); undefined for aws names. */
+  rename?: (doc: Doc) => Doc;
   /** Checks outputs' write paths (reachable, authorized, template present): the first contact with a service. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -67,7 +71,13 @@ interface Parts {
 export async function buildPipeline(loaded: LoadedPipeline, options: BuildOptions): Promise<BuiltPipeline> {
   const config = loaded.config;
   const logger = options.logger.child({ pipeline: config.id });
-  const context: ComponentContext = { pipeline: config.id, logger, metrics: options.metrics, baseDir: loaded.baseDir };
+  const context: ComponentContext = {
+    pipeline: config.id,
+    logger,
+    metrics: options.metrics,
+    baseDir: loaded.baseDir,
+    schema: config.schema,
+  };
   const problems = new BuildProblems(loaded);
   const parts = await buildParts(loaded, context, problems, options.checkpointName ?? config.id);
   const { deadLetterSink, source, parser, store } = parts;
@@ -103,6 +113,7 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     deadLetter: (entries) => deadLetterSink.put(entries),
     store,
     settings,
+    rename: fieldNaming(config.schema, config.parser.type)?.rename,
     async start() {
       for (const output of outputs) await output.output.start();
     },
@@ -118,6 +129,8 @@ async function buildParts(
   checkpointName: string,
 ): Promise<Parts> {
   const config = loaded.config;
+  // Routing runs on the renamed events: its conditions, written with the parser's names, are rewritten.
+  const naming = fieldNaming(config.schema, config.parser.type);
   const parser = await problems.attempt(['parser'], () => createParserFactory(config.parser));
   const filters: (Filter | undefined)[] = [];
   for (const [index, filterConfig] of config.filters.entries()) {
@@ -139,7 +152,7 @@ async function buildParts(
   const outputs: (RoutedOutput | undefined)[] = [];
   for (const [index, { when, ...outputConfig }] of config.outputs.entries()) {
     const condition = when
-      ? await problems.attempt(['outputs', index, 'when'], () => compileCondition(when))
+      ? await problems.attempt(['outputs', index, 'when'], () => compileCondition(naming?.condition(when) ?? when))
       : undefined;
     const output = await problems.attempt(['outputs', index], async () => {
       const built = createOutput(outputConfig, componentContext);

@@ -104,6 +104,7 @@ export class ObjectRunner {
       source: pipeline.source,
       parser: pipeline.parser,
       filters: pipeline.filters,
+      rename: pipeline.rename,
       outputs: pipeline.outputs,
       deadLetter: pipeline.deadLetter,
       metrics: options.metrics,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
-import type { LogEvent, SourceObject } from '../core/event.js';
+import type { Doc, LogEvent, SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import type { DeadLetterCap } from '../core/pipeline-settings.js';
 import { frameParquet, type RangeReader } from '../parsers/framing/frame-parquet.js';
@@ -17,6 +17,8 @@ export interface ObjectContext {
   source: Source;
   parser: ParserFactory;
   filters: Filter[];
+  /** `schema: ecs`: the record loop's last step on every kept event. */
+  rename?: (doc: Doc) => Doc;
   outputs: RoutedOutput[];
   deadLetter: (entries: DeadLetterEntry[]) => Promise<void>;
   metrics: Metrics;
@@ -57,6 +59,7 @@ export async function processObject(
   const loop = new RecordLoop({
     parser: context.parser,
     filters: context.filters,
+    rename: context.rename,
     object: { pipeline, bucket, key, etag: object.etag, lastModified: object.lastModified.getTime() },
     resumeAfter,
     maxRecordBytes: context.maxRecordBytes,

@@ -35,6 +35,11 @@ export interface RecordLoopOptions {
   resumeAfter: number;
   /** Records longer than this are dead-lettered unread (passed on to framing). */
   maxRecordBytes: number;
+  /**
+   * The last step of every kept event: `schema: ecs` renames its fields (ecs/field-naming.ts), after the
+   * filters, so they and their conditions see the parser's names. Absent for `schema: aws`.
+   */
+  rename?: (doc: Doc) => Doc;
 }
 
 export interface BatchResult {
@@ -65,6 +70,7 @@ export class RecordLoop {
   private readonly object: LoopObject;
   private readonly resumeAfter: number;
   private readonly maxRecordBytes: number;
+  private readonly rename: ((doc: Doc) => Doc) | undefined;
 
   constructor(options: RecordLoopOptions) {
     this.parser = options.parser.forObject(options.object.key);
@@ -75,6 +81,7 @@ export class RecordLoop {
     this.object = options.object;
     this.resumeAfter = options.resumeAfter;
     this.maxRecordBytes = options.maxRecordBytes;
+    this.rename = options.rename;
     this.framing = {
       maxRecordBytes: options.maxRecordBytes,
       // A parser whose state comes from header lines must read them again, so framing skips nothing.
@@ -100,6 +107,7 @@ export class RecordLoop {
     const { pipeline, bucket, key, etag, lastModified } = this.object;
     const parser = this.parser;
     const filters = this.filters;
+    const rename = this.rename;
     const events = result.events;
     const { records, recordNumbers, hints, rows, columns } = batch;
     const invalid = batch.invalidUtf8.length > 0 ? new Set(batch.invalidUtf8) : undefined;
@@ -129,8 +137,10 @@ export class RecordLoop {
           origin: { pipeline, bucket, key, etag, record, sub, lastModified },
         };
         const outcome = applyFilters(filters, event);
-        if (outcome === true) events.push(event);
-        else if (outcome === false) dropped++;
+        if (outcome === true) {
+          if (rename !== undefined) event.doc = rename(event.doc);
+          events.push(event);
+        } else if (outcome === false) dropped++;
         else {
           const raw = rawText(batch, i);
           result.failures.push(this.filterFailure(record, sub, docs.length, outcome, raw, result.failures));

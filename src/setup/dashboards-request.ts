@@ -51,7 +51,10 @@ export async function multipartNdjson(
 
 /** `POST /api/saved_objects/_import?overwrite=true`: replaces objects with the same ids. */
 export async function importNdjson(client: Client, target: DashboardsTarget, ndjson: string): Promise<unknown> {
-  const { body, contentType } = await multipartNdjson(ndjson, `sluice-${target.kind}.ndjson`);
+  const { body, contentType } = await multipartNdjson(
+    ndjson,
+    `sluice-${target.kind}${target.schema === 'ecs' ? '-ecs' : ''}.ndjson`,
+  );
   const response = await client.transport.request(
     { method: 'POST', path: '/api/saved_objects/_import', querystring: { overwrite: 'true' }, body },
     { headers: { ...dashboardsHeaders(target), 'content-type': contentType } },

@@ -36,7 +36,7 @@ function compareStored(objects: SavedObject[], stored: unknown[]): 'same' | 'abs
  * the step with each object named.
  */
 export async function dashboardsStep(target: DashboardsTarget, dryRun: boolean): Promise<StepResult> {
-  const bundle = dashboardBundle(target.kind, target.title);
+  const bundle = dashboardBundle(target.kind, target.title, target.schema);
   const pipelines = [...new Set(target.covers.map((output) => output.pipeline))];
   const where = `${target.url}${target.tenant ? ` tenant ${target.tenant}` : ''}`;
   const base = { step: 'dashboards' as const, pipelines, subject: bundle.file };

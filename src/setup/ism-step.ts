@@ -76,7 +76,7 @@ function skip(target: OutputTarget, subject: string, detail: string): StepResult
  */
 export async function ismStep(client: Client, target: OutputTarget, dryRun: boolean): Promise<StepResult> {
   const config = target.config;
-  const template = await outputIndexTemplate(config, target.pipeline, target.baseDir);
+  const template = await outputIndexTemplate(config, target.pipeline, target.baseDir, target.schema);
   const id = template?.name ?? `sluice-${target.pipeline}-output-${target.position}`;
   if (config.retention_days === undefined) return skip(target, id, 'the output sets no retention_days');
   if (!config.data_stream && !config.index.includes('%{')) {

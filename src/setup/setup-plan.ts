@@ -1,4 +1,5 @@
 import type { LoadedPipeline } from '../config/load-config.js';
+import type { FieldSchema } from '../ecs/field-naming.js';
 import type { AuthConfig, OpenSearchOutputConfig } from '../outputs/opensearch/index.js';
 import { indexPatternWildcard } from '../outputs/opensearch/index.js';
 import { type DashboardKind, isDashboardKind } from './dashboards/bundles.js';
@@ -12,11 +13,15 @@ export interface OutputTarget {
   /** The output has a `when`: it gets a subset of the events. */
   routed: boolean;
   baseDir: string;
+  /** The pipeline's field naming: which template and which dashboards fit its documents. */
+  schema: FieldSchema;
 }
 
 /** One import of one kind's dashboards into one Dashboards (and tenant). */
 export interface DashboardsTarget {
   kind: DashboardKind;
+  /** aws or ecs field names: the bundle variant imported. */
+  schema: FieldSchema;
   url: string;
   tenant?: string;
   /** The index pattern title: the wildcards of the outputs it covers, comma-separated. */
@@ -51,18 +56,19 @@ function outputTargets(pipeline: LoadedPipeline): OutputTarget[] {
             config: output,
             routed: output.when !== undefined,
             baseDir: pipeline.baseDir,
+            schema: pipeline.config.schema,
           },
         ]
       : [],
   );
 }
 
-function dashboardsKey(kind: string, url: string, tenant: string | undefined): string {
-  return JSON.stringify([kind, url, tenant ?? null]);
+function dashboardsKey(kind: string, schema: FieldSchema, url: string, tenant: string | undefined): string {
+  return JSON.stringify([kind, schema, url, tenant ?? null]);
 }
 
 /**
- * Groups outputs by dashboards kind, Dashboards URL and tenant. One index pattern covers the
+ * Groups outputs by dashboards kind, field naming (schema), Dashboards URL and tenant. One index pattern covers the
  * group's outputs that get every event; routed outputs (`when`) count only when the group has
  * no other, so a blocked-requests copy is not counted twice.
  */
@@ -80,7 +86,7 @@ function dashboardsTargets(outputs: OutputTarget[], override: DashboardsOverride
         `${output.pipeline}: output ${output.position} has no dashboards.url (nor --dashboards-url): dashboards skipped`,
       );
     } else {
-      const key = dashboardsKey(kind, url, override.tenant ?? output.config.dashboards?.tenant);
+      const key = dashboardsKey(kind, output.schema, url, override.tenant ?? output.config.dashboards?.tenant);
       groups.set(key, [...(groups.get(key) ?? []), output]);
     }
   }
@@ -90,6 +96,7 @@ function dashboardsTargets(outputs: OutputTarget[], override: DashboardsOverride
     const title = [...new Set(covers.map((output) => indexPatternWildcard(output.config.index)))].join(',');
     return {
       kind: first.config.template!.kind as DashboardKind,
+      schema: first.schema,
       url: (override.url ?? first.config.dashboards?.url)!,
       tenant: override.tenant ?? first.config.dashboards?.tenant,
       title,

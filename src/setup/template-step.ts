@@ -37,7 +37,7 @@ async function storedTemplate(client: Client, name: string): Promise<Record<stri
  */
 export async function templateStep(client: Client, target: OutputTarget, dryRun: boolean): Promise<StepResult> {
   const base = { step: 'template' as const, pipelines: [target.pipeline] };
-  const template = await outputIndexTemplate(target.config, target.pipeline, target.baseDir);
+  const template = await outputIndexTemplate(target.config, target.pipeline, target.baseDir, target.schema);
   if (!template) {
     return { ...base, subject: '-', outcome: 'skipped', detail: `output ${target.position} has no template section` };
   }

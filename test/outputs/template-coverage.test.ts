@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ParserFactory } from '../../src/core/components.js';
 import type { Doc, LogEvent } from '../../src/core/event.js';
 import { parseFieldPath, setField } from '../../src/core/field-path.js';
+import { fieldNaming } from '../../src/ecs/field-naming.js';
 import type { GeoipResult } from '../../src/filters/geoip-filter.js';
 import { createUserAgentFilter, userAgentFilterSchema } from '../../src/filters/user-agent-filter.js';
 import { createWafHeadersFilter, wafHeadersFilterSchema } from '../../src/filters/waf-headers-filter.js';
@@ -315,3 +316,98 @@ describe('built-in templates', () => {
     expect(mappedType(properties, 'bytes')).toBe('long');
   });
 });
+
+describe('built-in templates with schema: ecs', () => {
+  async function ecsTemplate(kind: 'alb' | 'waf'): Promise<Properties> {
+    const config = templateConfigSchema.parse({ kind });
+    const body = await buildIndexTemplate(config, {
+      indexPatterns: ['x-*'],
+      dataStream: false,
+      baseDir: '/',
+      schema: 'ecs',
+    });
+    expect(body.template.mappings.dynamic).toBe(false);
+    expect(body._meta).toEqual({ managed_by: 'sluice', kind, schema: 'ecs' });
+    return body.template.mappings.properties as Properties;
+  }
+
+  /** The paths of the renamed events that hold a value and are not mapped. */
+  function unmappedAfterRename(properties: Properties, kind: 'alb' | 'waf', events: LogEvent[]): string[] {
+    const naming = fieldNaming('ecs', kind)!;
+    const paths = new Set(events.flatMap((event) => leafPaths(naming.rename(event.doc))));
+    return [...paths].filter((path) => !mappedType(properties, path.replace(/\.(lat|lon)$/, '')));
+  }
+
+  it('maps every field the rename writes from alb events, their appended fields and the enrichment', async () => {
+    const properties = await ecsTemplate('alb');
+    const parser = albParserFactory().forObject('k');
+    const lines = fixtureLines('alb-docs.log');
+    const withAppended = `${lines[0]}${Array.from({ length: MAX_APPENDED_FIELDS }, (_, i) => ` x${i}`).join('')}`;
+    const docs = [...lines, withAppended].flatMap((line, i) => parser.parse(line, i + 1));
+    const events = docs.flatMap((doc) => withUserAgent({ doc: { ...doc, ...enrichment }, origin }, 'user_agent'));
+    expect(unmappedAfterRename(properties, 'alb', events)).toEqual([]);
+    expect(
+      Object.fromEntries(
+        [
+          'source.ip',
+          'source.port',
+          'source.geo.location',
+          'source.as.number',
+          'http.response.status_code',
+          'event.duration',
+          'event.start',
+          'url.original',
+          'url.port',
+          'user_agent.name',
+          `aws.elb.field_${33 + MAX_APPENDED_FIELDS}`,
+        ].map((path) => [path, mappedType(properties, path)]),
+      ),
+    ).toEqual({
+      'source.ip': 'ip',
+      'source.port': 'long',
+      'source.geo.location': 'geo_point',
+      'source.as.number': 'long',
+      'http.response.status_code': 'long',
+      'event.duration': 'long',
+      'event.start': 'date',
+      'url.original': 'keyword',
+      'url.port': 'long',
+      'user_agent.name': 'keyword',
+      [`aws.elb.field_${33 + MAX_APPENDED_FIELDS}`]: 'keyword',
+    });
+    // No AWS field stays at the root (user_agent is there, as ECS's object of the agent's parts).
+    const names = albParserFieldNames();
+    expect(Object.keys(properties).filter((key) => names.has(key) && !properties[key]!.properties)).toEqual([]);
+  });
+
+  it('maps every field the rename writes from documented WAF events with the header map and the enrichment', async () => {
+    const properties = await ecsTemplate('waf');
+    const headers = createWafHeadersFilter(
+      wafHeadersFilterSchema.parse({
+        type: 'waf_headers',
+        allowlist: ['host', 'user-agent', 'referer', 'x-forwarded-for', 'content-type', 'authorization', 'cookie'],
+      }),
+    );
+    const parser = wafParserFactory().forObject('k');
+    const docs = [...fixtureLines('waf-docs.log'), JSON.stringify(fullWaf)].flatMap((line, i) =>
+      parser.parse(line, i + 1),
+    );
+    const events = docs.flatMap((doc) => {
+      const event = { doc: { ...doc, ...enrichment }, origin };
+      headers.apply(event);
+      return withUserAgent(event, 'httpRequest.header_map.user-agent');
+    });
+    expect(unmappedAfterRename(properties, 'waf', events)).toEqual([]);
+    expect(mappedType(properties, 'source.ip')).toBe('ip');
+    expect(mappedType(properties, 'http.response.status_code')).toBe('long');
+    expect(mappedType(properties, 'rule.name')).toBe('keyword');
+    expect(mappedType(properties, 'aws.waf.timestamp')).toBe('date');
+    expect(mappedType(properties, 'aws.waf.ruleGroupList.terminatingRule.ruleId')).toBe('keyword');
+    expect(mappedType(properties, 'aws.waf.httpRequest.header_map.user-agent')).toBe('keyword');
+  });
+});
+
+/** The alb parser's own top-level names (client_ip, elb_status_code, ...). */
+function albParserFieldNames(): Set<string> {
+  return new Set(Object.keys(albParserFactory().forObject('k').parse(fixtureLines('alb-docs.log')[0]!, 1)[0]!));
+}

@@ -93,6 +93,31 @@ describe('buildPipeline', () => {
     expect(await lines(join(dir, 'all.ndjson'))).toHaveLength(4);
   });
 
+  it('renames events and routes them by their parser names when the schema is ecs', async () => {
+    built = await build({
+      schema: 'ecs',
+      parser: { type: 'waf' },
+      outputs: [
+        { type: 'file', path: 'blocked.ndjson', when: { equals: { field: 'action', value: 'BLOCK' } } },
+        { type: 'file', path: 'all.ndjson' },
+      ],
+    });
+    const waf = (record: number, action: string): LogEvent => ({
+      ...event(record, 200),
+      doc: built!.rename!({ action }),
+    });
+    const reports = await Promise.all(built.outputs.map((output) => output.write([waf(1, 'BLOCK'), waf(2, 'ALLOW')])));
+    expect(reports.map((report) => report.stored)).toEqual([1, 2]);
+    expect(await lines(join(dir, 'blocked.ndjson'))).toEqual([
+      expect.objectContaining({ event: expect.objectContaining({ action: 'BLOCK' }) }),
+    ]);
+  });
+
+  it('renames nothing when the schema is aws, the default', async () => {
+    built = await build();
+    expect(built.rename).toBeUndefined();
+  });
+
   it('exposes the resolved settings in one object when keys come from source, checkpoint and root', async () => {
     built = await build({ max_batches_in_flight: 2, max_object_attempts: 5 });
     expect(built.settings).toMatchObject({

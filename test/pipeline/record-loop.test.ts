@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Filter, ParserFactory } from '../../src/core/components.js';
 import { OutputError } from '../../src/core/errors.js';
-import type { LogEvent } from '../../src/core/event.js';
+import type { Doc, LogEvent } from '../../src/core/event.js';
+import { fieldNaming } from '../../src/ecs/field-naming.js';
 import { createDropFilter } from '../../src/filters/drop-filter.js';
 import { FilterApplyError } from '../../src/filters/filter-apply-error.js';
 import { createMutateFilter, mutateFilterSchema } from '../../src/filters/mutate-filter.js';
@@ -22,6 +23,7 @@ async function runLoop(
     resumeAfter?: number;
     batchRecords?: number;
     maxRecordBytes?: number;
+    rename?: (doc: Doc) => Doc;
   } = {},
 ): Promise<(BatchResult | null)[]> {
   const parser = options.parser ?? createParserFactory({ type: 'json_lines' });
@@ -31,6 +33,7 @@ async function runLoop(
     object,
     resumeAfter: options.resumeAfter ?? 0,
     maxRecordBytes: options.maxRecordBytes ?? 4096,
+    rename: options.rename,
   });
   const results: (BatchResult | null)[] = [];
   const stream = Readable.from([Buffer.from(body)]);
@@ -233,6 +236,30 @@ describe('RecordLoop', () => {
       expect(result!.failures[1]!.raw).toBeUndefined();
       expect(result!.read).toBe(1);
     });
+  });
+
+  it('renames kept events as the last step, after filters that use the parser names, when the schema is ecs', async () => {
+    const seen: string[] = [];
+    const watch: Filter = {
+      type: 'watch',
+      apply: (event) => {
+        seen.push(Object.keys(event.doc).join(','));
+        return event.doc.action !== 'ALLOW';
+      },
+    };
+    const [result] = await runLoop(
+      lines({ action: 'BLOCK', httpRequest: { clientIp: '192.0.2.1' } }, { action: 'ALLOW' }),
+      {
+        parser: createParserFactory({ type: 'waf' }),
+        filters: [watch],
+        rename: fieldNaming('ecs', 'waf')!.rename,
+      },
+    );
+    expect(seen).toEqual(['action,httpRequest', 'action']);
+    expect(result!.dropped).toBe(1);
+    expect(result!.events).toHaveLength(1);
+    expect(result!.events[0]!.doc).toMatchObject({ event: { action: 'BLOCK' }, source: { ip: '192.0.2.1' } });
+    expect(result!.events[0]!.doc.action).toBeUndefined();
   });
 
   it('counts what it read apart from what parsed when records do not parse or are too long', async () => {

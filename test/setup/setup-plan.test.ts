@@ -3,9 +3,10 @@ import type { LoadedPipeline } from '../../src/config/load-config.js';
 import { pipelineConfigSchema } from '../../src/config/schema.js';
 import { planSetup } from '../../src/setup/setup-plan.js';
 
-function pipeline(id: string, outputs: unknown[]): LoadedPipeline {
+function pipeline(id: string, outputs: unknown[], schema: 'aws' | 'ecs' = 'aws'): LoadedPipeline {
   const config = pipelineConfigSchema.parse({
     id,
+    schema,
     source: { type: 'file', path: 'logs' },
     parser: { type: id.startsWith('waf') ? 'waf' : 'alb' },
     outputs,
@@ -65,6 +66,22 @@ describe('planSetup', () => {
       ]),
     ]);
     expect(plan.dashboards.map((d) => d.title)).toEqual(['prod-alb-*,test-alb-*']);
+  });
+
+  it('imports each field naming apart when pipelines of one kind differ in schema', () => {
+    const template = { template: { kind: 'alb' } };
+    const plan = planSetup(
+      [
+        pipeline('alb', [os('alb-logs-%{+YYYY.MM.dd}', template)]),
+        pipeline('alb-ecs', [os('alb-ecs-%{+YYYY.MM.dd}', template)], 'ecs'),
+      ],
+      { url: 'https://dash.example.com/_dashboards' },
+    );
+    expect(plan.outputs.map((output) => output.schema)).toEqual(['aws', 'ecs']);
+    expect(plan.dashboards.map((target) => [target.kind, target.schema, target.title])).toEqual([
+      ['alb', 'aws', 'alb-logs-*'],
+      ['alb', 'ecs', 'alb-ecs-*'],
+    ]);
   });
 
   it('uses the dashboards auth when given and the output auth otherwise', () => {

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OutputError } from '../../core/errors.js';
+import { ecsMoves, type FieldSchema, hasEcsTable } from '../../ecs/field-naming.js';
 import { indexPatternWildcard, sanitizeIndexName } from './index-name.js';
 import type { OpenSearchOutputConfig, TemplateConfig } from './opensearch-config.js';
 import { albConnectionProperties } from './templates/alb-connection-mappings.js';
 import { albProperties } from './templates/alb-mappings.js';
 import { commonProperties, type Mapping, rootMappings } from './templates/common-mappings.js';
+import { ecsProperties } from './templates/ecs-mappings.js';
 import { nlbProperties } from './templates/nlb-mappings.js';
 import { s3AccessProperties } from './templates/s3-access-mappings.js';
 import { vpcFlowProperties } from './templates/vpc-flow-mappings.js';
@@ -37,6 +39,7 @@ export async function outputIndexTemplate(
   config: OpenSearchOutputConfig,
   pipeline: string,
   baseDir: string,
+  schema: FieldSchema = 'aws',
 ): Promise<{ name: string; body: IndexTemplate } | undefined> {
   const { template, index, data_stream: dataStream, overflow_index: overflowIndex } = config;
   if (!template) return undefined;
@@ -46,6 +49,7 @@ export async function outputIndexTemplate(
     indexPatterns: [indexPatternWildcard(index), ...overflow],
     dataStream,
     baseDir,
+    schema,
   });
   return { name: template.name ?? `sluice-${pipeline}`, body };
 }
@@ -53,7 +57,7 @@ export async function outputIndexTemplate(
 /** The composable template body to PUT at `_index_template/<name>`. */
 export async function buildIndexTemplate(
   config: TemplateConfig,
-  options: { indexPatterns: string[]; dataStream: boolean; baseDir: string },
+  options: { indexPatterns: string[]; dataStream: boolean; baseDir: string; schema?: FieldSchema },
 ): Promise<IndexTemplate> {
   const settings = { number_of_shards: config.number_of_shards, number_of_replicas: config.number_of_replicas };
   if (config.file) {
@@ -84,6 +88,9 @@ export async function buildIndexTemplate(
       _meta: { managed_by: 'sluice', ...(parsed._meta ?? {}) },
     };
   }
+  const aws = { ...commonProperties, ...KIND_PROPERTIES[config.kind] };
+  // The ECS names of a kind with an ECS table (the config schema refuses ecs for the others).
+  const ecs = options.schema === 'ecs' && hasEcsTable(config.kind);
   return {
     index_patterns: options.indexPatterns,
     priority: config.priority,
@@ -92,9 +99,9 @@ export async function buildIndexTemplate(
       settings,
       mappings: {
         ...rootMappings(config.dynamic),
-        properties: { ...commonProperties, ...KIND_PROPERTIES[config.kind] },
+        properties: ecs ? ecsProperties(aws, ecsMoves(config.kind)) : aws,
       },
     },
-    _meta: { managed_by: 'sluice', kind: config.kind },
+    _meta: { managed_by: 'sluice', kind: config.kind, ...(ecs ? { schema: 'ecs' } : {}) },
   };
 }

@@ -89,7 +89,7 @@ export class OpenSearchOutput implements Output {
 
   /** Reads and builds the index template body (template.file included) without contacting the cluster. */
   prepare(): Promise<void> {
-    this.template ??= outputIndexTemplate(this.config, this.ctx.pipeline, this.ctx.baseDir).then(
+    this.template ??= outputIndexTemplate(this.config, this.ctx.pipeline, this.ctx.baseDir, this.ctx.schema).then(
       (request) => request?.body,
     );
     return this.template.then(() => undefined);

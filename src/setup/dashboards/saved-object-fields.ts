@@ -15,6 +15,11 @@ export function kqlFields(query: string): string[] {
   return [...query.matchAll(KQL_FIELD)].map((match) => match[1]!);
 }
 
+/** The query with each field kqlFields finds renamed by `rename` (the ECS variant of a bundle). */
+export function renameKqlFields(query: string, rename: (field: string) => string): string {
+  return query.replace(KQL_FIELD, (match, field: string) => rename(field) + match.slice(field.length));
+}
+
 interface VisState {
   aggs?: Array<{ params?: { field?: unknown; filters?: Array<{ input?: { query?: unknown } }> } }>;
 }

@@ -79,3 +79,11 @@ export function setOutputOption(shipped: ShippedConfig, file: string, key: strin
   doc.setIn(['pipelines', 0, 'outputs', 0, key], value);
   writeFileSync(path, doc.toString());
 }
+
+/** Sets one key at the root of the pipeline of a file written by writeShippedConfig (e.g. `schema`). */
+export function setPipelineOption(shipped: ShippedConfig, file: string, key: string, value: unknown): void {
+  const path = join(shipped.path, file);
+  const doc = parseDocument(readFileSync(path, 'utf8'));
+  doc.setIn(['pipelines', 0, key], value);
+  writeFileSync(path, doc.toString());
+}
