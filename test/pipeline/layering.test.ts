@@ -16,20 +16,23 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   claims: ['core'],
   sources: ['core', 'claims'],
   checkpoint: ['core'],
-  // The index templates map the fields the parsers name (outputs/opensearch/templates/).
-  outputs: ['core', 'parsers'],
+  // `schema: ecs`: the field names per parser; output conditions are rewritten with filters' condition model.
+  ecs: ['core', 'filters'],
+  // The index templates map the fields the parsers name (outputs/opensearch/templates/), in AWS or ECS names.
+  outputs: ['core', 'parsers', 'ecs'],
   // The pipeline schema is composed from each component folder's own schema.
-  config: ['core', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint'],
-  pipeline: ['core', 'config', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint'],
+  config: ['core', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint', 'ecs'],
+  pipeline: ['core', 'config', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint', 'ecs'],
   worker: ['core', 'config', 'checkpoint', 'pipeline'],
   // `sluice test`: the record loop around a pipeline's parser and filters, outputs replaced by captures.
-  'pipeline-test': ['core', 'config', 'parsers', 'filters', 'sources', 'pipeline'],
+  'pipeline-test': ['core', 'config', 'parsers', 'filters', 'sources', 'pipeline', 'ecs'],
   // `sluice setup`: what each OpenSearch output needs installed.
-  setup: ['core', 'config', 'outputs'],
+  setup: ['core', 'config', 'outputs', 'ecs'],
   // docs/reference/, generated from the component schemas (scripts/write-reference.mjs).
   'reference-docs': ['core', 'config', 'parsers', 'filters', 'sources', 'outputs', 'checkpoint'],
   cli: [
     'core',
+    'ecs',
     'config',
     'parsers',
     'filters',
