@@ -17,7 +17,7 @@ import type { ParseOptions } from './parse-pipeline.js';
 import { reportBadArguments } from './usage-error.js';
 
 const HELP = `Usage: sluice parse --parser TYPE FILE... | -
-       sluice parse --config PATH --pipeline ID FILE... | -
+       sluice parse --config PATH --pipeline ID [--show-route] FILE... | -
 
 Reads raw log files (plain or gzip, detected by magic bytes; multi-member gzip too; Parquet
 for vpc_flow_parquet) and
@@ -30,7 +30,17 @@ Exits 0 unless a file could not be read (1); with --fail-on-error, 65 when a rec
 (\`sluice parse … | head\`), parse stops reading and exits 0.
 
 Options:
+  --config PATH    YAML file or folder (default: $SLUICE_CONFIG, else ./pipelines)
+  --pipeline ID    use this pipeline's parser, filters, max_record_bytes (and schema)
+  --parser TYPE    this parser (with --pipeline: instead of the pipeline's)
   --fail-on-error  exit 65 (EX_DATAERR) when any record did not parse or was too long
+  --show-route     with --pipeline: print each event as {"doc":{...},"routes":[...]}, routes
+                   being the outputs the worker would send it to, each as {"output":N,"type":T}
+                   (N: its position in the pipeline's outputs list, from 0) plus "index" for an
+                   opensearch output: the name its index pattern gives the event (before
+                   max_indices, which depends on what a run already wrote). An event no output's
+                   \`when\` takes has "routes":[]. The whole pipeline is built as \`sluice run\`
+                   builds it (exit 78 when it cannot be); no service is contacted.
 
 Parsers: ${parserTypes.join(', ')}
 `;
@@ -41,6 +51,7 @@ const OPTIONS = {
   pipeline: { type: 'string' },
   'max-record-bytes': { type: 'string' },
   'fail-on-error': { type: 'boolean' },
+  'show-route': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -62,12 +73,23 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
     process.stderr.write(HELP);
     return EXIT_USAGE;
   }
+  if (values['show-route'] && !values.pipeline) {
+    return reportBadArguments('parse', new Error("--show-route needs --pipeline (routes are a pipeline's)"), HELP);
+  }
   // --pipeline loads the config and every filter; --parser alone loads neither (a faster start).
   const options = values.pipeline
     ? await (await import('./parse-pipeline.js')).pipelineOptions(values, values.pipeline, settings)
     : parserOptions(values);
   if (typeof options === 'number') return options;
+  try {
+    return await parseFiles(positionals, options, values['fail-on-error'] === true);
+  } finally {
+    await options.close?.();
+  }
+}
 
+/** Every file in turn; the exit code. */
+async function parseFiles(positionals: string[], options: ParseOptions, failOnError: boolean): Promise<number> {
   // A reader that went away (EPIPE) fails the next write, and parse stops; without a listener it would crash.
   process.stdout.on('error', () => {});
   let exitCode = EXIT_OK;
@@ -88,7 +110,7 @@ export async function parseCommand(argv: string[], settings: Settings): Promise<
       process.stderr.write(`${JSON.stringify({ file: name, code: errorCode(error), error: message })}\n`);
     }
   }
-  return exitCode === EXIT_OK && values['fail-on-error'] && failedRecords > 0 ? EXIT_DATA : exitCode;
+  return exitCode === EXIT_OK && failOnError && failedRecords > 0 ? EXIT_DATA : exitCode;
 }
 
 /** --parser alone: that parser, no filters; an exit code when the type is unknown. */
@@ -170,7 +192,10 @@ async function printBatches(
       process.stderr.write(`${line}\n`);
     }
     let text = '';
-    for (const event of result.events) text += `${JSON.stringify(event.doc)}\n`;
+    const { routes } = options;
+    if (routes)
+      for (const event of result.events) text += `${JSON.stringify({ doc: event.doc, routes: routes(event) })}\n`;
+    else for (const event of result.events) text += `${JSON.stringify(event.doc)}\n`;
     // Awaiting each write holds reading back to the pace of a slow reader.
     if (text) await writeText(out, text).catch(stdoutFailure);
   }

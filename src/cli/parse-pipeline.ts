@@ -1,8 +1,8 @@
 /** `sluice parse --pipeline ID`: the pipeline's parser, filters and record limit, built as a run builds them (loaded only for --pipeline). */
-import { loadConfig } from '../config/load-config.js';
+import { type LoadedPipeline, loadConfig } from '../config/load-config.js';
 import type { ComponentContext, Filter, ParserFactory } from '../core/components.js';
 import { ConfigError } from '../core/errors.js';
-import type { Doc } from '../core/event.js';
+import type { Doc, LogEvent } from '../core/event.js';
 import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { fieldNaming, hasEcsTable } from '../ecs/field-naming.js';
@@ -13,6 +13,7 @@ import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
 import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG } from './exit-codes.js';
+import { buildRoutedPipeline, type Route } from './parse-routes.js';
 
 /** What every file is read with: the parser, the filters and the record limit of the pipeline (or of --parser). */
 export interface ParseOptions {
@@ -24,11 +25,15 @@ export interface ParseOptions {
   rename?: (doc: Doc) => Doc;
   /** The filters' redactText chain: raw text and reasons on stderr are redacted as the dead-letter's are. */
   redact: (text: string) => string;
+  /** --show-route: the outputs each event goes to (parse-routes.ts); each line is then `{ doc, routes }`. */
+  routes?: (event: LogEvent) => Route[];
+  /** Releases what --show-route built (the whole pipeline: its outputs, filters and dead-letter). */
+  close?: () => Promise<void>;
 }
 
 /** --pipeline: that pipeline's parser (or --parser), filters and max_record_bytes; an exit code when it cannot be built. */
 export async function pipelineOptions(
-  values: { parser?: string; config?: string },
+  values: { parser?: string; config?: string; 'show-route'?: boolean },
   id: string,
   settings: Settings,
 ): Promise<ParseOptions | number> {
@@ -39,9 +44,8 @@ export async function pipelineOptions(
       process.stderr.write(`sluice parse: no pipeline named ${id}\n`);
       return EXIT_CONFIG;
     }
-    const parser = createParserFactory(
-      values.parser ? parserConfigSchema.parse({ type: values.parser }) : loaded.config.parser,
-    );
+    const parserConfig = values.parser ? parserConfigSchema.parse({ type: values.parser }) : loaded.config.parser;
+    const parser = createParserFactory(parserConfig);
     const { schema } = loaded.config;
     if (schema === 'ecs' && !hasEcsTable(parser.type)) {
       process.stderr.write(
@@ -49,6 +53,8 @@ export async function pipelineOptions(
       );
       return EXIT_CONFIG;
     }
+    if (values['show-route'])
+      return await routedOptions({ ...loaded, config: { ...loaded.config, parser: parserConfig } });
     const context: ComponentContext = {
       pipeline: loaded.config.id,
       logger: silentLogger(),
@@ -73,4 +79,19 @@ export async function pipelineOptions(
     }
     throw error;
   }
+}
+
+/** --show-route: every component built as a run builds it (outputs too, never started), and the routes of each event. */
+async function routedOptions(loaded: LoadedPipeline): Promise<ParseOptions> {
+  const { built, routes } = await buildRoutedPipeline(loaded);
+  return {
+    parser: built.parser,
+    filters: built.filters,
+    maxRecordBytes: loaded.config.max_record_bytes,
+    pipeline: built.id,
+    rename: built.rename,
+    redact: rawTextRedactor(built.filters),
+    routes,
+    close: () => built.close(),
+  };
 }

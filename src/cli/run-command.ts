@@ -10,6 +10,7 @@ import type { RunSummary } from '../pipeline/pipeline-runner.js';
 import { runWorker, type WorkerResult } from '../worker/run-worker.js';
 import { backfillDryRun } from './backfill-dry-run.js';
 import { BackfillProgress } from './backfill-progress.js';
+import { configArgument } from './config-argument.js';
 import type { Settings } from './environment.js';
 import { environmentHelp } from './environment-help.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_PAUSED, EXIT_USAGE } from './exit-codes.js';
@@ -17,7 +18,7 @@ import { type RunArguments, type RunOptions, resolveRunOptions } from './run-opt
 import { watchStopRequests } from './stop-requests.js';
 import { reportBadArguments, UsageError } from './usage-error.js';
 
-const RUN_HELP = `Usage: sluice run [--config PATH] [--pipeline ID]...
+const RUN_HELP = `Usage: sluice run [--config PATH | PATH] [--pipeline ID]...
 
 Runs pipelines until SIGTERM, SIGINT or SIGHUP, then stops listing, finishes or checkpoints
 in-flight records within SLUICE_SHUTDOWN_TIMEOUT_SECONDS and exits 0. When the reader of
@@ -30,7 +31,7 @@ backoff until it works, while the other pipelines keep running.
 With SLUICE_BACKFILL_FROM set it runs a backfill instead (see \`sluice backfill\`).
 
 Options:
-  --config PATH    YAML file or folder (default: $SLUICE_CONFIG)
+  --config PATH    YAML file or folder (default: $SLUICE_CONFIG); or give PATH alone
   --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
   --once           stop after one complete poll of every pipeline (cron-style runs, the demo) and
                    print one summary line; a pipeline still paused after ${BOUNDED_RUN_PAUSES} tries ends the
@@ -41,7 +42,7 @@ Exit codes: 0 done (or drained after SIGTERM), 64 usage, 78 invalid config, 75 a
 
 ${environmentHelp('run')}`;
 
-const BACKFILL_HELP = `Usage: sluice backfill --from DATE [--to DATE] [--config PATH] [--pipeline ID]...
+const BACKFILL_HELP = `Usage: sluice backfill --from DATE [--to DATE] [--config PATH | PATH] [--pipeline ID]...
 
 Runs the selected pipelines once over objects in [from, to) — dates or timestamps, UTC —
 with a checkpoint of its own (resumable; the live checkpoint is never touched), prints
@@ -53,16 +54,18 @@ paused on a fault after ${BOUNDED_RUN_PAUSES} tries ends the backfill with exit 
 Options:
   --from DATE      start, e.g. 2024-01-31 or 2024-01-31T06:00:00Z (default: $SLUICE_BACKFILL_FROM)
   --to DATE        end, exclusive (default: $SLUICE_BACKFILL_TO, else now)
-  --config PATH    YAML file or folder (default: $SLUICE_CONFIG)
+  --config PATH    YAML file or folder (default: $SLUICE_CONFIG); or give PATH alone
   --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
   --dry-run        list the objects the range covers (pipeline, bucket/key, bytes, LastModified;
                    tab-separated), then their count and bytes; reads no object, writes nothing
 
 ${environmentHelp('backfill')}`;
 
+/** The options, and the config given as `--config PATH` or as PATH alone; throws for a usage report. */
 function parseRunArguments(argv: string[]): RunArguments & { help?: boolean } {
-  return parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
+    allowPositionals: true,
     options: {
       config: { type: 'string' },
       pipeline: { type: 'string', multiple: true },
@@ -72,7 +75,8 @@ function parseRunArguments(argv: string[]): RunArguments & { help?: boolean } {
       'dry-run': { type: 'boolean' },
       help: { type: 'boolean' },
     },
-  }).values;
+  });
+  return { ...values, config: configArgument(values.config, positionals) };
 }
 
 /** The one line that says what starts, before the config is read. Never the environment: it holds secrets. */

@@ -5,6 +5,7 @@ import { ConfigError, errorMessage } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { describeCheckpoint } from './checkpoint-status.js';
+import { configArgument } from './config-argument.js';
 import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
@@ -34,20 +35,20 @@ const OPTIONS = {
 } as const;
 
 export async function statusCommand(argv: string[], settings: Settings): Promise<number> {
+  let config: string | undefined;
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
-    if (parsed.positionals.length > 1 || (parsed.positionals.length === 1 && parsed.values.config !== undefined))
-      throw new Error('give one config path: --config PATH or PATH');
+    config = configArgument(parsed.values.config, parsed.positionals);
   } catch (error) {
     return reportBadArguments('status', error, HELP);
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT_OK;
   }
-  const path = configPath(values.config ?? positionals[0], settings);
+  const path = configPath(config, settings);
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig(path);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatConfigWarning, loadConfig } from '../config/load-config.js';
 import { ConfigError } from '../core/errors.js';
 import { checkPipelines } from '../pipeline/check-pipelines.js';
+import { configArgument } from './config-argument.js';
 import { configPath } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
@@ -21,6 +22,7 @@ Options:
 `;
 
 export async function validateCommand(argv: string[], settings: Settings): Promise<number> {
+  let config: string | undefined;
   let parsed: { values: { config?: string; help?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
@@ -28,17 +30,16 @@ export async function validateCommand(argv: string[], settings: Settings): Promi
       allowPositionals: true,
       options: { config: { type: 'string' }, help: { type: 'boolean' } },
     });
-    if (parsed.positionals.length > 1 || (parsed.positionals.length === 1 && parsed.values.config !== undefined))
-      throw new Error('give one config path: --config PATH or PATH');
+    config = configArgument(parsed.values.config, parsed.positionals);
   } catch (error) {
     return reportBadArguments('validate', error, HELP);
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT_OK;
   }
-  const path = configPath(values.config ?? positionals[0], settings);
+  const path = configPath(config, settings);
   try {
     const loaded = await loadConfig(path);
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);

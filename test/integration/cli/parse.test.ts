@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import type { Route } from '../../../src/cli/parse-routes.js';
 import { albKey, albLine } from '../../helpers/alb-data.js';
 import {
   awsEndpoint,
@@ -104,6 +105,65 @@ describe('sluice parse', () => {
     expect(events[0]!['@timestamp']).toBe('2024-05-01T00:05:00.000Z');
     expect(events[0]!.httpRequest.header_map.authorization).toBe('[REDACTED]');
     expect(result.stdout).not.toContain('hunter2');
+  });
+
+  it('prints each event with the outputs it routes to when --show-route is given, the documents unchanged', async () => {
+    const args = [
+      'parse',
+      '--config',
+      'examples/demo/demo.yml',
+      '--pipeline',
+      'demo-waf',
+      'examples/demo/logs/AWSLogs/123456789012/WAFLogs/us-east-1/demo-acl/2024/05/01/00/05/123456789012_waflogs_us-east-1_demo-acl_20240501T0005Z_00000005.log.gz',
+    ];
+    const plain = await sluice(args);
+    const routed = await sluice([...args, '--show-route']);
+    expect(routed.code, routed.stderr).toBe(0);
+    const lines = routed.stdout.trim().split('\n');
+    const parsed = lines.map((line) => JSON.parse(line) as { doc: { action: string }; routes: unknown[] });
+    // The document of each line is byte for byte what parse prints without --show-route.
+    expect(parsed.map(({ doc }) => `${JSON.stringify(doc)}\n`).join('')).toBe(plain.stdout);
+    expect(lines.every((line, i) => line === JSON.stringify({ doc: parsed[i]!.doc, routes: parsed[i]!.routes }))).toBe(
+      true,
+    );
+    const blocked = parsed.filter(({ doc }) => doc.action === 'BLOCK');
+    expect(blocked.length).toBeGreaterThan(0);
+    expect(blocked.length).toBeLessThan(parsed.length);
+    for (const { doc, routes } of parsed) {
+      const expected = [{ output: 0, type: 'file' }];
+      if (doc.action === 'BLOCK') expected.push({ output: 1, type: 'file' });
+      expect(routes).toEqual(expected);
+    }
+  });
+
+  it('exits 78 naming the setting when an output of the --show-route pipeline cannot be built', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-route-'));
+    const file = join(dir, 'one.log');
+    writeFileSync(file, `${ALB_2016}\n`);
+    const config = join(dir, 'p.yml');
+    writeFileSync(
+      config,
+      `pipelines:
+  - id: bad-ca
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    outputs:
+      - type: opensearch
+        hosts: ["https://127.0.0.1:9"]
+        index: alb
+        tls: { ca_file: nowhere.pem }
+    checkpoint: { type: file, directory: state }
+`,
+    );
+    // Without --show-route the outputs are not built: the same pipeline parses.
+    expect((await sluice(['parse', '--config', config, '--pipeline', 'bad-ca', file])).code).toBe(0);
+    const result = await sluice(['parse', '--config', config, '--pipeline', 'bad-ca', '--show-route', file]);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `${config}:9:25 pipelines[0].outputs[0].tls.ca_file: cannot read the ca_file file ${join(dir, 'nowhere.pem')}`,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('exits 78 naming the setting when a filter of the --pipeline cannot be built', async () => {
@@ -312,5 +372,76 @@ describe('sluice parse against sluice run', () => {
     ];
     expect(failures(parsed.stderr)).toEqual(expected);
     expect(failures(readFileSync(join(dir, 'dead-letter.ndjson'), 'utf8'))).toEqual(expected);
+  }, 90_000);
+
+  it('names in --show-route the outputs and indices a run writes each event to', async () => {
+    const prefix = uniqueName('parse-route');
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-route-'));
+    mkdirSync(join(dir, 'logs'));
+    // Statuses 200, 404, 503 and 502 over two days: the index of each output depends on the event.
+    const statuses = ['200', '404', '503', '502', '200', '503'];
+    const lines = statuses.map((status, i) =>
+      albLine(7, i + 1, new Date(Date.UTC(2024, 4, 1 + (i % 2), 12))).replace(' 200 200 ', ` ${status} ${status} `),
+    );
+    const body = `${lines.join('\n')}\n`;
+    writeFileSync(join(dir, 'logs', 'alb.log'), body);
+    const config = join(dir, 'pipeline.yml');
+    writeFileSync(
+      config,
+      `pipelines:
+  - id: routed
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    filters:
+      - { type: date, field: time, formats: [iso8601] }
+    outputs:
+      - { type: opensearch, hosts: ["${openSearchUrl()}"], index: "${prefix}-all-%{+YYYY.MM.dd}" }
+      - type: opensearch
+        hosts: ["${openSearchUrl()}"]
+        index: "${prefix}-err-%{elb_status_code}"
+        when: { in: { field: elb_status_code, values: [502, 503] } }
+      - { type: file, path: not-found.ndjson, when: { equals: { field: elb_status_code, value: 404 } } }
+    checkpoint: { type: file, directory: state }
+`,
+    );
+    const run = startSluice(['run', '--once', config]);
+    const exit = await run.exited;
+    expect(exit.code, run.output().slice(-3000)).toBe(0);
+    const parsed = await sluice([
+      'parse',
+      '--config',
+      config,
+      '--pipeline',
+      'routed',
+      '--show-route',
+      join(dir, 'logs', 'alb.log'),
+    ]);
+    expect(parsed.code, parsed.stderr).toBe(0);
+
+    // Where the run put each event: its OpenSearch indices and the file.
+    const opensearch = testOpenSearchClient();
+    await opensearch.indices.refresh({ index: `${prefix}-*` });
+    const found = await opensearch.search({ index: `${prefix}-*`, body: { size: 100 } as Record<string, unknown> });
+    const written = new Map<string, string[]>();
+    for (const hit of found.body.hits.hits as Array<{ _index: string; _source: { trace_id: string } }>) {
+      written.set(hit._source.trace_id, [...(written.get(hit._source.trace_id) ?? []), hit._index].sort());
+    }
+    const inFile = new Set(
+      readFileSync(join(dir, 'not-found.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { trace_id: string }).trace_id),
+    );
+    const printed = documents(parsed.stdout) as Array<{ doc: { trace_id: string }; routes: Route[] }>;
+    expect(printed).toHaveLength(statuses.length);
+    expect(inFile.size).toBe(1);
+    expect(new Set(printed.flatMap(({ routes }) => routes.map((route) => route.index ?? '')))).toContain(
+      `${prefix}-err-503`,
+    );
+    for (const { doc, routes } of printed) {
+      const indices = routes.filter((route) => route.type === 'opensearch').map((route) => route.index!);
+      expect(indices.sort(), doc.trace_id).toEqual(written.get(doc.trace_id));
+      expect(routes.some((route) => route.type === 'file' && route.output === 2)).toBe(inFile.has(doc.trace_id));
+    }
   }, 90_000);
 });

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../helpers/process.js';
 import { startSluice } from '../../helpers/sluice-process.js';
 
-async function sluice(args: string[]) {
-  const run = startSluice(args);
+async function sluice(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const run = startSluice(args, env);
   const exit = await run.exited;
   return { code: exit.code, output: run.output() };
 }
@@ -42,5 +43,46 @@ describe('sluice command line', () => {
     const two = await sluice(['validate', 'a.yml', 'b.yml']);
     expect(two.code).toBe(64);
     expect(two.output).toContain('give one config path');
+  });
+
+  it('runs and backfills the config given as a path without --config', async () => {
+    const demo = join(repoRoot, 'examples/demo/demo.yml');
+    const out = mkdtempSync(join(tmpdir(), 'sluice-positional-'));
+    const dryRun = await sluice(['backfill', '--from', '2024-05-01', '--dry-run', demo], { SLUICE_DEMO_OUT: out });
+    expect(dryRun.code, dryRun.output).toBe(0);
+    expect(dryRun.output).toContain('demo-alb: 3 object(s)');
+    const run = await sluice(['run', '--once', demo], { SLUICE_DEMO_OUT: out });
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain('demo-waf: 2 new object(s), 120 record(s), 120 event(s)');
+    expect(existsSync(join(out, 'waf-blocked.ndjson'))).toBe(true);
+  });
+
+  it.each([
+    ['run', ['run']],
+    ['backfill', ['backfill', '--from', '2024-01-01']],
+    ['status', ['status']],
+  ])('reads the config %s is given as a path without --config', async (_command, args) => {
+    const result = await sluice([...args, join(repoRoot, 'test/integration/cli/no-such-dir')]);
+    expect(result.code, result.output).toBe(78);
+    expect(result.output).toContain('no-such-dir');
+  });
+
+  it.each([
+    ['run', ['run', '--config', 'a.yml', 'b.yml'], '(got --config a.yml, b.yml)'],
+    ['backfill', ['backfill', '--from', '2024-01-01', 'a.yml', 'b.yml'], '(got a.yml, b.yml)'],
+    ['status', ['status', '--config', 'a.yml', 'b.yml'], '(got --config a.yml, b.yml)'],
+    ['validate', ['validate', '--config', 'a.yml', 'b.yml'], '(got --config a.yml, b.yml)'],
+  ])('exits 64 before reading anything when %s is given two config paths', async (command, args, got) => {
+    const result = await sluice(args);
+    expect(result.code, result.output).toBe(64);
+    expect(result.output).toContain(`sluice ${command}: give one config path: --config PATH or PATH ${got}`);
+    expect(result.output).toContain(`Usage: sluice ${command} `);
+    expect(result.output).not.toContain('starting sluice');
+  });
+
+  it('exits 64 when parse is given --show-route without --pipeline', async () => {
+    const result = await sluice(['parse', '--parser', 'alb', '--show-route', 'x.log']);
+    expect(result.code, result.output).toBe(64);
+    expect(result.output).toContain('sluice parse: --show-route needs --pipeline');
   });
 });
