@@ -104,7 +104,7 @@ describe('sluice validate', () => {
     expect(result.code).toBe(78);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')).toEqual([
-      'many/a.yml:4:21 pipelines[0].parser.type: unknown type "albb" (did you mean "alb"?); expected one of: alb, elb, waf, cloudfront, s3_access, vpc_flow, cloudtrail, json_lines, lines',
+      'many/a.yml:4:21 pipelines[0].parser.type: unknown type "albb" (did you mean "alb"?); expected one of: alb, alb_connection, elb, nlb, waf, cloudfront, s3_access, vpc_flow, vpc_flow_parquet, cloudtrail, json_lines, lines',
       'many/a.yml:7:9 pipelines[0].outputs[0].colour: unknown key "colour"; allowed keys: type, when',
       'many/b.yml:3:62 pipelines[0].source.poll_interval_seconds: must be greater than 0, got -1',
       'many/c.yml:3:1 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',

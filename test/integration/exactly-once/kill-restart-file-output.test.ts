@@ -133,6 +133,11 @@ describe('the file output across SIGKILLs', () => {
     }
 
     const final = startSluice(['run', '--config', config]);
+    // The last killed run may have finished every object: wait for this one to be running (its
+    // stop handlers installed, the lease held) before asking it to drain.
+    await waitFor(() => final.output().includes('lease held'), 20_000, 'the lease').catch((error) => {
+      throw new Error(`${(error as Error).message}; process output:\n${final.output().slice(-3000)}`);
+    });
     await waitFor(
       async () => Object.keys((await saved()).done).length === sizes.length,
       150_000,
