@@ -17,7 +17,8 @@ problem), and every file the config names (CA, client certificate and key, templ
 Warnings (deprecated keys) are printed to stderr the same way and do not change the exit code.
 
 Options:
-  --config PATH   file or folder (default: $SLUICE_CONFIG, else ./pipelines); or give PATH alone
+  --config PATH   file, folder or s3://BUCKET/PREFIX/ (default: $SLUICE_CONFIG, else ./pipelines);
+                  or give PATH alone
 `;
 
 export async function validateCommand(argv: string[], settings: Settings): Promise<number> {
