@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { albObject } from '../../helpers/alb-data.js';
-import { createIamUser, type IamUser, iamAdminS3Client, iamEndpoint } from '../../helpers/iam.js';
+import { mapAwsRequest } from '../../helpers/aws-request.js';
+import { createIamUser, type IamUser, iamAdminS3Client, iamEndpoint, type PolicyDocument } from '../../helpers/iam.js';
+import { evaluatePolicy } from '../../helpers/iam-policy-evaluator.js';
 import { repoRoot, SpawnedProcess } from '../../helpers/process.js';
+import { startRecordingProxy } from '../../helpers/recording-proxy.js';
 import { awsEndpoint, testRegion, testS3Client, uniqueName } from '../../helpers/services.js';
 
 // Spawns the built CLI (`npm run build` first) against the real moto S3: the config is read from there.
@@ -50,6 +53,16 @@ async function sluice(
   });
   const { code } = await child.waitForExit(60_000);
   return { code, stdout: child.stdout, stderr: child.stderr };
+}
+
+/** The statements deploy/ecs/README.md tells to add for a config on S3, for `bucket` instead of the placeholder. */
+function documentedConfigPolicy(bucket: string): PolicyDocument {
+  const readme = readFileSync(join(repoRoot, 'deploy/ecs/README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Config from S3'));
+  const statements = /```json\n(\{ "Sid": "ListConfig"[\s\S]*?)```/.exec(section)?.[1];
+  if (!statements) throw new Error('deploy/ecs/README.md has no ListConfig statement under "Config from S3"');
+  const text = `{ "Version": "2012-10-17", "Statement": [${statements}] }`;
+  return JSON.parse(text.split('example-sluice-config').join(bucket)) as PolicyDocument;
 }
 
 async function put(client: S3Client, bucket: string, key: string, body: string | Buffer): Promise<void> {
@@ -125,11 +138,12 @@ describe('a config read from S3', () => {
   });
 });
 
-describe('a config on S3 the credentials may not read', () => {
+describe('a config on S3 behind IAM', () => {
   const admin = iamAdminS3Client();
   const bucket = uniqueName('sluice-config-iam');
   let listOnly: IamUser;
   let getOnly: IamUser;
+  let documented: IamUser | undefined;
 
   beforeAll(async () => {
     await admin.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -147,6 +161,7 @@ describe('a config on S3 the credentials may not read', () => {
   afterAll(async () => {
     await listOnly?.remove();
     await getOnly?.remove();
+    await documented?.remove();
     admin.destroy();
   });
 
@@ -170,5 +185,34 @@ describe('a config on S3 the credentials may not read', () => {
     expect(result.stderr).toContain(
       `s3://${bucket}/pipelines/a.yml:0:0 access denied (Access Denied); allow s3:GetObject on arn:aws:s3:::${bucket}/pipelines/a.yml to the task role`,
     );
+  });
+
+  it('loads the config with exactly the statements deploy/ecs/README.md documents, conditions included', async () => {
+    const policy = documentedConfigPolicy(bucket);
+    documented = await createIamUser(policy);
+    // Through a recorder: moto judges Action and Resource, the evaluator also the s3:prefix condition.
+    const proxy = await startRecordingProxy(iamEndpoint());
+    try {
+      const result = await sluice(['validate', '--config', `s3://${bucket}/pipelines/`], {
+        endpoint: proxy.url,
+        credentials: documented.credentials,
+      });
+      expect(result.stderr).not.toContain('problem(s)');
+      expect(result.code).toBe(0);
+      const judged = proxy.requests.map((request) => {
+        const mapped = mapAwsRequest(request, '123456789012');
+        return {
+          what: `${mapped.operation} ${mapped.resource}`,
+          status: request.status,
+          ...evaluatePolicy(policy, mapped),
+        };
+      });
+      expect(judged.map(({ what, status, decision }) => ({ what, status, decision }))).toEqual([
+        { what: `ListObjectsV2 arn:aws:s3:::${bucket}`, status: 200, decision: 'allow' },
+        { what: `GetObject arn:aws:s3:::${bucket}/pipelines/a.yml`, status: 200, decision: 'allow' },
+      ]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
