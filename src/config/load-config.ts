@@ -23,7 +23,10 @@ import { compositionProblem, MAX_ALIAS_COUNT, syntaxProblem, yamlWarning } from 
 
 export interface LoadedPipeline {
   config: PipelineConfig;
-  /** The file that defines it, and the folder its relative paths resolve against. */
+  /**
+   * The file that defines it (`s3://bucket/key` for a config on S3), and the folder its relative
+   * paths resolve against (the working directory for a config on S3).
+   */
   file: string;
   baseDir: string;
   /** Its place in the file's `pipelines:` list: problems found later name `pipelines[<index>]...`. */
