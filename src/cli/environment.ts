@@ -79,8 +79,10 @@ export const ENVIRONMENT = {
   config: {
     name: 'SLUICE_CONFIG',
     default: 'pipelines',
-    type: 'path',
-    description: 'YAML file or folder of pipelines, as --config. The image sets /etc/sluice/pipelines.',
+    type: 'path or S3 URI',
+    description:
+      'YAML file or folder of pipelines, or s3://BUCKET/PREFIX/ (its .yml/.yaml objects) or s3://BUCKET/KEY.yml, ' +
+      'as --config. The image sets /etc/sluice/pipelines.',
     readBy: ['run', 'backfill', 'validate', 'parse'],
     parse: text,
   },

@@ -31,7 +31,7 @@ backoff until it works, while the other pipelines keep running.
 With SLUICE_BACKFILL_FROM set it runs a backfill instead (see \`sluice backfill\`).
 
 Options:
-  --config PATH    YAML file or folder (default: $SLUICE_CONFIG); or give PATH alone
+  --config PATH    YAML file, folder or s3://BUCKET/PREFIX/ (default: $SLUICE_CONFIG); or give PATH alone
   --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
   --once           stop after one complete poll of every pipeline (cron-style runs, the demo) and
                    print one summary line; a pipeline still paused after ${BOUNDED_RUN_PAUSES} tries ends the
@@ -54,7 +54,7 @@ paused on a fault after ${BOUNDED_RUN_PAUSES} tries ends the backfill with exit 
 Options:
   --from DATE      start, e.g. 2024-01-31 or 2024-01-31T06:00:00Z (default: $SLUICE_BACKFILL_FROM)
   --to DATE        end, exclusive (default: $SLUICE_BACKFILL_TO, else now)
-  --config PATH    YAML file or folder (default: $SLUICE_CONFIG); or give PATH alone
+  --config PATH    YAML file, folder or s3://BUCKET/PREFIX/ (default: $SLUICE_CONFIG); or give PATH alone
   --pipeline ID    run only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
   --dry-run        list the objects the range covers (pipeline, bucket/key, bytes, LastModified;
                    tab-separated), then their count and bytes; reads no object, writes nothing

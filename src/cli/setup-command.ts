@@ -22,7 +22,7 @@ so running it again changes nothing. Exits 0 when every step succeeded, 1 when o
 (each failure says what to fix), 64 on a bad option, 78 when the config is invalid.
 
 Options:
-  --config PATH              file or folder (default: $SLUICE_CONFIG, else ./pipelines)
+  --config PATH              file, folder or s3://BUCKET/PREFIX/ (default: $SLUICE_CONFIG, else ./pipelines)
   --pipeline ID              only this pipeline (default: all)
   --dry-run                  read what is installed and print what would change; write nothing
   --dashboards-url URL       Dashboards base URL for every output (overrides dashboards.url)

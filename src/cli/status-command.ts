@@ -22,7 +22,7 @@ task role, or any principal that may read the checkpoint). Exits 0, 78 for an in
 1 when a checkpoint cannot be read.
 
 Options:
-  --config PATH    YAML file or folder (default: $SLUICE_CONFIG, else ./pipelines)
+  --config PATH    YAML file, folder or s3://BUCKET/PREFIX/ (default: $SLUICE_CONFIG, else ./pipelines)
   --pipeline ID    only this pipeline (repeatable; default: $SLUICE_PIPELINES, else all)
   --json           one JSON object per pipeline instead: { pipeline, checkpoint, state }
 `;

@@ -10,15 +10,17 @@ import { reportBadArguments } from './usage-error.js';
 
 const HELP = `Usage: sluice validate [--config PATH | PATH]
 
-Checks a pipeline config (a YAML file or a folder of them) and lists every problem
-as file:line:col path: message. Exits 0 when valid, 78 when not. Besides the schema it
-builds every component the way \`sluice run\` does, without contacting S3 or OpenSearch:
-GeoIP databases are opened, index and path patterns compiled (an unknown date token is a
-problem), and every file the config names (CA, client certificate and key, template) read.
+Checks a pipeline config (a YAML file, a folder of them, or their S3 prefix) and lists every
+problem as file:line:col path: message. Exits 0 when valid, 78 when not. Besides the schema it
+builds every component the way \`sluice run\` does, contacting neither OpenSearch nor S3 (but
+to read an s3:// config): GeoIP databases are opened, index and path patterns compiled (an
+unknown date token is a problem), and every file the config names (CA, client certificate and
+key, template) read.
 Warnings (deprecated keys) are printed to stderr the same way and do not change the exit code.
 
 Options:
-  --config PATH   file or folder (default: $SLUICE_CONFIG, else ./pipelines); or give PATH alone
+  --config PATH   file, folder or s3://BUCKET/PREFIX/ (default: $SLUICE_CONFIG, else ./pipelines);
+                  or give PATH alone
 `;
 
 export async function validateCommand(argv: string[], settings: Settings): Promise<number> {

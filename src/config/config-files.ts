@@ -1,6 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
-import { extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { isS3ConfigUri, readS3ConfigFiles } from './s3-config-files.js';
 
 const YAML_EXTENSIONS = new Set(['.yml', '.yaml']);
 
@@ -33,4 +34,29 @@ export async function listConfigFiles(path: string): Promise<string[]> {
     ]);
   }
   return names.map((name) => join(absolute, name));
+}
+
+/** A config file's text, the name its problems are positioned with, and where its relative paths resolve. */
+export interface ConfigFile {
+  file: string;
+  displayName: string;
+  text: string;
+  baseDir: string;
+}
+
+/**
+ * The config's files, from the local disk or from S3 (`s3://bucket/prefix/`, `s3://bucket/key.yml`).
+ * Relative paths in a local file resolve against its folder; S3 has no folder on this machine, so
+ * those of an S3 config resolve against the working directory.
+ */
+export async function readConfigFiles(path: string): Promise<ConfigFile[]> {
+  if (isS3ConfigUri(path)) {
+    const baseDir = process.cwd();
+    return (await readS3ConfigFiles(path)).map(({ file, text }) => ({ file, displayName: file, text, baseDir }));
+  }
+  const files: ConfigFile[] = [];
+  for (const file of await listConfigFiles(path)) {
+    files.push({ file, displayName: displayNameOf(file), text: await readFile(file, 'utf8'), baseDir: dirname(file) });
+  }
+  return files;
 }

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { isScalar, LineCounter, type Node, parseDocument, type Scalar, visit } from 'yaml';
 import type { z } from 'zod';
 import { closest } from '../core/did-you-mean.js';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
-import { displayNameOf, listConfigFiles } from './config-files.js';
+import { readConfigFiles } from './config-files.js';
 import { type DeprecatedUse, deprecatedKeysIn } from './deprecated-keys.js';
 import { describeIssue, type IssueValue } from './describe-issue.js';
 import { hasReference, interpolate, type Substitution } from './interpolate.js';
@@ -25,7 +23,10 @@ import { compositionProblem, MAX_ALIAS_COUNT, syntaxProblem, yamlWarning } from 
 
 export interface LoadedPipeline {
   config: PipelineConfig;
-  /** The file that defines it, and the folder its relative paths resolve against. */
+  /**
+   * The file that defines it (`s3://bucket/key` for a config on S3), and the folder its relative
+   * paths resolve against (the working directory for a config on S3).
+   */
   file: string;
   baseDir: string;
   /** Its place in the file's `pipelines:` list: problems found later name `pipelines[<index>]...`. */
@@ -62,22 +63,21 @@ interface ParsedFile extends PositionedFile {
 const MIN_SCRUBBED_LENGTH = 4;
 
 /**
- * Loads a YAML file, or every YAML file in a folder (sorted by name), interpolates
+ * Loads a YAML file, or every YAML file in a folder (sorted by name), local or on S3, interpolates
  * `${VAR}` from the environment, validates against the schema, and reports every
  * problem of every file at once as `file:line:col path: message` (ConfigError), and
  * returns warnings (deprecated keys) in the same form. Values taken from the environment are
  * never echoed in messages: they may be secrets.
  */
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
-  const files = await listConfigFiles(path);
+  const configFiles = await readConfigFiles(path);
+  const files = configFiles.map((f) => f.file);
   const problems: ConfigProblem[] = [];
   const warnings: ConfigWarning[] = [];
   const pipelines: LoadedPipeline[] = [];
   const seenIds = new Map<string, string>();
 
-  for (const file of files) {
-    const displayName = displayNameOf(file);
-    const text = await readFile(file, 'utf8');
+  for (const { file, displayName, text, baseDir } of configFiles) {
     const lineCounter = new LineCounter();
     // YAML merge keys (`<<: *defaults`) are supported; the alias limit bounds them as well.
     const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
@@ -119,7 +119,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
           }
           seenIds.set(pipeline.id, displayName);
           const locate = (path: readonly PropertyKey[]) => positionOf(parsed, ['pipelines', index, ...path]);
-          pipelines.push({ config: pipeline, file, baseDir: dirname(file), index, locate });
+          pipelines.push({ config: pipeline, file, baseDir, index, locate });
           const history = historyWarning(pipeline, index, locate);
           if (history) warnings.push(history);
         });
