@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { formatConfigWarning, loadConfig } from '../config/load-config.js';
-import { ConfigError } from '../core/errors.js';
+import { formatConfigWarning } from '../config/load-config.js';
 import { planSetup } from '../setup/setup-plan.js';
 import { failed, formatStep, summarize } from '../setup/setup-report.js';
 import { runSetup } from '../setup/setup-runner.js';
-import { configPath } from './config-path.js';
+import { configPath, loadConfigOrReport } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
@@ -57,14 +56,8 @@ export async function setupCommand(argv: string[], settings: Settings): Promise<
     return EXIT_USAGE;
   }
   const path = configPath(values.config, settings);
-  let loaded: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    loaded = await loadConfig(path);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n${error.problems.length} problem(s) in ${path}\n`);
-    return EXIT_CONFIG;
-  }
+  const loaded = await loadConfigOrReport(path);
+  if (!loaded) return EXIT_CONFIG;
   for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);
   const ids = loaded.pipelines.map((pipeline) => pipeline.config.id);
   const chosen =

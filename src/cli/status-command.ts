@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
 import { createCheckpointStore } from '../checkpoint/index.js';
-import { loadConfig } from '../config/load-config.js';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { describeCheckpoint } from './checkpoint-status.js';
 import { configArgument } from './config-argument.js';
-import { configPath } from './config-path.js';
+import { configPath, loadConfigOrReport } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { reportBadArguments } from './usage-error.js';
@@ -49,14 +48,8 @@ export async function statusCommand(argv: string[], settings: Settings): Promise
     return EXIT_OK;
   }
   const path = configPath(config, settings);
-  let loaded: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    loaded = await loadConfig(path);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n${error.problems.length} problem(s) in ${path}\n`);
-    return EXIT_CONFIG;
-  }
+  const loaded = await loadConfigOrReport(path);
+  if (!loaded) return EXIT_CONFIG;
   const ids = values.pipeline?.length ? values.pipeline : settings.pipelines;
   const unknown = ids.filter((id) => !loaded.pipelines.some((p) => p.config.id === id));
   if (unknown.length > 0) {
