@@ -33,6 +33,11 @@ export interface RunTotals {
   bytes: number;
 }
 
+/** Totals before anything ran. */
+export function zeroTotals(): RunTotals {
+  return { objects: 0, failedObjects: 0, records: 0, events: 0, deadLettered: 0, bytes: 0 };
+}
+
 export interface ObjectRunnerOptions {
   logger: Logger;
   metrics: Metrics;

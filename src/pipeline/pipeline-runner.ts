@@ -8,7 +8,7 @@ import type { Metrics } from '../core/metrics.js';
 import type { PutBackReason, RoundContext, WorkFeed, WorkItem } from '../core/work-feed.js';
 import type { BuiltPipeline } from './build-pipeline.js';
 import { BOUNDED_RUN_PAUSES, pipelinePauseBackoff } from './object-failure-policy.js';
-import { type ObjectResult, ObjectRunner, type RunTotals } from './object-runner.js';
+import { type ObjectResult, ObjectRunner, type RunTotals, zeroTotals } from './object-runner.js';
 import type { RunMode } from './run-mode.js';
 import { createWorkFeed } from './work-feeds.js';
 
@@ -65,15 +65,7 @@ interface RoundResult {
  */
 export class PipelineRunner {
   private readonly logger: Logger;
-  private readonly summary: RunSummary = {
-    objects: 0,
-    failedObjects: 0,
-    records: 0,
-    events: 0,
-    deadLettered: 0,
-    bytes: 0,
-    reason: 'completed',
-  };
+  private readonly summary: RunSummary = { ...zeroTotals(), reason: 'completed' };
   private readonly objects: ObjectRunner;
   private readonly budget: ByteBudget;
   /** Pauses in a row; the first round (or, with notifications, object) that gets through resets it. */

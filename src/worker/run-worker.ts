@@ -7,6 +7,7 @@ import type { SourceObject } from '../core/event.js';
 import { Metrics } from '../core/metrics.js';
 import { type BuiltPipeline, buildPipeline } from '../pipeline/build-pipeline.js';
 import { BOUNDED_RUN_PAUSES } from '../pipeline/object-failure-policy.js';
+import { zeroTotals } from '../pipeline/object-runner.js';
 import { PipelineRunner, type RunMode, type RunSummary } from '../pipeline/pipeline-runner.js';
 import { checkpointNameFor } from '../pipeline/run-mode.js';
 import { HealthRegistry } from './health.js';
@@ -43,12 +44,7 @@ export interface WorkerResult {
 /** The summary of a pipeline that never ran: it could not be built or started. */
 function notRunSummary(error: unknown): RunSummary {
   return {
-    objects: 0,
-    failedObjects: 0,
-    records: 0,
-    events: 0,
-    deadLettered: 0,
-    bytes: 0,
+    ...zeroTotals(),
     reason: 'paused',
     paused: { code: errorCode(error), reason: describeError(error) },
   };
