@@ -9,6 +9,7 @@ import { createDeadLetter, deadLetterConfigSchema } from '../../src/outputs/dead
 import { createOutput, outputConfigSchema, StdoutOutput } from '../../src/outputs/index.js';
 import { NdjsonAppender } from '../../src/outputs/ndjson-appender.js';
 import { componentContext } from '../helpers/component-context.js';
+import { runtimeCanStringify } from '../helpers/runtime-json.js';
 
 function context(overrides: { baseDir?: string } = {}) {
   const dir = overrides.baseDir ?? mkdtempSync(join(tmpdir(), 'sluice-file-out-'));
@@ -241,14 +242,7 @@ describe('StdoutOutput', () => {
     for (let i = 0; i < 20_000; i++) value = { a: value };
     return value;
   }
-  const runtimeCannotWriteDeep = (() => {
-    try {
-      JSON.stringify(tooDeep());
-      return false;
-    } catch {
-      return true;
-    }
-  })();
+  const runtimeCannotWriteDeep = !runtimeCanStringify(tooDeep());
   const cycle: Record<string, unknown> = { name: 'loop' };
   cycle.self = cycle;
 

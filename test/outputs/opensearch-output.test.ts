@@ -7,6 +7,7 @@ import { FileDeadLetter } from '../../src/outputs/dead-letter/file-dead-letter.j
 import { opensearchOutputConfigSchema } from '../../src/outputs/opensearch/opensearch-config.js';
 import { OpenSearchOutput } from '../../src/outputs/opensearch/opensearch-output.js';
 import { componentContext } from '../helpers/component-context.js';
+import { runtimeCanStringify } from '../helpers/runtime-json.js';
 
 const ctx = componentContext({ pipeline: 'p' });
 const origin = { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', record: 3, sub: 0, lastModified: 0 };
@@ -43,14 +44,7 @@ describe('OpenSearchOutput', () => {
     // Node 20's JSON.stringify overflows the stack on 10,000 levels; Node 26's writes them (OpenSearch
     // then refuses the document past its mapping depth, one item): the deep case is an encode
     // failure only where the runtime cannot write it.
-    const deepFails = (() => {
-      try {
-        JSON.stringify(root);
-        return false;
-      } catch {
-        return true;
-      }
-    })();
+    const deepFails = !runtimeCanStringify(root);
     const docs: Doc[] = [{ n: 1n }, cycle, ...(deepFails ? [root] : [])];
     const report = await output.write(docs.map((doc, i) => ({ doc, origin: { ...origin, record: i + 1 } })));
     expect(report).toEqual({ stored: 0, duplicates: 0, deadLettered: docs.length });

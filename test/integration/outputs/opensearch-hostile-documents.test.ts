@@ -5,6 +5,7 @@ import type { Doc, LogEvent } from '../../../src/core/event.js';
 import { createFilter, filterConfigSchema } from '../../../src/filters/index.js';
 import { createOutput, outputConfigSchema } from '../../../src/outputs/index.js';
 import { createParserFactory } from '../../../src/parsers/index.js';
+import { runtimeCanStringify } from '../../helpers/runtime-json.js';
 import { geoipDatabasePath, openSearchUrl, testOpenSearchClient, uniqueName } from '../../helpers/services.js';
 import { closeTestContexts, type TestContext, testContext } from './output-context.js';
 
@@ -208,14 +209,7 @@ describe('OpenSearchOutput with hostile documents', () => {
     }
     // Whether the runtime can write it decides which: Node 20's JSON.stringify overflows the stack
     // (ERR_OUTPUT_ENCODE), Node 26's writes it and the node stores it (the template is dynamic: false).
-    const writable = (() => {
-      try {
-        JSON.stringify(docs[3]);
-        return true;
-      } catch {
-        return false;
-      }
-    })();
+    const writable = runtimeCanStringify(docs[3]);
     const report = await output.write(docs.map((doc, i) => asEvent(doc, i + 1)));
     await output.close();
     expect(report).toEqual({ stored: writable ? 6 : 5, duplicates: 0, deadLettered: writable ? 0 : 1 });
