@@ -15,7 +15,8 @@ if (process.version !== `v${shipped}`) {
 
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    // The JSON report lets .ci/run end its log with the failed tests (scripts/ci-failures.mjs).
+    reporters: ['default', ['json', { outputFile: '.cache/test-results.json' }]],
     projects: [
       {
         test: {
