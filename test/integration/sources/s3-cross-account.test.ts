@@ -161,7 +161,9 @@ describe('S3 source with role_arn', () => {
     const regions = ['us-east-1', 'eu-west-1', 'us-east-1'];
     for (const [i, key] of keys.entries()) {
       const record = { ...s3Record(bucket, key, etags[i]!, 100), awsRegion: regions[i] };
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ Records: [record] }) }));
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ Records: [record] }) }),
+      );
     }
     const proxy = await startRecordingProxy(iamEndpoint());
     proxies.push(proxy);
@@ -204,7 +206,11 @@ describe('S3 source with role_arn', () => {
     expect(await messagesLeft(sqs, queueUrl)).toBe(0);
 
     // Every S3 call signed by the role's session, never the task's key; each object read in its record's region.
-    const signed = proxy.requests.map((request) => ({ ...signedWith(request), url: request.url, status: request.status }));
+    const signed = proxy.requests.map((request) => ({
+      ...signedWith(request),
+      url: request.url,
+      status: request.status,
+    }));
     const s3Calls = signed.filter((call) => call.service === 's3');
     expect(signed.filter((call) => call.service === 'sts').map((call) => call.key)).toContain(
       user.credentials.accessKeyId,
