@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { S3Clients } from '../../../src/sources/s3/s3-clients.js';
 import { albKey, albObject } from '../../helpers/alb-data.js';
 import { createIamUser, type IamUser, iamAdminS3Client, iamCall, iamEndpoint } from '../../helpers/iam.js';
 import { type RecordedRequest, type RecordingProxy, startRecordingProxy } from '../../helpers/recording-proxy.js';
-import { awsEndpoint, testSqsClient, uniqueName } from '../../helpers/services.js';
+import { awsEndpoint, testCredentials, testSqsClient, uniqueName } from '../../helpers/services.js';
 import { startSluice } from '../../helpers/sluice-process.js';
 import { messagesLeft, s3Record } from '../../helpers/sqs-notifications.js';
 
@@ -223,4 +224,33 @@ describe('S3 source with role_arn', () => {
     // The archived object was only headed: its storage class was known before any GetObject.
     expect(s3Calls.filter((call) => call.url.includes('archived.log')).length).toBe(1);
   }, 180_000);
+
+  it("renews the role's session five minutes before it expires, not before", async () => {
+    const roleArn = 'arn:aws:iam::210987654321:role/sluice-log-reader';
+    // The task's own credentials, as the default chain finds them in a task's environment.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', testCredentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', testCredentials.secretAccessKey);
+    const clients = new S3Clients(
+      { region: 'us-east-1', endpoint: awsEndpoint(), force_path_style: true, role_arn: roleArn },
+      'renewal',
+    );
+    const client = clients.source;
+    const first = await client.config.credentials();
+    expect(first.expiration).toBeInstanceOf(Date);
+    const lifetime = first.expiration!.getTime() - Date.now();
+    // Only the clock moves (STS answers as it is); moto's sessions last an hour, as AWS's default.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(first.expiration!.getTime() - 10 * 60_000);
+      expect((await client.config.credentials()).accessKeyId).toBe(first.accessKeyId);
+      vi.setSystemTime(first.expiration!.getTime() - 4 * 60_000);
+      const renewed = await client.config.credentials();
+      expect(renewed.accessKeyId).not.toBe(first.accessKeyId);
+      expect(renewed.expiration!.getTime()).toBeGreaterThan(first.expiration!.getTime());
+    } finally {
+      vi.useRealTimers();
+      vi.unstubAllEnvs();
+    }
+    expect(lifetime).toBeGreaterThan(10 * 60_000);
+  });
 });
