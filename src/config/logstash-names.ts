@@ -18,7 +18,7 @@ const LOGSTASH_NAMES: Record<string, string> = {
   additional_settings: 'force_path_style and endpoint under source',
   access_key_id: 'nothing: credentials come from the task role or the AWS environment, never the config',
   secret_access_key: 'nothing: credentials come from the task role or the AWS environment, never the config',
-  role_arn: 'nothing: give the task role the rights (deploy/ecs/iam-policy.json)',
+  role_arn: 'role_arn under source (the S3 reads assume it; deploy/ecs/README.md, "Cross-account log buckets")',
   user: 'auth: { type: basic, username, password }',
   ilm_enabled: 'nothing: index names come from index (e.g. alb-logs-%{+YYYY.MM.dd})',
   manage_template: 'template (kind and shards, under the opensearch output)',

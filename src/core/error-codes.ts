@@ -83,12 +83,13 @@ export const ERROR_CODES = {
     level: 'pipeline',
     stage: 'receiving',
     meaning:
-      "S3 or the object's KMS key denied an action (HTTP 403); names the action and the resource to allow. Nothing is marked done.",
+      "S3 or the object's KMS key denied an action (HTTP 403), or STS denied assuming the source's `role_arn`; names the action and the resource to allow. Nothing is marked done.",
   },
   ERR_S3_CREDENTIALS: {
     level: 'pipeline',
     stage: 'receiving',
-    meaning: 'S3 refused the credentials (invalid access key, expired token, bad signature) or none were found.',
+    meaning:
+      "S3 or STS refused the credentials (invalid access key, expired token, bad signature), none were found, or STS could not give the session of the source's `role_arn`.",
   },
   ERR_FILE_ACCESS_DENIED: {
     level: 'pipeline',

@@ -122,8 +122,11 @@ export class ParquetReadError extends SluiceError {
   }
 }
 
-/** An object version that no longer exists: deleted, or rewritten (new ETag) since it was listed. */
-export type GoneVersion = 'deleted' | 'rewritten';
+/**
+ * An object version sluice will not read: deleted, or rewritten (new ETag) since it was listed,
+ * or, once notified, found in a storage class the source skips (`skip_storage_classes`).
+ */
+export type GoneVersion = 'deleted' | 'rewritten' | 'storage_class';
 
 export interface SourceReadFailure {
   /** True when trying again can help (network, throttling, 5xx); false when it cannot (denied, gone). */

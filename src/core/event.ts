@@ -28,4 +28,6 @@ export interface SourceObject {
   size: number;
   lastModified: Date;
   storageClass?: string;
+  /** The bucket's region when it is known to differ from the source's (a notification record names it). */
+  region?: string;
 }

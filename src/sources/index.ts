@@ -8,8 +8,9 @@ import { s3SourceConfigSchema } from './s3/s3-source-config.js';
 export { FileSource } from './file/file-source.js';
 export { type FileSourceConfig, fileSourceConfigSchema } from './file/file-source-config.js';
 export { createNotificationFeeds } from './s3/notifications/notification-feeds.js';
+export { S3Clients } from './s3/s3-clients.js';
 export { isRetryableS3Failure, toS3ReadError } from './s3/s3-read-failure.js';
-export { createS3Client, S3Source } from './s3/s3-source.js';
+export { S3Source } from './s3/s3-source.js';
 export { type S3SourceConfig, s3SourceConfigSchema } from './s3/s3-source-config.js';
 
 export const sourceConfigSchema = z.discriminatedUnion('type', [s3SourceConfigSchema, fileSourceConfigSchema]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SourceReadError } from '../../src/core/errors.js';
+import { AssumeRoleFailure } from '../../src/sources/s3/assumed-role.js';
 import { toS3ReadError } from '../../src/sources/s3/s3-read-failure.js';
 
 /** The shape of an AWS SDK v3 service error, as the client raises it. */
@@ -89,6 +90,49 @@ describe('toS3ReadError', () => {
   ])('fails at the pipeline level naming what to allow when $case', ({ error, context, code, names }) => {
     const failure = toS3ReadError(error, context);
     expect(failure).toMatchObject({ code, level: 'pipeline', stage: 'receiving', retryable: false, gone: undefined });
+    const said = `${failure.message} ${failure.hint}`;
+    for (const name of names) expect(said).toContain(name);
+  });
+
+  const role = 'arn:aws:iam::210987654321:role/log-reader';
+  it.each([
+    {
+      case: 'STS denies assuming the role',
+      cause: sdkError('AccessDenied', 403, 'not authorized to perform: sts:AssumeRole'),
+      code: 'ERR_S3_ACCESS_DENIED',
+      retryable: false,
+      names: ['sts:AssumeRole denied on arn:aws:iam::210987654321:role/log-reader', 'trust policy', 'external_id'],
+    },
+    {
+      case: "STS refuses the task's own credentials",
+      cause: sdkError('InvalidClientTokenId', 403, 'The security token included in the request is invalid.'),
+      code: 'ERR_S3_CREDENTIALS',
+      retryable: false,
+      names: ["STS refused the task's own credentials while assuming", 'AWS_ACCESS_KEY_ID'],
+    },
+    {
+      case: "STS refuses the task's own expired token",
+      cause: sdkError('ExpiredToken', 400, 'The security token included in the request is expired'),
+      code: 'ERR_S3_CREDENTIALS',
+      retryable: false,
+      names: ["STS refused the task's own credentials while assuming", 'task role'],
+    },
+    {
+      case: 'STS cannot be reached',
+      cause: sdkError('ECONNREFUSED', undefined, 'connect ECONNREFUSED 127.0.0.1:1'),
+      code: 'ERR_S3_CREDENTIALS',
+      retryable: true,
+      names: ['could not assume arn:aws:iam::210987654321:role/log-reader', "source's region"],
+    },
+  ])('fails at the pipeline level naming the role when $case', ({ cause, code, retryable, names }) => {
+    const failure = toS3ReadError(new AssumeRoleFailure(role, cause), onObject);
+    expect(failure).toMatchObject({ code, level: 'pipeline', retryable, gone: undefined });
+    expect(failure.context).toMatchObject({
+      bucket: 'logs',
+      key: 'a.log.gz',
+      action: 'sts:AssumeRole',
+      resource: role,
+    });
     const said = `${failure.message} ${failure.hint}`;
     for (const name of names) expect(said).toContain(name);
   });

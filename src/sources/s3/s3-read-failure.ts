@@ -1,4 +1,5 @@
 import { type ErrorContext, errorMessage, type GoneVersion, SourceReadError } from '../../core/errors.js';
+import { AssumeRoleFailure } from './assumed-role.js';
 
 const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'RequestTimeTooSkewed']);
 
@@ -172,6 +173,7 @@ function permissionError(fault: PermissionFault, error: unknown, context: ErrorC
  */
 export function toS3ReadError(error: unknown, context: ErrorContext): SourceReadError {
   if (error instanceof SourceReadError) return error;
+  if (error instanceof AssumeRoleFailure) return assumeRoleError(error, context);
   const fault = permissionFault(error);
   if (fault) return permissionError(fault, error, context);
   const status = statusOf(error);
@@ -189,6 +191,50 @@ export function toS3ReadError(error: unknown, context: ErrorContext): SourceRead
       context: { ...context, ...(status === undefined ? {} : { status }) },
       hint: HINT,
       cause: error,
+    },
+  );
+}
+
+/**
+ * No credentials for the source's `role_arn`: denied (the task role may not assume it, or the
+ * role does not trust the task role, or the external id differs), the task's own credentials
+ * refused, or STS unreachable. Always the pipeline's: it pauses and retries; nothing is quarantined.
+ */
+function assumeRoleError(failure: AssumeRoleFailure, context: ErrorContext): SourceReadError {
+  const { roleArn, cause } = failure;
+  const status = statusOf(cause);
+  const name = nameOf(cause);
+  const operation = (context.operation as string | undefined) ?? 'GetObject';
+  const why = `${status ? `HTTP ${status} ` : ''}${name || 'error'}: ${errorMessage(cause)}`;
+  const base = { retryable: false, cause };
+  const where = { ...context, action: 'sts:AssumeRole', resource: roleArn, ...(status ? { status } : {}) };
+  const refused = CREDENTIAL_FAULTS.has(name);
+  if (!refused && (status === 403 || name === 'AccessDenied')) {
+    return new SourceReadError(
+      'ERR_S3_ACCESS_DENIED',
+      `sts:AssumeRole denied on ${roleArn} before ${operation} (${why})`,
+      {
+        ...base,
+        context: where,
+        hint:
+          `Allow sts:AssumeRole on ${roleArn} in the task role's policy, and trust the task role in that role's trust policy ` +
+          '(with an sts:ExternalId condition equal to external_id when one is set). ' +
+          'The pipeline retries by itself and resumes once it is allowed; nothing was marked done.',
+      },
+    );
+  }
+  return new SourceReadError(
+    'ERR_S3_CREDENTIALS',
+    refused
+      ? `STS refused the task's own credentials while assuming ${roleArn} (${why})`
+      : `could not assume ${roleArn} (${why})`,
+    {
+      ...base,
+      retryable: !refused,
+      context: where,
+      hint: refused
+        ? 'Check the credentials the worker runs with (the ECS task role, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); the pipeline retries by itself.'
+        : "STS is called in the source's region (at its endpoint when one is set): check both. The pipeline retries by itself.",
     },
   );
 }

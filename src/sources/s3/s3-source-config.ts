@@ -18,6 +18,12 @@ export const S3_LAYOUTS = [
 ] as const;
 export type S3Layout = (typeof S3_LAYOUTS)[number];
 
+/** An IAM role ARN in any partition (aws, aws-cn, aws-us-gov), with an optional path. */
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** STS's own character sets and lengths for the two AssumeRole parameters sluice passes on. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
 const regexList = (what: string) =>
   z
     .array(
@@ -47,7 +53,34 @@ export const s3SourceConfigSchema = z
       .describe('Key prefixes to read, e.g. `AWSLogs/` (default: the whole bucket).'),
     prefix: z.string().optional().describe('One key prefix (shorthand for `prefixes: [..]`, as in Logstash).'),
     region: z.string().optional().describe("Bucket region; defaults to AWS_REGION (or the SDK's default chain)."),
-    endpoint: z.url().optional().describe('Endpoint of an S3-compatible store (MinIO, moto); omit for AWS.'),
+    endpoint: z
+      .url()
+      .optional()
+      .describe(
+        'Endpoint of an S3-compatible store (MinIO, moto); omit for AWS. With `role_arn`, STS is called there too (MinIO and moto serve it).',
+      ),
+    role_arn: z
+      .string()
+      .regex(ROLE_ARN, {
+        message:
+          'not an IAM role ARN: expected arn:aws:iam::<12-digit account id>:role/<name>, e.g. arn:aws:iam::210987654321:role/sluice-log-reader',
+      })
+      .optional()
+      .describe(
+        "A role to assume (STS AssumeRole) for every read of this source, e.g. a role in the account that owns the bucket; the task's own credentials assume it and the SDK renews the session before it expires. Checkpoint, dead-letter, queue and claim table keep the task's own credentials.",
+      ),
+    external_id: z
+      .string()
+      .regex(EXTERNAL_ID, { message: '2 to 1224 of the characters STS allows (letters, digits and _+=,.@:/-)' })
+      .optional()
+      .describe("The `sts:ExternalId` the role's trust policy requires, when it requires one (with `role_arn`)."),
+    role_session_name: z
+      .string()
+      .regex(SESSION_NAME, { message: '2 to 64 of the characters STS allows (letters, digits and _+=,.@-)' })
+      .optional()
+      .describe(
+        "The session name the other account's CloudTrail shows for sluice's reads (with `role_arn`); default `sluice-<pipeline id>`.",
+      ),
     force_path_style: z
       .boolean()
       .default(false)
@@ -84,6 +117,15 @@ export const s3SourceConfigSchema = z
   .superRefine((config, context) => {
     if (config.prefix !== undefined && config.prefixes !== undefined) {
       context.addIssue({ code: 'custom', path: ['prefix'], message: 'give either `prefix` or `prefixes`, not both' });
+    }
+    for (const option of ['external_id', 'role_session_name'] as const) {
+      if (config[option] !== undefined && config.role_arn === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [option],
+          message: `\`${option}\` needs \`role_arn\`: it is a parameter of assuming that role`,
+        });
+      }
     }
     if (config.partition_pattern !== undefined) {
       try {

@@ -1,31 +1,19 @@
 import type { Readable } from 'node:stream';
-import { type _Object, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type _Object, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ComponentContext, ListWindow, Source } from '../../core/components.js';
 import type { SourceObject } from '../../core/event.js';
 import { countedRead } from '../counted-read.js';
 import { inWindow } from '../in-window.js';
 import { parsePartitionPattern } from './partition-pattern.js';
+import { S3Clients } from './s3-clients.js';
 import { S3Lister } from './s3-lister.js';
 import { toS3ReadError } from './s3-read-failure.js';
 import { type S3SourceConfig, s3Prefixes } from './s3-source-config.js';
 
 export interface S3SourceOptions {
-  /** A ready client (tests count its requests); built from the config otherwise. */
+  /** A ready client for every region (tests count its requests); built from the config otherwise. */
   client?: S3Client;
   now?: () => Date;
-}
-
-/**
- * The SDK's default credential chain (ECS task role in production). Region from the config,
- * else the SDK's own region chain (AWS_REGION, then the shared config file), as for every
- * other AWS client sluice builds (checkpoint stores, dead-letter).
- */
-export function createS3Client(config: S3SourceConfig): S3Client {
-  return new S3Client({
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    forcePathStyle: config.force_path_style,
-  });
 }
 
 function stripQuotes(etag: string): string {
@@ -36,7 +24,7 @@ function stripQuotes(etag: string): string {
 export class S3Source implements Source {
   readonly type = 's3';
   readonly location: string;
-  private readonly client: S3Client;
+  private readonly clients: S3Clients;
   private readonly listers: S3Lister;
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
@@ -50,9 +38,9 @@ export class S3Source implements Source {
     options: S3SourceOptions = {},
   ) {
     this.location = config.bucket;
-    this.client = options.client ?? createS3Client(config);
+    this.clients = new S3Clients(config, context.pipeline, options.client);
     this.listers = new S3Lister({
-      client: this.client,
+      client: this.clients.source,
       bucket: config.bucket,
       layout: config.layout,
       pattern: config.partition_pattern ? parsePartitionPattern(config.partition_pattern) : undefined,
@@ -136,10 +124,16 @@ export class S3Source implements Source {
     return { pipeline, bucket: this.config.bucket, ...(this.config.region ? { region: this.config.region } : {}) };
   }
 
+  /** An object's: notification mode reads it in the region its record names. */
+  private objectContext(object: SourceObject): { pipeline: string; bucket: string; key: string; region?: string } {
+    const region = object.region ?? this.config.region;
+    return { pipeline: this.context.pipeline, bucket: object.bucket, key: object.key, ...(region ? { region } : {}) };
+  }
+
   async stat(key: string, signal?: AbortSignal): Promise<SourceObject | null> {
     const context = { ...this.errorContext(), key, operation: 'HeadObject' };
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), {
+      const head = await this.clients.source.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), {
         abortSignal: signal,
       });
       return {
@@ -160,15 +154,9 @@ export class S3Source implements Source {
 
   async readRange(object: SourceObject, start: number, end: number, signal?: AbortSignal): Promise<Buffer> {
     if (end <= start) return Buffer.alloc(0);
-    const context = {
-      pipeline: this.context.pipeline,
-      bucket: object.bucket,
-      key: object.key,
-      operation: 'GetObject',
-      range: `${start}-${end - 1}`,
-    };
+    const context = { ...this.objectContext(object), operation: 'GetObject', range: `${start}-${end - 1}` };
     try {
-      const output = await this.client.send(
+      const output = await this.clients.forRegion(object.region).send(
         new GetObjectCommand({
           Bucket: object.bucket,
           Key: object.key,
@@ -189,10 +177,10 @@ export class S3Source implements Source {
   }
 
   async open(object: SourceObject, signal?: AbortSignal): Promise<Readable> {
-    const context = { ...this.errorContext(), bucket: object.bucket, key: object.key, operation: 'GetObject' };
+    const context = { ...this.objectContext(object), operation: 'GetObject' };
     let body: Readable;
     try {
-      const output = await this.client.send(
+      const output = await this.clients.forRegion(object.region).send(
         new GetObjectCommand({
           Bucket: object.bucket,
           Key: object.key,

@@ -42,9 +42,13 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** An AWS region name (us-east-1, us-gov-west-1, cn-north-1): reads are sent there, one client per region. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** The record's region, when it is a region name; otherwise none, and the source's region serves the read. */
 function region(value: unknown): { region?: string } {
   const name = text(value);
-  return name ? { region: name } : {};
+  return name && REGION.test(name) ? { region: name } : {};
 }
 
 function invalid(reason: string): ParsedMessage {

@@ -1,15 +1,15 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { acquireClaim, type ClaimHolder, type ClaimOptions } from '../../../claims/claim-holder.js';
 import type { ClaimStore } from '../../../claims/claim-store.js';
 import { sleep } from '../../../core/backoff.js';
 import type { Metrics } from '../../../core/metrics.js';
 import type { DoneOutcome, PutBackReason, RoundContext, WorkFeed, WorkItem } from '../../../core/work-feed.js';
+import type { S3Clients } from '../s3-clients.js';
 import { MessageLedger, type RecordSettlement, type TrackedMessage } from './message-ledger.js';
 import { parseNotification } from './notification-envelope.js';
 import { decideRecord, type NotifiedObject, type RecordFilter } from './notification-record.js';
 import type { NotificationsConfig } from './notifications-config.js';
-import { headNotifiedObject } from './notified-object.js';
+import { headNotifiedObject, type NotifiedHead } from './notified-object.js';
 import type { ReceivedMessage, SqsQueue } from './sqs-queue.js';
 import { VisibilityHeartbeat } from './visibility-heartbeat.js';
 
@@ -18,9 +18,10 @@ export interface NotificationFeedOptions {
   config: NotificationsConfig;
   queue: SqsQueue;
   claims: ClaimStore;
-  /** Reads the head of each notified version. */
-  s3: S3Client;
+  /** Read the head of each notified version, in the region its record names. */
+  s3: S3Clients;
   filter: RecordFilter;
+  skipStorageClasses: ReadonlySet<string>;
   maxObjectsInFlight: number;
   logger: Logger;
   metrics: Metrics;
@@ -241,7 +242,7 @@ export class NotificationFeed implements WorkFeed {
       object: { ...object, lastModified: new Date(0) },
       resumeAfter,
       lost: holder.lost,
-      resolve: (signal) => headNotifiedObject(this.options.s3, object, this.options.pipeline, signal),
+      resolve: (signal) => headNotifiedObject(this.head(object), signal),
       markOffset: (record) => holder.offset(record),
       markDone: async (outcome?: DoneOutcome) => {
         await holder.finish(outcome?.kind === 'quarantined' ? 'quarantined' : 'done', outcome?.reason);
@@ -251,6 +252,11 @@ export class NotificationFeed implements WorkFeed {
       putBack: (reason) => this.putBack(item, entry, reason),
     };
     return item;
+  }
+
+  private head(object: NotifiedObject): NotifiedHead {
+    const { s3: clients, pipeline, skipStorageClasses } = this.options;
+    return { clients, object, pipeline, skipStorageClasses, logger: this.logger };
   }
 
   private async putBack(item: WorkItem, entry: ActiveObject, reason: PutBackReason): Promise<void> {

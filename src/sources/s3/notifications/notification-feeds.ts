@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoClaimStore } from '../../../claims/dynamodb-claim-store.js';
 import type { WorkFeedFactory } from '../../../core/work-feed.js';
-import { createS3Client } from '../s3-source.js';
+import { S3Clients } from '../s3-clients.js';
 import { type S3SourceConfig, s3Prefixes } from '../s3-source-config.js';
 import { NotificationFeed } from './notification-feed.js';
 import type { NotificationsConfig } from './notifications-config.js';
@@ -23,6 +23,8 @@ export function createNotificationFeeds(
   options: NotificationFeedsOptions,
 ): WorkFeedFactory {
   const config = source.notifications;
+  // The queue and the claim table keep the task's own credentials, `role_arn` is for the bucket
+  // only: a queue in another account is shared through its queue policy (deploy/ecs/sqs/README.md).
   const queue = new SqsQueue(createSqsClient(config, source.region), config.queue_url, options.pipeline);
   const claimsRegion = config.claims.region ?? source.region;
   const claims = new DynamoClaimStore({
@@ -35,7 +37,7 @@ export function createNotificationFeeds(
     pipeline: options.pipeline,
     createTable: config.claims.create_table,
   });
-  const s3 = createS3Client(source);
+  const s3 = new S3Clients(source, options.pipeline);
   const filter = {
     ...(config.buckets ? { buckets: new Set(config.buckets) } : {}),
     prefixes: s3Prefixes(source),
@@ -52,6 +54,7 @@ export function createNotificationFeeds(
         claims,
         s3,
         filter,
+        skipStorageClasses: new Set(source.skip_storage_classes),
         maxObjectsInFlight: options.maxObjectsInFlight,
         logger: context.logger,
         metrics: context.metrics,

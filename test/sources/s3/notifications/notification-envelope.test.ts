@@ -62,6 +62,20 @@ describe('decodeS3Key', () => {
 });
 
 describe('parseNotification', () => {
+  it.each([
+    ['us-gov-west-1', 'us-gov-west-1'],
+    ['cn-north-1', 'cn-north-1'],
+    ['ap-southeast-7', 'ap-southeast-7'],
+    ['', undefined],
+    ['not a region', undefined],
+    ['eu-west-1.evil.example', undefined],
+  ])('keeps the record region %j only when it is a region name', (awsRegion, region) => {
+    const parsed = parseNotification(s3Body(s3Record('a.log', { awsRegion })));
+    expect(parsed).toMatchObject({ kind: 'records' });
+    const [record] = (parsed as { records: { region?: string }[] }).records;
+    expect(record?.region).toBe(region);
+  });
+
   it('reads every record of an S3 notification, decoding each key and keeping its region and ETag', () => {
     const parsed = parseNotification(
       s3Body(
