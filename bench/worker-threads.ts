@@ -1,13 +1,16 @@
 /**
  * `npm run bench:threads`: the production path (gunzip, framing, the record loop with the
  * shipped `pipelines/alb.yml` filters, the OpenSearch output's bulk encoding) in-process on one
- * thread, against the same work on N worker threads (bench/batch-thread.ts), two designs:
+ * thread, against the same work on N worker threads (bench/batch-thread.ts) in three designs:
  *
  *   inprocess   today's path: one thread does everything, one object after another
  *   batch:N     the main thread decompresses and frames; N threads run the loop and the
  *               encoding per batch and hand back encoded bytes (transferred); order kept
  *   clone:N     as batch:N, but the threads hand back the events (structured clone) and the
  *               main thread encodes them
+ *   bytes:N     the main thread only decompresses and cuts the bytes at line ends (about
+ *               1 MB a piece, transferred with the number of lines before it); N threads frame,
+ *               run the loop and encode; encoded bytes come back as in batch:N
  *   object:N    N threads each run whole objects (gunzip to bulk bodies); the main thread only
  *               hands out objects
  *
@@ -61,7 +64,86 @@ function idleRate(m: Measured, cores: number): number {
   return m.records / critical;
 }
 
-type Mode = 'inprocess' | 'batch' | 'clone' | 'object';
+type Mode = 'inprocess' | 'batch' | 'clone' | 'bytes' | 'object';
+
+/** Bytes of decompressed lines per task (about 2,000 ALB lines, a framed batch's worth). */
+const PIECE_BYTES = 1024 * 1024;
+
+/** Line ends in `bytes` (ALB has no lone CR: the bench's corpus is LF only). */
+function countLines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Main thread decompresses only and cuts the bytes at a line end into pieces, each transferred
+ * (not copied) to a thread with the number of lines before it; replies taken in order.
+ */
+async function byteRanges(corpus: Corpus, members: number[], threads: Threads): Promise<Output> {
+  const bodies = new BodyCopies((await benchPipelineFor('alb', null)).bulk.flushBytes);
+  let events = 0;
+  for (const [n, count] of members.entries()) {
+    const key = `bench/alb/${n}.log.gz`;
+    const inFlight: Promise<ThreadReply>[] = [];
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    let base = 0;
+    const send = (piece: Buffer) => {
+      const own = Buffer.allocUnsafeSlow(piece.length);
+      piece.copy(own);
+      inFlight.push(threads.run({ kind: 'bytes', id: 0, key, bytes: own, base }, undefined, [own.buffer]));
+      base += countLines(own);
+    };
+    for await (const chunk of decodeObjectStream(objectStream(corpus.member, count), { key })) {
+      held.push(chunk as Buffer);
+      heldBytes += (chunk as Buffer).length;
+      if (heldBytes < PIECE_BYTES) continue;
+      const all = Buffer.concat(held, heldBytes);
+      const cut = all.lastIndexOf(10) + 1;
+      send(all.subarray(0, cut));
+      held = [all.subarray(cut)];
+      heldBytes = all.length - cut;
+      while (inFlight.length >= 2 * threads.workers.length) {
+        const r = await inFlight.shift()!;
+        events += r.events;
+        bodies.add(r.body!);
+      }
+    }
+    if (heldBytes > 0) send(Buffer.concat(held, heldBytes));
+    for (const reply of inFlight) {
+      const r = await reply;
+      events += r.events;
+      bodies.add(r.body!);
+    }
+  }
+  return { events, bodyBytes: bodies.finish() };
+}
+
+/** Encoded bytes become request bodies as the output would send them: one copy per flush_bytes. */
+class BodyCopies {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private total = 0;
+  constructor(private readonly flushBytes: number) {}
+
+  add(body: Uint8Array): void {
+    this.pending.push(body);
+    this.pendingBytes += body.length;
+    if (this.pendingBytes >= this.flushBytes) this.flush();
+  }
+
+  finish(): number {
+    this.flush();
+    return this.total;
+  }
+
+  private flush(): void {
+    if (this.pendingBytes > 0) this.total += Buffer.concat(this.pending, this.pendingBytes).length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
 
 class Threads {
   private readonly waiting = new Map<number, (reply: ThreadReply) => void>();
@@ -78,10 +160,10 @@ class Threads {
   }
 
   /** Round-robin (or to one thread); the task's id is set here. */
-  run(task: ThreadTask, to?: Worker): Promise<ThreadReply> {
+  run(task: ThreadTask, to?: Worker, transfer: ArrayBuffer[] = []): Promise<ThreadReply> {
     const id = this.next++;
     const reply = new Promise<ThreadReply>((resolve) => this.waiting.set(id, resolve));
-    (to ?? this.workers[id % this.workers.length]!).postMessage({ ...task, id });
+    (to ?? this.workers[id % this.workers.length]!).postMessage({ ...task, id }, transfer);
     return reply;
   }
 
@@ -101,23 +183,11 @@ async function batched(corpus: Corpus, members: number[], threads: Threads, repl
   const pipeline = await benchPipelineFor('alb', null);
   const sink = new BulkBodies(pipeline.bulk);
   let events = 0;
-  // Encoded bytes become request bodies as the output would send them: one copy per flush_bytes.
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  let bodyBytes = 0;
-  const flushBodies = () => {
-    if (pendingBytes > 0) bodyBytes += Buffer.concat(pending, pendingBytes).length;
-    pending = [];
-    pendingBytes = 0;
-  };
+  const bodies = new BodyCopies(pipeline.bulk.flushBytes);
   const settle = (r: ThreadReply) => {
     events += r.events;
     if (r.cloned) for (const event of r.cloned) sink.add(event);
-    if (r.body) {
-      pending.push(r.body);
-      pendingBytes += r.body.length;
-      if (pendingBytes >= pipeline.bulk.flushBytes) flushBodies();
-    }
+    if (r.body) bodies.add(r.body);
   };
   for (const [n, count] of members.entries()) {
     const key = `bench/alb/${n}.log.gz`;
@@ -130,8 +200,7 @@ async function batched(corpus: Corpus, members: number[], threads: Threads, repl
     while (inFlight.length > 0) settle(await inFlight.shift()!);
   }
   sink.flush();
-  flushBodies();
-  return { events, bodyBytes: bodyBytes + sink.bodyBytes };
+  return { events, bodyBytes: bodies.finish() + sink.bodyBytes };
 }
 
 /** What a configuration produced: every configuration must produce the same (the parent checks). */
@@ -143,6 +212,7 @@ interface Output {
 async function run(mode: Mode, corpus: Corpus, members: number[], threads: Threads | undefined): Promise<Output> {
   if (mode === 'batch' || mode === 'clone')
     return batched(corpus, members, threads!, mode === 'batch' ? 'transfer' : 'clone');
+  if (mode === 'bytes') return byteRanges(corpus, members, threads!);
   if (mode === 'object') {
     const member = new Uint8Array(corpus.member);
     const replies = members.map((count, n) =>
