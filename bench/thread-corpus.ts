@@ -1,7 +1,7 @@
 /**
- * The corpus of bench/worker-threads.ts: ALB objects streamed as a 20,000-line gzip member
- * repeated (multi-member gzip), so no object's size is ever held in memory and peak RSS is
- * what the path itself costs, whatever the object's size.
+ * The corpus of bench/worker-threads.ts, and what its main thread does with the bytes. ALB
+ * objects are streamed as a 20,000-line gzip member repeated (multi-member gzip), so no object's
+ * size is ever held in memory and peak RSS is what the path itself costs, whatever its size.
  */
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -29,4 +29,36 @@ export function objectStream(member: Buffer, members: number): Readable {
     }
   }
   return Readable.from(raw(), { objectMode: false });
+}
+
+/** Line ends in `bytes` (ALB has no lone CR: the bench's corpus is LF only). */
+export function countLines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** Encoded bytes become request bodies as the output would send them: one copy per flush_bytes. */
+export class BodyCopies {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private total = 0;
+  constructor(private readonly flushBytes: number) {}
+
+  add(body: Uint8Array): void {
+    this.pending.push(body);
+    this.pendingBytes += body.length;
+    if (this.pendingBytes >= this.flushBytes) this.flush();
+  }
+
+  finish(): number {
+    this.flush();
+    return this.total;
+  }
+
+  private flush(): void {
+    if (this.pendingBytes > 0) this.total += Buffer.concat(this.pending, this.pendingBytes).length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
 }

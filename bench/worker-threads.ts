@@ -38,7 +38,7 @@ import { decodeObjectStream } from '../src/sources/decompress.js';
 import type { ThreadReply, ThreadTask } from './batch-thread.js';
 import { benchPipelineFor } from './bench-pipeline.js';
 import { BulkBodies, recordPath } from './hot-path.js';
-import { buildCorpus, type Corpus, objectStream, POOL_LINES } from './thread-corpus.js';
+import { BodyCopies, buildCorpus, type Corpus, countLines, objectStream, POOL_LINES } from './thread-corpus.js';
 
 interface Measured {
   config: string;
@@ -68,13 +68,6 @@ type Mode = 'inprocess' | 'batch' | 'clone' | 'bytes' | 'object';
 
 /** Bytes of decompressed lines per task (about 2,000 ALB lines, a framed batch's worth). */
 const PIECE_BYTES = 1024 * 1024;
-
-/** Line ends in `bytes` (ALB has no lone CR: the bench's corpus is LF only). */
-function countLines(bytes: Buffer): number {
-  let n = 0;
-  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
-  return n;
-}
 
 /**
  * Main thread decompresses only and cuts the bytes at a line end into pieces, each transferred
@@ -118,31 +111,6 @@ async function byteRanges(corpus: Corpus, members: number[], threads: Threads): 
     }
   }
   return { events, bodyBytes: bodies.finish() };
-}
-
-/** Encoded bytes become request bodies as the output would send them: one copy per flush_bytes. */
-class BodyCopies {
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private total = 0;
-  constructor(private readonly flushBytes: number) {}
-
-  add(body: Uint8Array): void {
-    this.pending.push(body);
-    this.pendingBytes += body.length;
-    if (this.pendingBytes >= this.flushBytes) this.flush();
-  }
-
-  finish(): number {
-    this.flush();
-    return this.total;
-  }
-
-  private flush(): void {
-    if (this.pendingBytes > 0) this.total += Buffer.concat(this.pending, this.pendingBytes).length;
-    this.pending = [];
-    this.pendingBytes = 0;
-  }
 }
 
 class Threads {
