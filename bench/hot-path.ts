@@ -6,8 +6,8 @@
  *   loop  = floor + the worker's record loop (src/pipeline/record-loop.ts: parse, the
  *           `_invalid_utf8` tag, origins, the pipeline's filters)
  *   full  = loop + what the OpenSearch output does per event and per bulk request: the
- *           deterministic `_id` (documentId), `encodeBulkAction` with the output's action,
- *           Buffer.byteLength for its flush_bytes bound, and one body per flush written into
+ *           deterministic `_id` (documentId), `encodeBulkLine` with the output's action,
+ *           bulkLineBytes for its flush_bytes bound, and one body per flush written into
  *           a reused buffer by BulkBodyBuffers, as `sendOnce` writes it
  */
 import { Readable } from 'node:stream';
@@ -15,7 +15,7 @@ import type { Filter } from '../src/core/components.js';
 import { documentId } from '../src/core/document-id.js';
 import type { LogEvent } from '../src/core/event.js';
 import { BulkBodyBuffers } from '../src/outputs/opensearch/bulk-body.js';
-import { encodeBulkAction } from '../src/outputs/opensearch/bulk-encoder.js';
+import { type BulkLine, bulkLineBytes, encodeBulkLine } from '../src/outputs/opensearch/bulk-encoder.js';
 import { compileIndexName } from '../src/outputs/opensearch/index-name.js';
 import { frameRecords } from '../src/parsers/framing/frame-records.js';
 import { RecordLoop } from '../src/pipeline/record-loop.js';
@@ -58,7 +58,7 @@ export interface EventSink {
 export class BulkBodies implements EventSink {
   bodies = 0;
   bodyBytes = 0;
-  private batch: { line: string; bytes: number }[] = [];
+  private batch: { line: BulkLine; bytes: number }[] = [];
   private batchBytes = 0;
   /** The bodies themselves, when kept (bench:e2e sends them). */
   readonly kept: Buffer[] = [];
@@ -74,8 +74,8 @@ export class BulkBodies implements EventSink {
 
   add(event: LogEvent): void {
     const id = this.settings.autoIds ? undefined : documentId(event.origin);
-    const line = encodeBulkAction(this.settings.action, this.indexName(event), id, event.doc);
-    const bytes = Buffer.byteLength(line);
+    const line = encodeBulkLine(this.settings.action, this.indexName(event), id, event.doc);
+    const bytes = bulkLineBytes(line);
     this.batch.push({ line, bytes });
     this.batchBytes += bytes;
     if (this.batchBytes >= this.settings.flushBytes || this.batch.length >= this.settings.flushEvents) this.flush();

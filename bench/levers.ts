@@ -11,6 +11,11 @@
  *            bytes are equal: tested). A first try, every line written into shared 256 KB slabs
  *            at encode time, measured 1.37-1.69x slower (external memory made V8 collect
  *            the old generation often) and was dropped.
+ *   shape    the document's JSON: JSON.stringify (before) vs a serializer generated per key list
+ *            (bench/fixed-shape-serializer.ts; checked equal on every event first); not adopted
+ *   split    the bulk line: one string per event (action line + JSON + newline, measured with
+ *            Buffer.byteLength, copied into the body) (before) vs the action line and the
+ *            document JSON kept apart (no concatenated line to flatten) and copied in turn
  *
  * Options: --records N (default 100000), --rounds N (default 15).
  */
@@ -21,8 +26,14 @@ import { documentId } from '../src/core/document-id.js';
 import type { Doc, LogEvent, Origin } from '../src/core/event.js';
 import { isPrivateAddress } from '../src/filters/is-private-address.js';
 import { BulkBodyBuffers } from '../src/outputs/opensearch/bulk-body.js';
-import { encodeBulkAction } from '../src/outputs/opensearch/bulk-encoder.js';
+import {
+  type BulkLine,
+  bulkLineBytes,
+  encodeBulkAction,
+  encodeBulkLine,
+} from '../src/outputs/opensearch/bulk-encoder.js';
 import { benchPipelineFor } from './bench-pipeline.js';
+import { FixedShapeSerializer } from './fixed-shape-serializer.js';
 import { generateObject } from './generate-logs.js';
 import { type EventSink, recordPath } from './hot-path.js';
 
@@ -78,11 +89,35 @@ function encodeBefore(events: readonly LogEvent[], ids: readonly string[]): numb
   return total;
 }
 
-/** As the output does now: lines as strings (measured for the budget), each body written into a reused buffer. */
+/** As the output did before the split line: each line one string (measured for the budget), each body written into a reused buffer. */
+function encodeJoinedLine(events: readonly LogEvent[], ids: readonly string[]): number {
+  let total = 0;
+  let reused = Buffer.alloc(0);
+  let batch: string[] = [];
+  let batchBytes = 0;
+  const send = (): void => {
+    if (reused.length < batchBytes + 4) reused = Buffer.allocUnsafeSlow(batchBytes + 4);
+    let end = 0;
+    for (const line of batch) end += reused.write(line, end);
+    total += end;
+    batch = [];
+    batchBytes = 0;
+  };
+  events.forEach((event, i) => {
+    const line = encodeBulkAction('create', INDEX, ids[i], event.doc);
+    batch.push(line);
+    batchBytes += Buffer.byteLength(line);
+    if (batch.length === FLUSH_EVENTS) send();
+  });
+  if (batch.length > 0) send();
+  return total;
+}
+
+/** As the output does now: the action line and the document JSON kept apart and copied into a reused buffer. */
 function encodeAfter(events: readonly LogEvent[], ids: readonly string[]): number {
   let total = 0;
   const buffers = new BulkBodyBuffers();
-  let batch: string[] = [];
+  let batch: BulkLine[] = [];
   let batchBytes = 0;
   const send = (): void => {
     const filled = buffers.fill(batch, batchBytes);
@@ -92,9 +127,9 @@ function encodeAfter(events: readonly LogEvent[], ids: readonly string[]): numbe
     batchBytes = 0;
   };
   events.forEach((event, i) => {
-    const line = encodeBulkAction('create', INDEX, ids[i], event.doc);
+    const line = encodeBulkLine('create', INDEX, ids[i], event.doc);
     batch.push(line);
-    batchBytes += Buffer.byteLength(line);
+    batchBytes += bulkLineBytes(line);
     if (batch.length === FLUSH_EVENTS) send();
   });
   if (batch.length > 0) send();
@@ -138,6 +173,11 @@ async function main(): Promise<void> {
   if (!first) throw new Error('no events');
   const prefix = createHash('sha256').update(`${first.bucket}\0${first.key}\0${first.etag}\0`);
 
+  const shapes = new FixedShapeSerializer();
+  for (const event of events) {
+    if (shapes.stringify(event.doc) !== JSON.stringify(event.doc))
+      throw new Error('fixed-shape serializer differs from JSON.stringify');
+  }
   const levers: { name: string; count: number; before: () => number; after: () => number }[] = [
     {
       name: 'id (ns per event)',
@@ -156,6 +196,18 @@ async function main(): Promise<void> {
       name: 'bulk lines and bodies (ns per event)',
       count: events.length,
       before: () => encodeBefore(events, ids),
+      after: () => encodeAfter(events, ids),
+    },
+    {
+      name: 'fixed-shape serializer instead of JSON.stringify (ns per event)',
+      count: events.length,
+      before: () => events.reduce((n, e) => n + JSON.stringify(e.doc).length, 0),
+      after: () => events.reduce((n, e) => n + shapes.stringify(e.doc).length, 0),
+    },
+    {
+      name: 'bulk line as action line + document JSON (ns per event)',
+      count: events.length,
+      before: () => encodeJoinedLine(events, ids),
       after: () => encodeAfter(events, ids),
     },
   ];

@@ -7,7 +7,12 @@ import { WriteTracker } from '../../src/outputs/write-tracker.js';
 const origin = { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', record: 1, sub: 0, lastModified: 0 };
 
 function item(bytes: number): BulkItem {
-  return { line: 'x'.repeat(bytes), bytes, event: { doc: {}, origin }, tracker: new WriteTracker(1) };
+  return {
+    line: { head: '', source: 'x'.repeat(bytes) },
+    bytes,
+    event: { doc: {}, origin },
+    tracker: new WriteTracker(1),
+  };
 }
 
 function batcher(limits: { flushBytes?: number; flushEvents?: number; flushIntervalMs?: number }, budgetBytes = 1e6) {

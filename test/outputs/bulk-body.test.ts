@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { generateObject } from '../../bench/generate-logs.js';
 import type { Doc } from '../../src/core/event.js';
 import { BulkBodyBuffers } from '../../src/outputs/opensearch/bulk-body.js';
-import { encodeBulkAction } from '../../src/outputs/opensearch/bulk-encoder.js';
+import {
+  type BulkLine,
+  bulkLineBytes,
+  bulkLineText,
+  encodeBulkLine,
+} from '../../src/outputs/opensearch/bulk-encoder.js';
 import { createParserFactory, type ParserConfig } from '../../src/parsers/index.js';
 import { fixture, parseAll } from '../parsers/parse-helpers.js';
 
@@ -37,8 +42,8 @@ const EDGE_DOCS: Doc[] = [
   { big: 'x'.repeat(300 * 1024), wide: '€'.repeat(120 * 1024) },
 ];
 
-const lineOf = (doc: Doc, i: number): string =>
-  encodeBulkAction(i % 3 ? 'create' : 'index', 'alb-logs-2024.05.01', i % 5 ? `id${i}` : undefined, doc);
+const lineOf = (doc: Doc, i: number): BulkLine =>
+  encodeBulkLine(i % 3 ? 'create' : 'index', 'alb-logs-2024.05.01', i % 5 ? `id${i}` : undefined, doc);
 
 describe('BulkBodyBuffers', () => {
   it('writes exactly the UTF-8 bytes of the joined lines when buffers are reused across bodies', async () => {
@@ -52,9 +57,9 @@ describe('BulkBodyBuffers', () => {
     for (const size of sizes) {
       const batch = lines.slice(start, start + size);
       start = (start + size) % lines.length;
-      const bytes = batch.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+      const bytes = batch.reduce((sum, line) => sum + bulkLineBytes(line), 0);
       const sent = await buffers.send(batch, bytes, async (body) => Buffer.from(body));
-      expect(sent.equals(Buffer.from(batch.join(''))), `body of ${size} lines`).toBe(true);
+      expect(sent.equals(Buffer.from(batch.map(bulkLineText).join(''))), `body of ${size} lines`).toBe(true);
     }
   });
 
@@ -63,21 +68,22 @@ describe('BulkBodyBuffers', () => {
     const line = lineOf({ a: 'é' }, 1);
     let failed: Buffer | undefined;
     await expect(
-      buffers.send([line], Buffer.byteLength(line), async (body) => {
+      buffers.send([line], bulkLineBytes(line), async (body) => {
         failed = body;
         throw new Error('connection reset');
       }),
     ).rejects.toThrow('connection reset');
     const copy = Buffer.from(failed ?? '');
-    await buffers.send([lineOf({ b: 2 }, 2)], Buffer.byteLength(lineOf({ b: 2 }, 2)), async () => 0);
+    await buffers.send([lineOf({ b: 2 }, 2)], bulkLineBytes(lineOf({ b: 2 }, 2)), async () => 0);
     expect(failed?.equals(copy)).toBe(true);
     // Counted short or long, by one byte up to a whole line: the body is built from the lines instead of cut.
     const wide = lineOf({ w: '€🙂'.repeat(50) }, 3);
-    for (const miscount of [-1, -2, -3, -4, -5, 1, 2, -Buffer.byteLength(wide)]) {
+    for (const miscount of [-1, -2, -3, -4, -5, 1, 2, -bulkLineBytes(wide)]) {
       const lines = [line, wide];
-      const bytes = Buffer.byteLength(line) + Buffer.byteLength(wide) + miscount;
-      expect(await buffers.send(lines, bytes, async (body) => body.toString())).toBe(line + wide);
-      expect(await new BulkBodyBuffers().send(lines, bytes, async (body) => body.toString())).toBe(line + wide);
+      const bytes = bulkLineBytes(line) + bulkLineBytes(wide) + miscount;
+      const text = bulkLineText(line) + bulkLineText(wide);
+      expect(await buffers.send(lines, bytes, async (body) => body.toString())).toBe(text);
+      expect(await new BulkBodyBuffers().send(lines, bytes, async (body) => body.toString())).toBe(text);
     }
   });
 });

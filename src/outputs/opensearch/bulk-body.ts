@@ -1,5 +1,9 @@
+import { type BulkLine, bulkLineText } from './bulk-encoder.js';
+
 /** Kept buffers: one per request in flight (concurrency) covers the steady state. */
 const MAX_FREE = 4;
+
+const NEWLINE = 0x0a;
 
 /** A request body and the reusable buffer it is written in. */
 export interface FilledBody {
@@ -8,10 +12,11 @@ export interface FilledBody {
 }
 
 /**
- * Request bodies written as UTF-8 straight into reused buffers: the lines' bytes are copied once,
- * into a buffer an earlier request gave back, instead of joining the lines into one string
- * (a copy the size of the body) that the client then measures and encodes again. The bytes are
- * exactly `Buffer.from(lines.join(''))` (test/outputs/bulk-body.test.ts).
+ * Request bodies written as UTF-8 straight into reused buffers: each line's action line and
+ * document JSON are copied once, into a buffer an earlier request gave back, instead of joining
+ * them into one string (a copy the size of the body) that the client then measures and encodes
+ * again. The bytes are exactly `Buffer.from(lines.map(bulkLineText).join(''))`
+ * (test/outputs/bulk-body.test.ts).
  *
  * A buffer is reused only after the request that used it succeeded, so no byte of a request can
  * change while any part of the HTTP stack may still read it; after a failure it is dropped.
@@ -20,7 +25,7 @@ export class BulkBodyBuffers {
   private readonly free: Buffer[] = [];
 
   /** The lines as one body; `bytes` is their UTF-8 length (the items' sum). */
-  fill(lines: readonly string[], bytes: number): FilledBody {
+  fill(lines: readonly BulkLine[], bytes: number): FilledBody {
     // Room for the longest UTF-8 character past `bytes`: had the count been short, the writes then
     // always run past it (a write stops only when the next character does not fit).
     const room = bytes + 4;
@@ -28,9 +33,14 @@ export class BulkBodyBuffers {
     // allocUnsafeSlow: never a slice of Node's shared pool, whose other slices a reuse would overwrite.
     if (buffer === undefined || buffer.length < room) buffer = Buffer.allocUnsafeSlow(room);
     let end = 0;
-    for (const line of lines) end += buffer.write(line, end);
+    for (const line of lines) {
+      end += buffer.write(line.head, end);
+      end += buffer.write(line.source, end);
+      if (end < buffer.length) buffer[end] = NEWLINE;
+      end++;
+    }
     // Miscounted (a bug elsewhere): send the lines as they are rather than bytes cut short.
-    if (end !== bytes) return { body: Buffer.from(lines.join('')), buffer };
+    if (end !== bytes) return { body: Buffer.from(lines.map(bulkLineText).join('')), buffer };
     return { body: buffer.subarray(0, end), buffer };
   }
 
@@ -40,7 +50,7 @@ export class BulkBodyBuffers {
   }
 
   /** Sends the lines as one body through `request`; the buffer is reused once it resolves. */
-  async send<T>(lines: readonly string[], bytes: number, request: (body: Buffer) => Promise<T>): Promise<T> {
+  async send<T>(lines: readonly BulkLine[], bytes: number, request: (body: Buffer) => Promise<T>): Promise<T> {
     const filled = this.fill(lines, bytes);
     const result = await request(filled.body);
     this.giveBack(filled);

@@ -2,10 +2,12 @@ import type { ByteBudget } from '../../core/byte-budget.js';
 import type { WriteReport } from '../../core/components.js';
 import type { LogEvent } from '../../core/event.js';
 import type { WriteTracker } from '../write-tracker.js';
+import type { BulkLine } from './bulk-encoder.js';
 
 /** One event as a bulk action line, with the write it belongs to. */
 export interface BulkItem {
-  line: string;
+  line: BulkLine;
+  /** The line's UTF-8 bytes (bulkLineBytes). */
   bytes: number;
   event: LogEvent;
   tracker: WriteTracker;

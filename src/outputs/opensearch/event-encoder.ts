@@ -2,7 +2,7 @@ import type { ComponentContext } from '../../core/components.js';
 import { documentId } from '../../core/document-id.js';
 import type { LogEvent } from '../../core/event.js';
 import type { WriteTracker } from '../write-tracker.js';
-import { encodeBulkAction } from './bulk-encoder.js';
+import { type BulkLine, bulkLineBytes, encodeBulkLine } from './bulk-encoder.js';
 import type { BulkItem } from './bulk-item.js';
 import type { RejectedItem } from './dead-letter-router.js';
 import { IndexCap } from './index-cap.js';
@@ -39,7 +39,7 @@ export class EventEncoder {
 
   encode(event: LogEvent, tracker: WriteTracker): BulkItem | RejectedItem {
     const id = this.config.document_id === 'auto' ? undefined : documentId(event.origin);
-    let line: string;
+    let line: BulkLine;
     try {
       const name = this.indexName(event);
       const index = this.cap.resolve(name);
@@ -48,13 +48,13 @@ export class EventEncoder {
         const error = indexLimitError(this.ctx.pipeline, event.origin, name, this.cap.max);
         return { item: unsent(event, tracker), reason: error.message, error };
       }
-      line = encodeBulkAction(this.op, index, id, event.doc);
+      line = encodeBulkLine(this.op, index, id, event.doc);
     } catch (cause) {
       // JSON.stringify throws on a BigInt, a cycle, or nesting deeper than the stack (RangeError).
       const error = encodeError(this.ctx.pipeline, event.origin, cause);
       return { item: unsent(event, tracker), reason: error.message, error, omitDoc: true };
     }
-    return { line, bytes: Buffer.byteLength(line), event, tracker };
+    return { line, bytes: bulkLineBytes(line), event, tracker };
   }
 
   private warnCapOnce(name: string): void {
@@ -69,9 +69,11 @@ export class EventEncoder {
   }
 }
 
+const NO_LINE: BulkLine = { head: '', source: '' };
+
 /** An item that never joins a batch: it holds no bytes of the budget. */
 function unsent(event: LogEvent, tracker: WriteTracker): BulkItem {
-  return { line: '', bytes: 0, event, tracker };
+  return { line: NO_LINE, bytes: 0, event, tracker };
 }
 
 export function isRejected(result: BulkItem | RejectedItem): result is RejectedItem {
