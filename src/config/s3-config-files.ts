@@ -173,6 +173,13 @@ export function s3Problem(uri: string, error: unknown, action: string, resource:
       `no usable AWS credentials (${name}: ${reason}); give the task a role or set AWS credentials`,
     );
   }
+  const host = (error as { hostname?: unknown } | undefined)?.hostname;
+  if (typeof host === 'string' && host.startsWith(`${parseS3ConfigUri(uri).bucket}.`) && /ENOTFOUND/.test(reason)) {
+    return problemAt(
+      uri,
+      `the bucket's virtual-hosted name ${host} does not resolve; for an S3-compatible endpoint set SLUICE_CONFIG_S3_FORCE_PATH_STYLE=true`,
+    );
+  }
   if (status === 403) {
     const on = `${resource}${condition ? ` ${condition}` : ''}`;
     return problemAt(uri, `access denied (${reason}); allow ${action} on ${on} to the task role`);
