@@ -51,7 +51,7 @@ export class ConfigReloader {
     this.unsubscribe = this.options.source.subscribe((reason) => this.request(reason));
   }
 
-  /** Stops listening and waits for a reload under way. */
+  /** Stops listening; resolves once a reload under way is done. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
     await this.active;

@@ -104,7 +104,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       logger.warn('drain timed out; unfinished objects resume from their last checkpoint on the next start');
     }
   }
-  await reloader?.stop();
+  // Not awaited: a reload under way holds `all` above, so it is done here unless the drain timed out.
+  void reloader?.stop();
   await server?.close();
   const paused = Object.values(summaries).some((summary) => summary.paused !== undefined);
   return { summaries, ok: !paused && !timedOut, timedOut };

@@ -14,7 +14,7 @@ function pipeline(id: string, output = `out/${id}.ndjson`): LoadedPipeline {
     file: `/etc/sluice/${id}.yml`,
     baseDir: '/etc/sluice',
     index: 0,
-    locate: () => ({ line: 1, column: 1 }),
+    locate: () => ({ file: `/etc/sluice/${id}.yml`, line: 1, column: 1 }),
   };
 }
 
