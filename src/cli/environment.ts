@@ -51,6 +51,20 @@ function seconds(value: string | undefined): number {
   return number;
 }
 
+/** Seconds, where 0 turns the feature off. */
+function secondsOrOff(value: string | undefined): number {
+  const digits = text(value);
+  if (!/^\d+(\.\d+)?$/.test(digits)) throw new Error('must be a number of seconds (0 turns it off)');
+  return Number(digits);
+}
+
+function flag(value: string | undefined): boolean {
+  const given = text(value).toLowerCase();
+  if (given === 'true' || given === '1') return true;
+  if (given === 'false' || given === '0') return false;
+  throw new Error('must be true or false');
+}
+
 function utcTime(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   try {
@@ -85,6 +99,26 @@ export const ENVIRONMENT = {
       'as --config. The image sets /etc/sluice/pipelines.',
     readBy: ['run', 'backfill', 'validate', 'parse'],
     parse: text,
+  },
+  configS3ForcePathStyle: {
+    name: 'SLUICE_CONFIG_S3_FORCE_PATH_STYLE',
+    default: 'false',
+    type: 'true/false',
+    description:
+      'Path-style addressing for an s3:// SLUICE_CONFIG, as force_path_style of the S3 source: set it for an ' +
+      'S3-compatible server at a custom endpoint (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) with a host name.',
+    readBy: ['run', 'backfill', 'validate', 'parse'],
+    parse: flag,
+  },
+  configReloadSeconds: {
+    name: 'SLUICE_CONFIG_RELOAD_SECONDS',
+    default: '0',
+    type: 'seconds',
+    description:
+      'A live `sluice run` checks the config (file contents, or S3 ETags) this often and reloads it when it ' +
+      "changed, as on SIGHUP (Logstash's config.reload.automatic); 0 turns the check off.",
+    readBy: ['run'],
+    parse: secondsOrOff,
   },
   pipelines: {
     name: 'SLUICE_PIPELINES',

@@ -4,6 +4,7 @@ import { createLogger } from '../core/logger.js';
 import { DEMO_DEFAULTS } from './demo-defaults.js';
 import { readSettings, type Settings } from './environment.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { installStopRequests, type StopRequests } from './stop-requests.js';
 import { EnvironmentError } from './usage-error.js';
 
 /** The `sluice` command line. Each command lives in its own file under src/cli/. */
@@ -25,19 +26,32 @@ Run \`sluice <command> --help\` for the options of a command; \`sluice --version
 `;
 
 type Command = (argv: string[], settings: Settings) => Promise<number>;
+type DrainingCommand = (argv: string[], settings: Settings, stop: StopRequests) => Promise<number>;
 
 /**
  * Each command, and the defaults it gives variables of the environment table, if any. A
  * command's module is loaded when it runs: `sluice parse` need not load every pipeline
- * component (loading all of them cost ~0.6 CPU-seconds at every start).
+ * component (loading all of them cost ~0.6 CPU-seconds at every start). The commands that drain
+ * on SIGTERM get the stop requests main() installed first; the others run with signals at their
+ * default effect.
  */
-const COMMANDS: Record<string, { run: Command; defaults?: Record<string, string> }> = {
-  run: { run: async (argv, settings) => (await import('./run-command.js')).runCommand(argv, settings) },
-  backfill: { run: async (argv, settings) => (await import('./run-command.js')).runCommand(argv, settings, true) },
+const COMMANDS: Record<
+  string,
+  ({ run: Command; drains?: false } | { run: DrainingCommand; drains: true }) & { defaults?: Record<string, string> }
+> = {
+  run: {
+    drains: true,
+    run: async (argv, settings, stop) => (await import('./run-command.js')).runCommand(argv, settings, stop),
+  },
+  backfill: {
+    drains: true,
+    run: async (argv, settings, stop) => (await import('./run-command.js')).runCommand(argv, settings, stop, true),
+  },
   validate: { run: async (argv, settings) => (await import('./validate-command.js')).validateCommand(argv, settings) },
   parse: { run: async (argv, settings) => (await import('./parse-command.js')).parseCommand(argv, settings) },
   demo: {
-    run: async (argv, settings) => (await import('./demo-command.js')).demoCommand(argv, settings),
+    drains: true,
+    run: async (argv, settings, stop) => (await import('./demo-command.js')).demoCommand(argv, settings, stop),
     defaults: DEMO_DEFAULTS,
   },
   test: { run: async (argv, settings) => (await import('./test-command.js')).testCommand(argv, settings) },
@@ -50,6 +64,16 @@ const COMMANDS: Record<string, { run: Command; defaults?: Record<string, string>
  * environment.ts); commands get the typed settings.
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // First: a SIGTERM while the command's modules load (or the config does) is a stop request, not a kill.
+  const stop = installStopRequests();
+  try {
+    return await dispatch(argv, env, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function dispatch(argv: string[], env: NodeJS.ProcessEnv, stop: StopRequests): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(HELP);
@@ -79,6 +103,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     );
     return EXIT_USAGE;
   }
+  if (command.drains) return command.run(rest, settings, stop);
+  stop.release();
   return command.run(rest, settings);
 }
 

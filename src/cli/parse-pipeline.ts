@@ -10,7 +10,7 @@ import { createFilter } from '../filters/index.js';
 import { createParserFactory, parserConfigSchema } from '../parsers/index.js';
 import { BuildProblems } from '../pipeline/build-problems.js';
 import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
-import { configPath } from './config-path.js';
+import { configPath, configSource } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG } from './exit-codes.js';
 import { buildRoutedPipeline, type Route } from './parse-routes.js';
@@ -38,7 +38,7 @@ export async function pipelineOptions(
   settings: Settings,
 ): Promise<ParseOptions | number> {
   try {
-    const config = await loadConfig(configPath(values.config, settings));
+    const config = await loadConfig(configPath(values.config, settings), process.env, configSource(settings));
     const loaded = config.pipelines.find((p) => p.config.id === id);
     if (!loaded) {
       process.stderr.write(`sluice parse: no pipeline named ${id}\n`);

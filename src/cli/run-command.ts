@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
-import { formatConfigWarning, type LoadedConfig, loadConfig } from '../config/load-config.js';
-import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { checkPipelines } from '../pipeline/check-pipelines.js';
 import { BOUNDED_RUN_PAUSES } from '../pipeline/object-failure-policy.js';
 import type { RunSummary } from '../pipeline/pipeline-runner.js';
 import { runWorker, type WorkerResult } from '../worker/run-worker.js';
@@ -14,17 +11,22 @@ import { configArgument } from './config-argument.js';
 import type { Settings } from './environment.js';
 import { environmentHelp } from './environment-help.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_PAUSED, EXIT_USAGE } from './exit-codes.js';
+import { loadRunConfig, reloadSource, reloads, versionBeforeLoad } from './run-config.js';
 import { type RunArguments, type RunOptions, resolveRunOptions } from './run-options.js';
-import { watchStopRequests } from './stop-requests.js';
+import type { StopRequests } from './stop-requests.js';
 import { reportBadArguments, UsageError } from './usage-error.js';
 
 const RUN_HELP = `Usage: sluice run [--config PATH | PATH] [--pipeline ID]...
 
-Runs pipelines until SIGTERM, SIGINT or SIGHUP, then stops listing, finishes or checkpoints
+Runs pipelines until SIGTERM or SIGINT, then stops listing, finishes or checkpoints
 in-flight records within SLUICE_SHUTDOWN_TIMEOUT_SECONDS and exits 0. When the reader of
 stdout goes away (a stdout output piped to \`head\`) it drains the same way and exits 1.
 It checks the whole config first, as \`sluice validate\` does (schema, GeoIP databases, patterns,
 CA and template files): an invalid one exits 78 with every problem, before any checkpoint is read.
+SIGHUP reloads the config (and so does a change, every SLUICE_CONFIG_RELOAD_SECONDS when set):
+it is checked the same way first; an invalid one is logged with every problem and the running
+config stays; else only the pipelines whose settings changed are drained and restarted, added
+ones start, removed ones are drained and stopped, and the others run on untouched.
 A pipeline-level fault (access denied, refused credentials, an output down) pauses that
 pipeline: nothing is marked done, /readyz names the fault and the fix, and it is retried with
 backoff until it works, while the other pipelines keep running.
@@ -99,51 +101,18 @@ function logStart(logger: Logger, options: RunOptions, argv: string[]): void {
   );
 }
 
-/**
- * The whole config, loaded and checked before anything reads or writes a checkpoint: an
- * invalid one is reported (every problem) and undefined is returned, for exit 78.
- */
-async function loadRunConfig(logger: Logger, options: RunOptions): Promise<LoadedConfig | undefined> {
-  let config: LoadedConfig;
-  try {
-    config = await loadConfig(options.config);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    reportInvalid(logger, options.config, error.problems);
-    return undefined;
-  }
-  for (const warning of config.warnings) {
-    const { file, line, column, path } = warning;
-    logger.warn({ file, line, column, path }, `config warning: ${formatConfigWarning(warning)}`);
-  }
-  const unknown = options.pipelineIds.filter((id) => !config.pipelines.some((p) => p.config.id === id));
-  if (unknown.length > 0) {
-    logger.fatal({ code: 'ERR_CONFIG_INVALID', config: options.config, unknown }, 'no such pipeline in the config');
-    process.stderr.write(`sluice: no pipeline named ${unknown.join(', ')} in the config\n`);
-    return undefined;
-  }
-  // Every component built as the run will build it (files read, patterns compiled), nothing contacted.
-  const problems = await checkPipelines(config, { mode: options.mode, pipelineIds: options.pipelineIds });
-  if (problems.length > 0) {
-    reportInvalid(logger, options.config, problems);
-    return undefined;
-  }
-  return config;
-}
-
 function usageFailure(logger: Logger, command: string, error: UsageError): number {
   logger.error({ code: error.code, ...error.context, hint: error.hint }, error.message);
   process.stderr.write(`sluice ${command}: ${error.message}\n`);
   return EXIT_USAGE;
 }
 
-function reportInvalid(logger: Logger, config: string, problems: ConfigProblem[]): void {
-  const error = new ConfigError(problems);
-  logger.fatal({ code: error.code, config, problems, hint: error.hint }, 'invalid config');
-  process.stderr.write(`${error.message}\n`);
-}
-
-export async function runCommand(argv: string[], settings: Settings, backfillCommand = false): Promise<number> {
+export async function runCommand(
+  argv: string[],
+  settings: Settings,
+  stop: StopRequests,
+  backfillCommand = false,
+): Promise<number> {
   let values: ReturnType<typeof parseRunArguments>;
   try {
     values = parseRunArguments(argv);
@@ -156,6 +125,7 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
     return EXIT_OK;
   }
   const logger = createLogger({ level: settings.logLevel });
+  stop.attach(logger);
   let options: RunOptions;
   try {
     options = resolveRunOptions(values, settings, backfillCommand);
@@ -164,36 +134,38 @@ export async function runCommand(argv: string[], settings: Settings, backfillCom
     return usageFailure(logger, backfillCommand ? 'backfill' : 'run', error);
   }
   logStart(logger, options, [backfillCommand ? 'backfill' : 'run', ...argv]);
+  const version = await versionBeforeLoad(options);
   const config = await loadRunConfig(logger, options);
   if (!config) return EXIT_CONFIG;
   const { mode, pipelineIds } = options;
   if (options.dryRun && mode.kind === 'backfill') return (await backfillDryRun(config, pipelineIds, mode, logger)).code;
+  if (stop.signal.aborted) {
+    // Stopped while starting (a SIGTERM as the task came up): nothing read, nothing written.
+    logger.info('sluice stopped before any pipeline started');
+    return stop.stdoutClosed ? EXIT_FAILURE : EXIT_OK;
+  }
 
-  const stop = watchStopRequests(logger);
   const progress =
     mode.kind === 'backfill' ? new BackfillProgress(logger, mode, options.progressIntervalMs) : undefined;
   progress?.start();
-  try {
-    const result = await runWorker({
-      config,
-      logger,
-      mode,
-      once: options.once,
-      pipelineIds,
-      http: options.http,
-      shutdownTimeoutMs: options.shutdownTimeoutMs,
-      stopSignal: stop.signal,
-      onObjectDone: (pipeline, object, events) => progress?.objectDone(pipeline, object, events),
-    });
-    progress?.stop(result.summaries);
-    const totals = totalsOf(result.summaries);
-    logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
-    if (stop.stdoutClosed) return EXIT_FAILURE;
-    if (options.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
-    return exitCode(result, mode.kind === 'backfill' || options.once === true);
-  } finally {
-    stop.dispose();
-  }
+  const result = await runWorker({
+    config,
+    logger,
+    mode,
+    once: options.once,
+    pipelineIds,
+    http: options.http,
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    stopSignal: stop.signal,
+    reload: reloads(options) ? reloadSource(logger, options, stop, version) : undefined,
+    onObjectDone: (pipeline, object, events) => progress?.objectDone(pipeline, object, events),
+  });
+  progress?.stop(result.summaries);
+  const totals = totalsOf(result.summaries);
+  logger.info({ ...totals, pipelines: result.summaries, timedOut: result.timedOut }, 'sluice stopped');
+  if (stop.stdoutClosed) return EXIT_FAILURE;
+  if (options.once) process.stdout.write(`${summaryLine(result.summaries)}\n`);
+  return exitCode(result, mode.kind === 'backfill' || options.once === true);
 }
 
 /** What every pipeline of the run did, summed for the last log line. */

@@ -1,6 +1,7 @@
 import type { LevelWithSilent } from 'pino';
+import type { ConfigSourceOptions } from '../config/load-config.js';
 import type { RunMode } from '../pipeline/pipeline-runner.js';
-import { configPath } from './config-path.js';
+import { configPath, configSource } from './config-path.js';
 import type { Settings } from './environment.js';
 import { parseUtcTime } from './parse-time.js';
 import { UsageError } from './usage-error.js';
@@ -19,6 +20,10 @@ export interface RunArguments {
 export interface RunOptions {
   command: 'run' | 'backfill';
   config: string;
+  /** How the config is read (an s3:// config's addressing). */
+  configSource: ConfigSourceOptions;
+  /** A live run checks its config for changes this often and reloads it; 0: only on SIGHUP. */
+  reloadIntervalMs: number;
   /** Empty: every pipeline of the config. */
   pipelineIds: string[];
   mode: RunMode;
@@ -66,6 +71,8 @@ export function resolveRunOptions(args: RunArguments, settings: Settings, backfi
   return {
     command,
     config: configPath(args.config, settings),
+    configSource: configSource(settings),
+    reloadIntervalMs: settings.configReloadSeconds * 1000,
     pipelineIds: args.pipeline?.length ? args.pipeline : settings.pipelines,
     mode: from ? { kind: 'backfill', from, to: to ?? null } : { kind: 'live' },
     once: args.once ?? false,

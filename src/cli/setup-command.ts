@@ -3,9 +3,10 @@ import { formatConfigWarning } from '../config/load-config.js';
 import { planSetup } from '../setup/setup-plan.js';
 import { failed, formatStep, summarize } from '../setup/setup-report.js';
 import { runSetup } from '../setup/setup-runner.js';
-import { configPath, loadConfigOrReport } from './config-path.js';
+import { configPath, configSource, loadConfigOrReport } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { reportBadArguments } from './usage-error.js';
 
 const HELP = `Usage: sluice setup [--config PATH] [--pipeline ID] [--dry-run]
                     [--dashboards-url URL] [--dashboards-tenant NAME]
@@ -42,8 +43,7 @@ export async function setupCommand(argv: string[], settings: Settings): Promise<
   try {
     values = parse(argv).values;
   } catch (error) {
-    process.stderr.write(`sluice setup: ${(error as Error).message}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return reportBadArguments('setup', error, HELP);
   }
   if (values.help) {
     process.stdout.write(HELP);
@@ -56,7 +56,7 @@ export async function setupCommand(argv: string[], settings: Settings): Promise<
     return EXIT_USAGE;
   }
   const path = configPath(values.config, settings);
-  const loaded = await loadConfigOrReport(path);
+  const loaded = await loadConfigOrReport(path, configSource(settings));
   if (!loaded) return EXIT_CONFIG;
   for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);
   const ids = loaded.pipelines.map((pipeline) => pipeline.config.id);

@@ -5,7 +5,7 @@ import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { describeCheckpoint } from './checkpoint-status.js';
 import { configArgument } from './config-argument.js';
-import { configPath, loadConfigOrReport } from './config-path.js';
+import { configPath, configSource, loadConfigOrReport } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { reportBadArguments } from './usage-error.js';
@@ -48,7 +48,7 @@ export async function statusCommand(argv: string[], settings: Settings): Promise
     return EXIT_OK;
   }
   const path = configPath(config, settings);
-  const loaded = await loadConfigOrReport(path);
+  const loaded = await loadConfigOrReport(path, configSource(settings));
   if (!loaded) return EXIT_CONFIG;
   const ids = values.pipeline?.length ? values.pipeline : settings.pipelines;
   const unknown = ids.filter((id) => !loaded.pipelines.some((p) => p.config.id === id));

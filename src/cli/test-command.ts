@@ -1,13 +1,16 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, errorMessage, SluiceError } from '../core/errors.js';
+import type { ConfigSourceOptions } from '../config/load-config.js';
+import { isS3ConfigUri } from '../config/s3-config-files.js';
+import { ConfigError, SluiceError } from '../core/errors.js';
 import { casePassed, formatCaseReport } from '../pipeline-test/format-report.js';
 import { loadTestFile } from '../pipeline-test/load-test-file.js';
 import { runTestFile } from '../pipeline-test/run-test-file.js';
-import { configPath } from './config-path.js';
+import { configPath, configSource } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { reportBadArguments } from './usage-error.js';
 
 const HELP = `Usage: sluice test [--config PATH] [TESTFILE|FOLDER...]
 
@@ -17,7 +20,8 @@ is compared with the case's expected events, drops, routes and dead-letter entri
 and outputs are not contacted (no AWS, no OpenSearch); a geoip filter needs its database.
 
 Without TESTFILE, runs every *.test.yml in the tests/ folder beside the config. A test file's
-pipelines come from its own \`config:\`, else --config, else SLUICE_CONFIG. Format: docs/TESTING.md.
+pipelines come from its own \`config:\`, else --config, else SLUICE_CONFIG, which may be on S3
+(s3://BUCKET/PREFIX/); test files are local, so with a config on S3 name them. Format: docs/TESTING.md.
 
 Exits 0 when every case passes, 1 when one fails, 78 when a test file or the config is invalid
 (file:line:col) or a pipeline cannot be built, 64 on a usage error.
@@ -32,8 +36,7 @@ export async function testCommand(argv: string[], settings: Settings): Promise<n
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    process.stderr.write(`sluice test: ${errorMessage(error)}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return reportBadArguments('test', error, HELP);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -49,7 +52,7 @@ export async function testCommand(argv: string[], settings: Settings): Promise<n
   let failed = 0;
   let invalid = 0;
   for (const file of files) {
-    const outcome = await runOne(file, configPath(values.config, settings));
+    const outcome = await runOne(file, configPath(values.config, settings), configSource(settings));
     if (outcome === 'invalid') invalid++;
     else {
       passed += outcome.passed;
@@ -62,12 +65,16 @@ export async function testCommand(argv: string[], settings: Settings): Promise<n
   return failed > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
-async function runOne(file: string, config: string): Promise<{ passed: number; failed: number } | 'invalid'> {
+async function runOne(
+  file: string,
+  config: string,
+  source: ConfigSourceOptions,
+): Promise<{ passed: number; failed: number } | 'invalid'> {
   try {
     const testFile = await loadTestFile(file);
     process.stdout.write(`${testFile.displayName}\n`);
     // The environment fills the config's ${VAR}, as for `sluice run`; the file's env fills the rest.
-    const reports = await runTestFile(testFile, { config, env: process.env });
+    const reports = await runTestFile(testFile, { config, env: process.env, source });
     let passed = 0;
     for (const report of reports) {
       if (casePassed(report)) passed++;
@@ -91,6 +98,9 @@ async function runOne(file: string, config: string): Promise<{ passed: number; f
 /** The files named (folders give their *.test.yml), or those in the tests/ folder beside the config; a message when there are none. */
 async function testFiles(named: string[], config: string): Promise<string[] | string> {
   if (named.length === 0) {
+    if (isS3ConfigUri(config)) {
+      return `the config ${config} is on S3, and test files are read from this machine: name the test files or folders to run`;
+    }
     const info = await stat(config).catch(() => null);
     const folder = join(info?.isDirectory() ? config : dirname(config), 'tests');
     const found = await testFilesIn(folder);

@@ -3,7 +3,7 @@ import { formatConfigWarning, loadConfig } from '../config/load-config.js';
 import { ConfigError } from '../core/errors.js';
 import { checkPipelines } from '../pipeline/check-pipelines.js';
 import { configArgument } from './config-argument.js';
-import { configPath } from './config-path.js';
+import { configPath, configSource } from './config-path.js';
 import type { Settings } from './environment.js';
 import { EXIT_CONFIG, EXIT_OK } from './exit-codes.js';
 import { reportBadArguments } from './usage-error.js';
@@ -43,7 +43,7 @@ export async function validateCommand(argv: string[], settings: Settings): Promi
   }
   const path = configPath(config, settings);
   try {
-    const loaded = await loadConfig(path);
+    const loaded = await loadConfig(path, process.env, configSource(settings));
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);
     const problems = await checkPipelines(loaded);
     if (problems.length > 0) throw new ConfigError(problems);

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { isS3ConfigUri, readS3ConfigFiles } from './s3-config-files.js';
+import { isS3ConfigUri, readS3ConfigFiles, type S3ConfigOptions } from './s3-config-files.js';
 
 const YAML_EXTENSIONS = new Set(['.yml', '.yaml']);
 
@@ -49,10 +49,10 @@ export interface ConfigFile {
  * Relative paths in a local file resolve against its folder; S3 has no folder on this machine, so
  * those of an S3 config resolve against the working directory.
  */
-export async function readConfigFiles(path: string): Promise<ConfigFile[]> {
+export async function readConfigFiles(path: string, s3: S3ConfigOptions = {}): Promise<ConfigFile[]> {
   if (isS3ConfigUri(path)) {
     const baseDir = process.cwd();
-    return (await readS3ConfigFiles(path)).map(({ file, text }) => ({ file, displayName: file, text, baseDir }));
+    return (await readS3ConfigFiles(path, s3)).map(({ file, text }) => ({ file, displayName: file, text, baseDir }));
   }
   const files: ConfigFile[] = [];
   for (const file of await listConfigFiles(path)) {

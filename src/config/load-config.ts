@@ -7,6 +7,7 @@ import { type DeprecatedUse, deprecatedKeysIn } from './deprecated-keys.js';
 import { describeIssue, type IssueValue } from './describe-issue.js';
 import { hasReference, interpolate, type Substitution } from './interpolate.js';
 import { logstashHint } from './logstash-names.js';
+import type { S3ConfigOptions } from './s3-config-files.js';
 import { configSchema, type PipelineConfig } from './schema.js';
 import { knownKeysAt } from './schema-walk.js';
 import { historyWarning } from './start-time-warning.js';
@@ -36,6 +37,11 @@ export interface LoadedPipeline {
    * so a problem found when building it is reported at the line that names the file or pattern.
    */
   locate(path: readonly PropertyKey[]): Position;
+}
+
+/** How the config itself is read: the S3 client's addressing for an `s3://` config. */
+export interface ConfigSourceOptions {
+  s3?: S3ConfigOptions;
 }
 
 /** Something that works but should change (a deprecated key), at its place in the file. */
@@ -69,8 +75,12 @@ const MIN_SCRUBBED_LENGTH = 4;
  * returns warnings (deprecated keys) in the same form. Values taken from the environment are
  * never echoed in messages: they may be secrets.
  */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
-  const configFiles = await readConfigFiles(path);
+export async function loadConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  source: ConfigSourceOptions = {},
+): Promise<LoadedConfig> {
+  const configFiles = await readConfigFiles(path, source.s3);
   const files = configFiles.map((f) => f.file);
   const problems: ConfigProblem[] = [];
   const warnings: ConfigWarning[] = [];

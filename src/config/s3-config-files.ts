@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, errorMessage } from '../core/errors.js';
 
 /** Where an `s3://` config lives: one object (`key` ends in .yml/.yaml), or every YAML object under a prefix. */
@@ -37,16 +37,30 @@ export function parseS3ConfigUri(uri: string): S3ConfigLocation {
   return { kind: 'prefix', bucket, prefix: key === '' || key.endsWith('/') ? key : `${key}/` };
 }
 
+/** How the config's S3 client addresses the bucket; the CLI sets it from SLUICE_CONFIG_S3_FORCE_PATH_STYLE. */
+export interface S3ConfigOptions {
+  /**
+   * Path-style addressing (`http://host/bucket/key`), as `force_path_style` of the S3 source:
+   * an S3-compatible server at a custom endpoint with a host name (MinIO, a proxy) needs it, since
+   * the virtual-hosted name `bucket.host` does not resolve there.
+   */
+  forcePathStyle?: boolean;
+}
+
 /**
  * The SDK's default chain, as for sluice's other AWS clients: credentials (the ECS task role),
  * region (AWS_REGION) and endpoint (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL) from the environment.
  */
-function defaultClient(): S3Client {
-  return new S3Client({});
+function defaultClient(options: S3ConfigOptions): S3Client {
+  return new S3Client({ forcePathStyle: options.forcePathStyle === true });
 }
 
 /** The config's files, read from S3, in key order. Every failure is a ConfigError naming the URI. */
-export async function readS3ConfigFiles(uri: string, client: S3Client = defaultClient()): Promise<S3ConfigFile[]> {
+export async function readS3ConfigFiles(
+  uri: string,
+  options: S3ConfigOptions = {},
+  client: S3Client = defaultClient(options),
+): Promise<S3ConfigFile[]> {
   const location = parseS3ConfigUri(uri);
   try {
     const keys = location.kind === 'object' ? [location.key] : await listYamlKeys(client, uri, location);
@@ -59,13 +73,48 @@ export async function readS3ConfigFiles(uri: string, client: S3Client = defaultC
   }
 }
 
+/**
+ * What identifies this version of the config on S3: each YAML object's key and ETag (one listing
+ * for a folder, one HEAD for an object). A reload watch compares it between polls instead of
+ * reading every object.
+ */
+export async function s3ConfigVersion(
+  uri: string,
+  options: S3ConfigOptions = {},
+  client: S3Client = defaultClient(options),
+): Promise<string> {
+  const location = parseS3ConfigUri(uri);
+  try {
+    if (location.kind === 'object') {
+      const head = await client
+        .send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }))
+        .catch((error: unknown) => {
+          throw s3Problem(uri, error, 's3:GetObject', `arn:aws:s3:::${location.bucket}/${location.key}`);
+        });
+      return `${location.key} ${head.ETag ?? ''}`;
+    }
+    const objects = await listYamlObjects(client, uri, location);
+    return objects.map(({ key, etag }) => `${key} ${etag}`).join('\n');
+  } finally {
+    client.destroy();
+  }
+}
+
 async function listYamlKeys(
   client: S3Client,
   uri: string,
   location: Extract<S3ConfigLocation, { kind: 'prefix' }>,
 ): Promise<string[]> {
+  return (await listYamlObjects(client, uri, location)).map((object) => object.key);
+}
+
+async function listYamlObjects(
+  client: S3Client,
+  uri: string,
+  location: Extract<S3ConfigLocation, { kind: 'prefix' }>,
+): Promise<Array<{ key: string; etag: string }>> {
   const { bucket, prefix } = location;
-  const keys: string[] = [];
+  const keys: Array<{ key: string; etag: string }> = [];
   let token: string | undefined;
   do {
     const page = await client
@@ -73,13 +122,15 @@ async function listYamlKeys(
       .catch((error: unknown) => {
         throw s3Problem(uri, error, 's3:ListBucket', `arn:aws:s3:::${bucket}`, `with s3:prefix "${prefix}"`);
       });
-    for (const object of page.Contents ?? []) if (object.Key && YAML_KEY.test(object.Key)) keys.push(object.Key);
+    for (const object of page.Contents ?? []) {
+      if (object.Key && YAML_KEY.test(object.Key)) keys.push({ key: object.Key, etag: object.ETag ?? '' });
+    }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   if (keys.length === 0) {
     throw problemAt(uri, `no .yml or .yaml object directly under s3://${bucket}/${prefix}`);
   }
-  return keys.sort();
+  return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 async function read(client: S3Client, bucket: string, key: string): Promise<string> {
@@ -120,6 +171,13 @@ export function s3Problem(uri: string, error: unknown, action: string, resource:
     return problemAt(
       uri,
       `no usable AWS credentials (${name}: ${reason}); give the task a role or set AWS credentials`,
+    );
+  }
+  const host = (error as { hostname?: unknown } | undefined)?.hostname;
+  if (typeof host === 'string' && host.startsWith(`${parseS3ConfigUri(uri).bucket}.`) && /ENOTFOUND/.test(reason)) {
+    return problemAt(
+      uri,
+      `the bucket's virtual-hosted name ${host} does not resolve; for an S3-compatible endpoint set SLUICE_CONFIG_S3_FORCE_PATH_STYLE=true`,
     );
   }
   if (status === 403) {

@@ -2,7 +2,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 /**
  * Every metric sluice exports, on one registry per worker (tests build their own).
- * Names are snake_case with `_total` for counters; all carry a `pipeline` label.
+ * Names are snake_case with `_total` for counters; all carry a `pipeline` label but the
+ * worker's own (config reloads).
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -105,6 +106,13 @@ export class Metrics {
     'Object-version claims, by outcome: created, taken_over, resumed, finished, held, lost, released',
     ['outcome'],
   );
+
+  readonly configReloads = new Counter({
+    name: 'sluice_config_reloads_total',
+    help: 'Config reloads of a live run (SIGHUP, a changed config), by result: applied, unchanged, invalid (the running config stays)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_' });

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { loadConfig } from '../config/load-config.js';
+import { type ConfigSourceOptions, loadConfig } from '../config/load-config.js';
 import type { Position } from '../config/yaml-position.js';
 import { ConfigError, errorCode, errorMessage } from '../core/errors.js';
 import { compareCase, type Mismatch } from './compare-case.js';
@@ -27,6 +27,8 @@ export interface RunOptions {
   config: string;
   /** The environment the config's `${VAR}` come from; the file's `env` fills what it leaves unset. */
   env: NodeJS.ProcessEnv;
+  /** How the config is read (an s3:// config's addressing). */
+  source?: ConfigSourceOptions;
 }
 
 /**
@@ -36,7 +38,8 @@ export interface RunOptions {
  */
 export async function runTestFile(testFile: TestFile, options: RunOptions): Promise<CaseReport[]> {
   // A file that names its config is bound to it; --config is for the files that do not.
-  const loaded = await loadConfig(testFile.config ?? options.config, { ...testFile.env, ...options.env });
+  const env = { ...testFile.env, ...options.env };
+  const loaded = await loadConfig(testFile.config ?? options.config, env, options.source);
   const { cases, problems } = await prepareCases(testFile, loaded.pipelines);
   if (problems.length > 0) throw new ConfigError(problems);
 

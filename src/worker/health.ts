@@ -117,9 +117,11 @@ export class HealthRegistry {
     this.outputs.set(id, { reachable: ok, detail, sinceMs });
   }
 
-  /** Forget a pipeline (e.g. one finished in backfill mode and should no longer count). */
+  /** Forget a pipeline and its outputs (one a config reload removed). */
   removePipeline(id: string): void {
     this.pipelines.delete(id);
+    for (const output of this.outputs.keys())
+      if (output === id || output.startsWith(`${id}/`)) this.outputs.delete(output);
   }
 
   isReady(): boolean {

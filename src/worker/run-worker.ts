@@ -10,8 +10,11 @@ import { BOUNDED_RUN_PAUSES } from '../pipeline/object-failure-policy.js';
 import { zeroTotals } from '../pipeline/object-runner.js';
 import { PipelineRunner, type RunMode, type RunSummary } from '../pipeline/pipeline-runner.js';
 import { checkpointNameFor } from '../pipeline/run-mode.js';
+import { ConfigReloader, type ReloadSource } from './config-reloader.js';
 import { HealthRegistry } from './health.js';
 import { type RunningHttpServer, startHttpServer } from './http-server.js';
+import { PipelineSet, selectedPipelines } from './pipeline-set.js';
+import { recordSummary } from './run-summaries.js';
 
 export interface WorkerOptions {
   config: LoadedConfig;
@@ -25,9 +28,11 @@ export interface WorkerOptions {
   http?: { port: number; host: string } | null;
   /** How long a drain may take after SIGTERM before the process gives up waiting. */
   shutdownTimeoutMs: number;
-  /** Aborted to stop (the CLI wires SIGTERM and SIGINT to it). */
+  /** Aborted to stop (the CLI wires SIGTERM and SIGINT to it); a reload stops single pipelines on their own signal. */
   stopSignal: AbortSignal;
   metrics?: Metrics;
+  /** A live run's config reload (SIGHUP, a changed config); see config-reloader.ts. */
+  reload?: ReloadSource;
   onObjectDone?: (pipeline: string, object: SourceObject, events: number) => void;
 }
 
@@ -62,9 +67,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const metrics = options.metrics ?? new Metrics({ defaultMetrics: true });
   const health = new HealthRegistry({ metrics });
   health.setConfigLoaded();
-  const selected = config.pipelines.filter(
-    (pipeline) => !options.pipelineIds?.length || options.pipelineIds.includes(pipeline.config.id),
-  );
+  const selected = selectedPipelines(config, options.pipelineIds);
   const owner = createOwnerId();
   let server: RunningHttpServer | undefined;
   if (options.http) {
@@ -74,10 +77,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
 
   const summaries: Record<string, RunSummary> = {};
   const shared: Supervision = { options, health, metrics, owner, summaries };
-  const runs = selected.map((loaded) => supervise(loaded, shared));
+  const set = new PipelineSet((loaded, stopSignal) => supervise(loaded, shared, stopSignal), options.stopSignal);
+  for (const loaded of selected) set.start(loaded);
+  const reloader = options.reload
+    ? new ConfigReloader({ ...options, source: options.reload, set, metrics, health })
+    : undefined;
+  reloader?.start();
 
   let timedOut = false;
-  const all = Promise.all(runs);
+  const all = set.settled();
   const onStop = new Promise<void>((resolve) =>
     options.stopSignal.addEventListener('abort', () => resolve(), { once: true }),
   );
@@ -96,6 +104,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       logger.warn('drain timed out; unfinished objects resume from their last checkpoint on the next start');
     }
   }
+  // Not awaited: a reload under way holds `all` above, so it is done here unless the drain timed out.
+  void reloader?.stop();
   await server?.close();
   const paused = Object.values(summaries).some((summary) => summary.paused !== undefined);
   return { summaries, ok: !paused && !timedOut, timedOut };
@@ -115,14 +125,14 @@ interface Supervision {
  * start or run is reported (readiness and one log line: code, message, hint) and tried again with
  * backoff, up to BOUNDED_RUN_PAUSES times in a run that must end.
  */
-async function supervise(loaded: LoadedPipeline, shared: Supervision): Promise<void> {
+async function supervise(loaded: LoadedPipeline, shared: Supervision, stopSignal: AbortSignal): Promise<void> {
   const { options, health, metrics, owner, summaries } = shared;
   const { logger, mode } = options;
   const id = loaded.config.id;
   const bounded = mode.kind === 'backfill' || options.once === true;
   health.setPipeline(id, { state: 'starting' });
   let lastFailure: unknown;
-  for (let attempt = 0; !options.stopSignal.aborted; attempt++) {
+  for (let attempt = 0; !stopSignal.aborted; attempt++) {
     let built: BuiltPipeline | undefined;
     try {
       built = await buildPipeline(loaded, { logger, metrics, checkpointName: checkpointNameFor(id, mode) });
@@ -134,13 +144,13 @@ async function supervise(loaded: LoadedPipeline, shared: Supervision): Promise<v
         owner,
         mode,
         once: options.once,
-        drainSignal: options.stopSignal,
+        drainSignal: stopSignal,
         onState: (state, detail) => health.setPipeline(id, { state, detail }),
         onObjectDone: (object, events) => options.onObjectDone?.(id, object, events),
       });
       const summary = await runner.run();
-      summaries[id] = summary;
-      if (summary.reason === 'lease_lost' && !options.stopSignal.aborted) {
+      recordSummary(summaries, id, summary);
+      if (summary.reason === 'lease_lost' && !stopSignal.aborted) {
         // Another worker took over; wait for the lease again like a standby task.
         health.setPipeline(id, { state: 'waiting_for_lease', detail: 'lease lost to another worker' });
         continue;
@@ -148,7 +158,7 @@ async function supervise(loaded: LoadedPipeline, shared: Supervision): Promise<v
       return;
     } catch (error) {
       lastFailure = error;
-      if (options.stopSignal.aborted) break;
+      if (stopSignal.aborted) break;
       const giveUp = bounded && attempt + 1 >= BOUNDED_RUN_PAUSES;
       const delay = backoffDelayMs(Math.min(attempt, 6), 2000, 60_000) + 1000;
       reportCannotRun(shared, id, error, attempt, giveUp ? undefined : delay);
@@ -156,7 +166,7 @@ async function supervise(loaded: LoadedPipeline, shared: Supervision): Promise<v
         summaries[id] = notRunSummary(error);
         return;
       }
-      await sleep(delay, options.stopSignal).catch(() => undefined);
+      await sleep(delay, stopSignal).catch(() => undefined);
     } finally {
       await built?.close();
     }

@@ -5,6 +5,8 @@ import { EnvironmentError } from '../../src/cli/usage-error.js';
 
 const defaults: Settings = {
   config: 'pipelines',
+  configS3ForcePathStyle: false,
+  configReloadSeconds: 0,
   pipelines: [],
   backfillFrom: undefined,
   backfillTo: undefined,
@@ -29,6 +31,13 @@ describe('readSettings', () => {
   const valid: Array<[string, string, Partial<Settings>]> = [
     ['SLUICE_CONFIG', '/config/alb.yml', { config: '/config/alb.yml' }],
     ['SLUICE_CONFIG', '', { config: 'pipelines' }],
+    ['SLUICE_CONFIG_S3_FORCE_PATH_STYLE', 'true', { configS3ForcePathStyle: true }],
+    ['SLUICE_CONFIG_S3_FORCE_PATH_STYLE', 'FALSE', { configS3ForcePathStyle: false }],
+    ['SLUICE_CONFIG_S3_FORCE_PATH_STYLE', '1', { configS3ForcePathStyle: true }],
+    ['SLUICE_CONFIG_RELOAD_SECONDS', '30', { configReloadSeconds: 30 }],
+    ['SLUICE_CONFIG_RELOAD_SECONDS', '0.5', { configReloadSeconds: 0.5 }],
+    ['SLUICE_CONFIG_RELOAD_SECONDS', '0', { configReloadSeconds: 0 }],
+    ['SLUICE_CONFIG_RELOAD_SECONDS', '', { configReloadSeconds: 0 }],
     ['SLUICE_PIPELINES', ' alb, waf,,cloudtrail ,', { pipelines: ['alb', 'waf', 'cloudtrail'] }],
     ['SLUICE_PIPELINES', 'alb', { pipelines: ['alb'] }],
     ['SLUICE_PIPELINES', '', { pipelines: [] }],
@@ -58,6 +67,9 @@ describe('readSettings', () => {
 
   const invalid: Array<[string, string, RegExp]> = [
     ['SLUICE_HTTP_PORT', 'abc', /port number \(0-65535\)/],
+    ['SLUICE_CONFIG_S3_FORCE_PATH_STYLE', 'yes', /must be true or false/],
+    ['SLUICE_CONFIG_RELOAD_SECONDS', '-1', /number of seconds \(0 turns it off\)/],
+    ['SLUICE_CONFIG_RELOAD_SECONDS', '5s', /number of seconds \(0 turns it off\)/],
     ['SLUICE_HTTP_PORT', '65536', /port number/],
     ['SLUICE_HTTP_PORT', '80.5', /port number/],
     ['SLUICE_HTTP_PORT', '-1', /port number/],

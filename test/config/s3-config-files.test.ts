@@ -83,6 +83,12 @@ describe('s3Problem', () => {
       ['s3:ListBucket', 'arn:aws:s3:::cfg'],
       'check AWS_REGION and AWS_ENDPOINT_URL',
     ],
+    [
+      'asks for path-style addressing when the virtual-hosted name of the bucket does not resolve',
+      { name: 'Error', message: 'getaddrinfo ENOTFOUND cfg.minio', code: 'ENOTFOUND', hostname: 'cfg.minio' },
+      ['s3:ListBucket', 'arn:aws:s3:::cfg'],
+      'cfg.minio does not resolve; for an S3-compatible endpoint set SLUICE_CONFIG_S3_FORCE_PATH_STYLE=true',
+    ],
   ])('%s', (_, fault, [action, resource, condition], expected) => {
     const error = Object.assign(new Error(fault.message), fault);
     const problem = s3Problem(uri, error, action!, resource!, condition).problems[0]!;

@@ -120,15 +120,21 @@ describe('sluice run with the stdout output', () => {
 });
 
 describe('sluice run on SIGHUP', () => {
-  it('drains like SIGTERM, releases its lease and exits 0', async () => {
+  // A live run reloads its config on SIGHUP: test/integration/worker/config-reload.test.ts.
+  it('ignores it in a --once run, which reads everything and exits 0', async () => {
     const { dir, config } = pipelineDir(200_000, '      - { type: file, path: out/alb.ndjson }');
-    const run = startSluice(['run', '--config', config]);
+    const run = startSluice(['run', '--once', '--config', config]);
     await waitFor(() => run.output().includes('lease held'), 20_000, 'the lease');
     run.child.kill('SIGHUP');
     const exit = await run.exited;
     expect(exit, run.output().slice(-3000)).toEqual({ code: 0, signal: null });
-    expect(run.output()).toContain('"signal":"SIGHUP"');
-    expect(run.output()).toContain('released the pipeline lease');
+    expect(run.output()).toContain('SIGHUP ignored: only a live `sluice run` reloads its config');
+    expect(run.output()).toContain('stdout-test: 1 new object(s), 200000 record(s)');
+    expect(
+      readFileSync(join(dir, 'out', 'alb.ndjson'), 'utf8')
+        .trimEnd()
+        .split('\n'),
+    ).toHaveLength(200_000);
     expect(savedLease(dir)).toBeNull();
-  }, 60_000);
+  }, 120_000);
 });

@@ -27,6 +27,9 @@ describe('sluice command line', () => {
     ['validate', ['validate', '--bogus'], 'Usage: sluice validate '],
     ['parse', ['parse', '--parser', 'alb', '--bogus', 'x.log'], 'Usage: sluice parse '],
     ['status', ['status', '--bogus'], 'Usage: sluice status '],
+    ['demo', ['demo', '--bogus'], 'Usage: sluice demo'],
+    ['test', ['test', '--bogus'], 'Usage: sluice test '],
+    ['setup', ['setup', '--bogus'], 'Usage: sluice setup '],
   ])('exits 64 with the reason and the usage line of %s when an option is unknown', async (command, args, usage) => {
     const result = await sluice(args);
     expect(result.code, result.output).toBe(64);
@@ -34,6 +37,14 @@ describe('sluice command line', () => {
     expect(result.output).toContain(usage);
     expect(result.output).toContain(`Run \`sluice ${command} --help\` for the options.`);
     expect(result.output).not.toMatch(/^\s+at /m);
+  });
+
+  it('exits 64 with the usage of demo when it is given an argument, since it takes none', async () => {
+    const result = await sluice(['demo', 'examples/demo/demo.yml']);
+    expect(result.code, result.output).toBe(64);
+    expect(result.output).toContain("sluice demo: Unexpected argument 'examples/demo/demo.yml'");
+    expect(result.output).toContain('Usage: sluice demo');
+    expect(result.output).not.toContain('starting sluice');
   });
 
   it('validates the path given without --config, and refuses two paths', async () => {

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { albObject } from '../../helpers/alb-data.js';
+import { albLine, albObject } from '../../helpers/alb-data.js';
 import { mapAwsRequest } from '../../helpers/aws-request.js';
 import { createIamUser, type IamUser, iamAdminS3Client, iamEndpoint, type PolicyDocument } from '../../helpers/iam.js';
 import { evaluatePolicy } from '../../helpers/iam-policy-evaluator.js';
 import { repoRoot, SpawnedProcess } from '../../helpers/process.js';
 import { startRecordingProxy } from '../../helpers/recording-proxy.js';
 import { awsEndpoint, testRegion, testS3Client, uniqueName } from '../../helpers/services.js';
+import { waitFor } from '../../helpers/sluice-process.js';
 
 // Spawns the built CLI (`npm run build` first) against the real moto S3: the config is read from there.
 const BIN = join(repoRoot, 'bin/sluice.js');
@@ -33,12 +34,16 @@ const BROKEN = `pipelines:
     checkpoint: { type: file, directory: state }
 `;
 
-async function sluice(
-  args: string[],
-  options: { cwd?: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {},
-) {
+interface SluiceOptions {
+  cwd?: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  env?: Record<string, string>;
+}
+
+function spawnSluice(args: string[], options: SluiceOptions = {}): SpawnedProcess {
   const credentials = options.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' };
-  const child = new SpawnedProcess(process.execPath, [BIN, ...args], {
+  return new SpawnedProcess(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: {
       AWS_ENDPOINT_URL: options.endpoint ?? awsEndpoint(),
@@ -48,9 +53,15 @@ async function sluice(
       AWS_SESSION_TOKEN: undefined,
       AWS_PROFILE: undefined,
       SLUICE_CONFIG: undefined,
+      SLUICE_CONFIG_S3_FORCE_PATH_STYLE: undefined,
       SLUICE_HTTP_PORT: '0',
+      ...options.env,
     },
   });
+}
+
+async function sluice(args: string[], options: SluiceOptions = {}) {
+  const child = spawnSluice(args, options);
   const { code } = await child.waitForExit(60_000);
   return { code, stdout: child.stdout, stderr: child.stderr };
 }
@@ -136,6 +147,105 @@ describe('a config read from S3', () => {
     expect(lines).toHaveLength(25);
     expect(readdirSync(join(dir, 'state'))).toContain('from-s3.json');
   });
+});
+
+/** The moto endpoint by host name (`localhost`) instead of address: the SDK then addresses buckets virtual-hosted. */
+function endpointByName(): string {
+  const url = new URL(awsEndpoint());
+  url.hostname = 'localhost';
+  return url.toString().replace(/\/$/, '');
+}
+
+const TEST_FILE = `tests:
+  - name: parses one ALB line
+    input:
+      lines:
+        - '${albLine(1, 7)}'
+    events:
+      - record: 1
+        fields:
+          trace_id: Root=1-1-7
+`;
+
+describe('a config on S3 read through a custom endpoint, by sluice test, and reloaded', () => {
+  const s3 = testS3Client();
+  const bucket = uniqueName('sluice-config-more');
+
+  beforeAll(async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await put(s3, bucket, 'good/a.yml', VALID);
+  });
+
+  afterAll(() => s3.destroy());
+
+  it('reads the config at an endpoint named by host name with SLUICE_CONFIG_S3_FORCE_PATH_STYLE, and says to set it without', async () => {
+    const uri = `s3://${bucket}/good/`;
+    const virtual = await sluice(['validate', uri], { endpoint: endpointByName() });
+    expect(virtual.code).toBe(78);
+    expect(virtual.stderr).toContain(
+      `${uri}:0:0 the bucket's virtual-hosted name ${bucket}.localhost does not resolve; for an S3-compatible endpoint set SLUICE_CONFIG_S3_FORCE_PATH_STYLE=true`,
+    );
+    const pathStyle = await sluice(['validate', uri], {
+      endpoint: endpointByName(),
+      env: { SLUICE_CONFIG_S3_FORCE_PATH_STYLE: 'true' },
+    });
+    expect(pathStyle.stderr).not.toContain('problem(s)');
+    expect(pathStyle.code).toBe(0);
+    expect(pathStyle.stdout).toContain('ok: 1 pipeline(s) in 1 file(s): from-s3');
+  });
+
+  it('runs the named test files against a config on S3, and exits 64 when none is named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-s3-test-'));
+    writeFileSync(join(dir, 'alb.test.yml'), TEST_FILE);
+    const env = { SLUICE_CONFIG: `s3://${bucket}/good/`, SLUICE_CONFIG_S3_FORCE_PATH_STYLE: 'true' };
+    const named = await sluice(['test', join(dir, 'alb.test.yml')], { endpoint: endpointByName(), env });
+    expect(named.stderr).toBe('');
+    expect(named.code).toBe(0);
+    expect(named.stdout).toContain('1 case passed, 0 failed');
+    const none = await sluice(['test'], { env });
+    expect(none.code).toBe(64);
+    expect(none.stderr).toContain(
+      `sluice test: the config s3://${bucket}/good/ is on S3, and test files are read from this machine: name the test files or folders to run`,
+    );
+  });
+
+  it('reloads a live run when an object of its config on S3 changes (its ETag), with SLUICE_CONFIG_RELOAD_SECONDS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-s3-reload-'));
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(join(dir, 'logs', 'alb.log'), albObject(0, 25));
+    await put(s3, bucket, 'watched/a.yml', VALID);
+    const run = spawnSluice(['run', '--config', `s3://${bucket}/watched/`], {
+      cwd: dir,
+      env: { SLUICE_CONFIG_RELOAD_SECONDS: '1' },
+    });
+    try {
+      await run.waitForLogLine({ msg: 'lease held; pipeline running' }, { timeoutMs: 60_000 });
+      await put(s3, bucket, 'watched/a.yml', VALID.replace('out/alb.ndjson', 'out/alb-2.ndjson'));
+      const reloaded = await run.waitForLogLine({ msg: 'config reloaded' }, { timeoutMs: 60_000 });
+      expect(reloaded).toMatchObject({ restart: ['from-s3'], keep: [] });
+      expect(run.logEntries().find((entry) => entry.msg === 'config reload requested')).toMatchObject({
+        reason: 'config changed',
+      });
+      writeFileSync(join(dir, 'logs', 'alb-2.log'), albObject(1, 5));
+      await waitFor(() => existsSync(join(dir, 'out', 'alb-2.ndjson')), 60_000, 'the new output');
+      await waitFor(
+        () =>
+          readFileSync(join(dir, 'out', 'alb-2.ndjson'), 'utf8')
+            .trim()
+            .split('\n').length === 5,
+        60_000,
+        'the new object in the new output',
+      );
+      expect(
+        readFileSync(join(dir, 'out', 'alb.ndjson'), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toHaveLength(25);
+    } finally {
+      run.kill('SIGTERM');
+    }
+    expect(await run.waitForExit(60_000)).toEqual({ code: 0, signal: null });
+  }, 180_000);
 });
 
 describe('a config on S3 behind IAM', () => {
