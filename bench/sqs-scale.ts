@@ -5,15 +5,18 @@
  *
  * Each run gets a fresh bucket whose S3 event notifications go into a fresh queue, the same N
  * generated ALB objects (bench/generate-logs.ts, fixed seeds), a fresh claim table and index.
- * Then 1 (or 2) `node bin/sluice.js run --once` processes drain the queue; a run's wall time is
- * from the spawn to the last exit (node start included), its rate the records over it. Each
- * process's peak RSS (VmHWM) and CPU (utime + stime) are read from /proc every 250 ms.
+ * Then 1 (or 2) `sluice run --once` processes, launched through entrypoint.sh as the image does
+ * (its heap flags included), drain the queue; a run's wall time is from the spawn to the last
+ * exit (node start included), its rate the records over it. Each process's peak RSS (VmHWM) and
+ * CPU (utime + stime) are read from /proc every 250 ms; the index is made before the clock starts.
  *
  * Needs `npm run build` (the processes run dist/) and the services' environment:
  *   eval "$(SLUICE_SERVICES_DIR=... bash scripts/services.sh start)"
  * Options: --objects N (default 40), --records N per object (default 5000), --rounds N (pairs,
  * alternating which goes first; default 1), --in-flight N (max_objects_in_flight, default 4),
- * --filters date|shipped (shipped: the filters of pipelines/alb.yml, geoip on the test database).
+ * --filters date|shipped (shipped: the filters of pipelines/alb.yml, geoip on the test database),
+ * --output opensearch|stdout (stdout, to /dev/null: what the tasks do without OpenSearch's share
+ * of the two cores).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'yaml';
+import { linesWith } from '../test/helpers/e2e-logs.js';
 import { documentCount } from '../test/helpers/index-assertions.js';
 import {
   awsEndpoint,
@@ -46,7 +50,7 @@ function checkoutRoot(): string {
 }
 
 const ROOT = checkoutRoot();
-const BIN = join(ROOT, 'bin/sluice.js');
+const ENTRYPOINT = join(ROOT, 'entrypoint.sh');
 const CLOCK_TICKS = 100;
 
 function option(name: string, fallback: string): string {
@@ -71,14 +75,15 @@ interface RunResult {
 
 /** Spawns one `sluice run --once` and samples /proc/<pid> until it exits. */
 function runProcess(config: string, env: NodeJS.ProcessEnv): Promise<ProcessStats & { stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'run', '--once', '--config', config], {
+  // As the image launches it: entrypoint.sh sets the heap flags and execs node (same pid).
+  const child = spawn('sh', [ENTRYPOINT, 'run', '--once', '--config', config], {
     env: {
       ...process.env,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
       SLUICE_HTTP_PORT: '0',
-      SLUICE_LOG_LEVEL: 'warn',
+      SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'info',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -108,6 +113,12 @@ function runProcess(config: string, env: NodeJS.ProcessEnv): Promise<ProcessStat
       resolveRun({ ...stats, code, stderr });
     }),
   );
+}
+
+/** The days (YYYY.MM.dd) of the first and last ALB line of an object (the second field, the request time). */
+function lineDays(text: string): string[] {
+  const lines = text.trimEnd().split('\n');
+  return [lines[0]!, lines.at(-1)!].map((line) => line.split(' ')[1]!.slice(0, 10).replace(/-/g, '.'));
 }
 
 function filtersYaml(kind: string): string {
@@ -148,6 +159,7 @@ async function oneRun(processes: number, bodies: Buffer[], perObject: number, se
   );
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: table });
   const index = uniqueName('bench-sqs');
+  if (settings.output === 'opensearch') await createIndex(`${index}-${settings.day}`);
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-sqs-'));
   const config = join(dir, 'pipeline.yml');
   writeFileSync(
@@ -169,10 +181,11 @@ async function oneRun(processes: number, bodies: Buffer[], perObject: number, se
     parser: { type: alb }
     filters: ${settings.filters}
     outputs:
-      - type: opensearch
-        hosts: ["${openSearchUrl()}"]
-        index: "${index}-%{+YYYY.MM.dd}"
-        template: { kind: alb, number_of_shards: 1, number_of_replicas: 0 }
+${
+  settings.output === 'stdout'
+    ? '      - { type: stdout }'
+    : `      - { type: opensearch, hosts: ["${openSearchUrl()}"], index: "${index}-%{+YYYY.MM.dd}" }`
+}
     checkpoint: { type: file, directory: ${join(dir, 'checkpoints')} }
 `,
   );
@@ -182,11 +195,15 @@ async function oneRun(processes: number, bodies: Buffer[], perObject: number, se
   const runs = await Promise.all(Array.from({ length: processes }, () => runProcess(config, env)));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const loadAfter = loadavg()[0]!;
+  if (process.env.SLUICE_BENCH_LOGS) for (const run of runs) console.log(run.stderr);
   for (const run of runs) {
     if (run.code !== 0) throw new Error(`a process exited ${run.code}:\n${run.stderr.slice(-3000)}`);
   }
   const total = bodies.length * perObject;
-  const stored = await documentCount(`${index}-*`);
+  // Each process's summary counts what it wrote; OpenSearch must hold every record once.
+  const written = runs.reduce((sum, run) => sum + Number(linesWith(run.stderr, 'sluice stopped')[0]?.events ?? 0), 0);
+  if (written !== total) throw new Error(`the processes wrote ${written} events of ${total}`);
+  const stored = settings.output === 'stdout' ? total : await documentCount(`${index}-*`);
   if (stored !== total) throw new Error(`${stored} documents stored of ${total}`);
   await testOpenSearchClient()
     .indices.delete({ index: `${index}-*` })
@@ -197,6 +214,31 @@ async function oneRun(processes: number, bodies: Buffer[], perObject: number, se
 interface Settings {
   inFlight: number;
   filters: string;
+  output: 'opensearch' | 'stdout';
+  /** The one day (YYYY.MM.dd) the generated records fall on: their index is created before the clock starts. */
+  day: string;
+}
+
+/**
+ * The run's index, made before the clock starts (an index creation on a loaded node takes
+ * seconds). As in bench/e2e.ts: one shard, no replica, and ALB's times mapped as floats up front
+ * (they often print as integers, and two concurrent bulks would race to map them as long and float).
+ */
+async function createIndex(name: string): Promise<void> {
+  const float = { type: 'float' as const };
+  await testOpenSearchClient().indices.create({
+    index: name,
+    body: {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: {
+        properties: {
+          request_processing_time: float,
+          target_processing_time: float,
+          response_processing_time: float,
+        },
+      },
+    },
+  });
 }
 
 function describeRun(run: RunResult): string {
@@ -215,15 +257,23 @@ async function main(): Promise<void> {
   const perObject = Number(option('records', '5000'));
   const rounds = Number(option('rounds', '1'));
   const filterKind = option('filters', 'date');
-  const settings: Settings = { inFlight: Number(option('in-flight', '4')), filters: filtersYaml(filterKind) };
+  const texts = Array.from({ length: objects }, (_, i) => `${generateObject('alb', perObject, i + 1)}\n`);
+  const days = new Set(texts.flatMap(lineDays));
+  if (days.size !== 1) throw new Error(`the generated records span ${[...days].join(', ')}: one day expected`);
+  const settings: Settings = {
+    inFlight: Number(option('in-flight', '4')),
+    filters: filtersYaml(filterKind),
+    output: option('output', 'opensearch') === 'stdout' ? 'stdout' : 'opensearch',
+    day: [...days][0]!,
+  };
   if (filterKind === 'shipped' && !process.env.SLUICE_TEST_GEOIP_DB)
     throw new Error('--filters shipped needs SLUICE_TEST_GEOIP_DB');
-  const bodies = Array.from({ length: objects }, (_, i) => gzipSync(`${generateObject('alb', perObject, i + 1)}\n`));
+  const bodies = texts.map((text) => gzipSync(text));
   console.log(`sluice bench:sqs — ${runtimeLine()}`);
   console.log(
     `${objects} ALB objects × ${perObject} records (${(objects * perObject).toLocaleString('en-US')} records, ` +
       `${(bodies.reduce((a, b) => a + b.length, 0) / 1024 / 1024).toFixed(1)} MB gzip), filters: ${filterKind}, ` +
-      `max_objects_in_flight ${settings.inFlight}, ${rounds} round(s)`,
+      `output: ${settings.output}, max_objects_in_flight ${settings.inFlight}, ${rounds} round(s)`,
   );
   const one: RunResult[] = [];
   const two: RunResult[] = [];

@@ -1,4 +1,4 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityBatchCommand,
   ReceiveMessageCommand,
@@ -137,11 +137,21 @@ export interface StoredClaim {
   record: number;
 }
 
-/** One claim as the DynamoDB claim store wrote it (on the serial moto), or undefined. */
+/** One claim as the DynamoDB claim store wrote it (on the serial moto), or undefined (none yet, or no table yet). */
 export async function readClaim(table: string, id: ClaimId): Promise<StoredClaim | undefined> {
-  const got = await testDynamoClient(true).send(
-    new GetItemCommand({ TableName: table, Key: { [CLAIM_KEY_ATTRIBUTE]: { S: claimKey(id) } }, ConsistentRead: true }),
-  );
+  const got = await testDynamoClient(true)
+    .send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { [CLAIM_KEY_ATTRIBUTE]: { S: claimKey(id) } },
+        ConsistentRead: true,
+      }),
+    )
+    .catch((error: unknown) => {
+      // The first task creates the table when it starts.
+      if (error instanceof ResourceNotFoundException) return { Item: undefined };
+      throw error;
+    });
   const item = got.Item;
   if (!item) return undefined;
   return {

@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +77,7 @@ describe('notification mode at scale across SIGKILLs', () => {
       });
     }
     await uploads.onIdle();
+    const uploaded = Date.now();
     const expected = objects.reduce((sum, o) => sum + o.lines, 0);
 
     // Duplicates are copies of what S3 sent: the large object's, and 24 others picked by the seed.
@@ -170,7 +172,8 @@ describe('notification mode at scale across SIGKILLs', () => {
       `sqs kill scale: seed ${seed}; ${objects.length} objects (one of ${Math.round(big.uncompressedBytes / MB)} MB, ` +
         `${big.lines} records), ${expected} records, ${KILLS} SIGKILLs, ${takeovers} claims taken over; the large ` +
         `object resumed after records ${resumed.map((line) => line.record).join(', ')} (killed past ${bigOffsets[0]}); ` +
-        `${Math.round((Date.now() - started) / 1000)} s`,
+        `${Math.round((Date.now() - started) / 1000)} s (${Math.round((uploaded - started) / 1000)} s of it generating ` +
+        `and uploading), load average ${loadavg()[0]!.toFixed(1)}`,
     );
   }, 900_000);
 });
