@@ -285,9 +285,10 @@ async function main(): Promise<void> {
       console.log(`round ${round + 1}, ${describeRun(run)}`);
     }
   }
-  const median = (runs: RunResult[]) => runs.map((r) => r.rate).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
+  // The best of each: on a shared machine the slower runs measure the neighbours.
+  const best = (runs: RunResult[]) => Math.max(...runs.map((r) => r.rate));
   console.log(
-    `two processes / one: ${(median(two) / median(one)).toFixed(2)}x (median records/s ${Math.round(median(two))} / ${Math.round(median(one))})`,
+    `two processes / one: ${(best(two) / best(one)).toFixed(2)}x (best records/s ${Math.round(best(two))} / ${Math.round(best(one))})`,
   );
 }
 
