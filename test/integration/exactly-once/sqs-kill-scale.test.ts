@@ -149,9 +149,7 @@ describe('notification mode at scale across SIGKILLs', () => {
       if (n === undefined) unexpected.push(id);
       else perObject[n]!++;
     }
-    const wrong = objects
-      .filter((o, n) => perObject[n] !== o.lines)
-      .map((o, n) => `${o.key}: ${perObject[n]}/${o.lines}`);
+    const wrong = objects.flatMap((o, n) => (perObject[n] === o.lines ? [] : [`${o.key}: ${perObject[n]}/${o.lines}`]));
     expect(wrong, `seed ${seed}`).toEqual([]);
     expect(unexpected.slice(0, 10), `seed ${seed}`).toEqual([]);
     expect(ids.length).toBe(expected);
