@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { albObject } from '../../helpers/alb-data.js';
 import { documentCount, duplicateTraceIds } from '../../helpers/index-assertions.js';
 import { testS3Client, testSqsClient } from '../../helpers/services.js';
-import { type SluiceProcess, startSluice, waitFor } from '../../helpers/sluice-process.js';
+import { waitFor } from '../../helpers/sluice-process.js';
+import { SluiceTasks } from '../../helpers/sqs-kill-kit.js';
 import { messagesLeft, notificationPipeline, notifiedBucket, s3Record } from '../../helpers/sqs-notifications.js';
 
 /**
@@ -45,36 +46,23 @@ describe('notification mode across SIGKILLs', () => {
       objectsInFlight: 2,
     });
     const count = () => documentCount(`${index}-*`);
-    const tasks: SluiceProcess[] = [0, 1, 2].map(() => startSluice(['run', '--config', config]));
-    const outputs: string[] = [];
+    const tasks = new SluiceTasks(['run', '--config', config], 3);
+    const failWith = (error: unknown): never => {
+      throw new Error(`${(error as Error).message}; output:\n${tasks.tails(2000)}`);
+    };
     // Kill a task while it works, three times, each time starting a replacement.
     for (let kill = 0; kill < 3; kill++) {
       const before = await count();
-      await waitFor(async () => (await count()) > before + 500, 60_000, 'progress').catch((error) => {
-        throw new Error(
-          `${(error as Error).message}; output:\n${tasks.map((t) => t.output().slice(-1500)).join('\n')}`,
-        );
-      });
-      const victim = tasks.splice(Math.floor(Math.random() * tasks.length), 1)[0]!;
-      victim.child.kill('SIGKILL');
-      expect((await victim.exited).signal).toBe('SIGKILL');
-      outputs.push(victim.output());
-      tasks.push(startSluice(['run', '--config', config]));
+      await waitFor(async () => (await count()) > before + 500, 60_000, 'progress').catch(failWith);
+      await tasks.killAndReplace(tasks.live[Math.floor(Math.random() * tasks.live.length)]!);
     }
-    await waitFor(async () => (await count()) >= expected, 120_000, `${expected} documents`).catch((error) => {
-      throw new Error(`${(error as Error).message}; output:\n${tasks.map((t) => t.output().slice(-2000)).join('\n')}`);
-    });
+    await waitFor(async () => (await count()) >= expected, 120_000, `${expected} documents`).catch(failWith);
     // The killed tasks' messages come back and are deleted by the others once they are done.
     await waitFor(async () => (await messagesLeft(sqs, queueUrl)) === 0, 60_000, 'an empty queue');
-    for (const task of tasks) task.child.kill('SIGTERM');
-    for (const task of tasks) {
-      const exit = await task.exited;
-      expect(exit.code, task.output().slice(-2000)).toBe(0);
-      outputs.push(task.output());
-    }
+    for (const exit of await tasks.stopAll()) expect(exit.code, exit.output.slice(-2000)).toBe(0);
     expect(await count()).toBe(expected);
     expect(await duplicateTraceIds(`${index}-*`)).toEqual([]);
-    const takeovers = outputs.join('\n').split('claim taken over').length - 1;
+    const takeovers = tasks.outputs().split('claim taken over').length - 1;
     console.log(
       `sqs kill test: ${sizes.length} objects, ${expected} records, 3 SIGKILLs, ${takeovers} claims taken over`,
     );
