@@ -4,7 +4,7 @@
  *
  *   direct = the same documents (the worker's record loop with the pipeline's date filter, then
  *            the output's encoding and batching: bench/hot-path.ts) built up front, then only
- *            POST /_bulk with the same batches and concurrency sluice uses
+ *            POST /_bulk through the output's own client, same batches and concurrency as sluice
  *   sluice = `sluice run --once` in-process: file source → gunzip → frame → parse → date
  *            filter → OpenSearch output (batching, ids, acknowledgement) → file checkpoint
  *
@@ -26,9 +26,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { Client } from '@opensearch-project/opensearch';
 import { loadConfig } from '../src/config/load-config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { Metrics } from '../src/core/metrics.js';
+import { createOpenSearchClient } from '../src/outputs/opensearch/opensearch-client.js';
+import { opensearchOutputConfigSchema } from '../src/outputs/opensearch/opensearch-config.js';
 import { runWorker } from '../src/worker/run-worker.js';
 import { benchPipelineFor, ROOT } from './bench-pipeline.js';
 import { generateObject } from './generate-logs.js';
@@ -46,7 +49,7 @@ function option(name: string, fallback: number): number {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
-/** fetch, once more when a kept-alive socket turns out closed (OpenSearch drops idle ones during the other leg). */
+/** fetch for index set-up, once more when a kept-alive socket turns out closed (OpenSearch restarted or dropped it). */
 async function send(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
@@ -124,7 +127,8 @@ async function timed(pid: number | undefined, work: () => Promise<Bulks>): Promi
   return { seconds, ...bulks, ownCpu: (cpu.user + cpu.system) / 1e6, opensearchCpu };
 }
 
-async function sendDirect(url: string, bodies: readonly Buffer[]): Promise<Bulks> {
+/** The direct leg sends through the output's own client (same HTTP stack and headers as sluice). */
+async function sendDirect(client: Client, bodies: readonly Buffer[]): Promise<Bulks> {
   let next = 0;
   let bulkSeconds = 0;
   await Promise.all(
@@ -132,11 +136,7 @@ async function sendDirect(url: string, bodies: readonly Buffer[]): Promise<Bulks
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const start = process.hrtime.bigint();
-        const result = await opensearch(url, '/_bulk', {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/x-ndjson' },
-        });
+        const result = (await client.bulk({ body: body as never })).body as Record<string, unknown>;
         bulkSeconds += Number(process.hrtime.bigint() - start) / 1e9;
         if (result.errors) {
           const items = result.items as Array<Record<string, { error?: unknown }>>;
@@ -226,6 +226,10 @@ async function main(): Promise<void> {
   direct.flush();
   const bodies = direct.kept;
   const pid = opensearchPid();
+  const client = createOpenSearchClient(
+    opensearchOutputConfigSchema.parse({ type: 'opensearch', hosts: [url], index: DIRECT_INDEX }),
+    dir,
+  );
 
   console.log(`sluice bench:e2e — ${runtimeLine()}`);
   console.log(
@@ -235,7 +239,7 @@ async function main(): Promise<void> {
   );
   for (let warmup = option('warmup', 1); warmup > 0; warmup--) {
     await freshIndex(url, DIRECT_INDEX);
-    const leg = await timed(pid, () => sendDirect(url, bodies));
+    const leg = await timed(pid, () => sendDirect(client, bodies));
     console.log(`warm-up, direct (not counted): ${rate(total, leg.seconds)} docs/s (${legLine(leg)})`);
   }
   const sums = { direct: 0, sluice: 0 };
@@ -247,7 +251,9 @@ async function main(): Promise<void> {
       await send(`${url}/${which === 'direct' ? SLUICE_INDEX : DIRECT_INDEX}`, { method: 'DELETE' });
       await freshIndex(url, which === 'direct' ? DIRECT_INDEX : SLUICE_INDEX);
       const config = sluiceConfig(dir, url, round);
-      legs[which] = await timed(pid, () => (which === 'direct' ? sendDirect(url, bodies) : runSluice(config, total)));
+      legs[which] = await timed(pid, () =>
+        which === 'direct' ? sendDirect(client, bodies) : runSluice(config, total),
+      );
     }
     const { direct: directLeg, sluice: sluiceLeg } = legs as Record<'direct' | 'sluice', Leg>;
     sums.direct += directLeg.seconds;
