@@ -4,36 +4,63 @@
  *
  *   direct = the same documents (the worker's record loop with the pipeline's date filter, then
  *            the output's encoding and batching: bench/hot-path.ts) built up front, then only
- *            POST /_bulk with the same batches and concurrency sluice uses
+ *            POST /_bulk through the output's own client, same batches and concurrency as sluice
  *   sluice = `sluice run --once` in-process: file source → gunzip → frame → parse → date
  *            filter → OpenSearch output (batching, ids, acknowledgement) → file checkpoint
  *
+ * Fairness: both legs send the same documents in the same batches with the same concurrency into
+ * a fresh index with the same settings, and the other leg's index is deleted first (its
+ * background merges would otherwise land on the next leg). The legs alternate over --rounds
+ * rounds (direct first in odd rounds, sluice first in even ones) so a load change on a shared
+ * machine does not favour one of them; the ratio is printed per round and over all rounds.
+ * One direct leg runs first, not counted (--warmup 0 skips it): a freshly started OpenSearch is slow
+ * until its JIT has compiled the indexing path, and the first timed leg would pay for that.
+ * OpenSearch's own CPU per leg is read from /proc when its pid is known (OPENSEARCH_PID, else
+ * `<SLUICE_SERVICES_DIR>/run/opensearch.pid`).
+ *
  * Needs OPENSEARCH_URL (default: SLUICE_TEST_OPENSEARCH_URL, as `scripts/services.sh` exports).
- * Options: --records N (default 200000), --objects N (default 20).
+ * Options: --records N (default 200000), --objects N (default 20), --rounds N (default 3),
+ * --warmup N (default 1).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { Client } from '@opensearch-project/opensearch';
 import { loadConfig } from '../src/config/load-config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { Metrics } from '../src/core/metrics.js';
+import { createOpenSearchClient } from '../src/outputs/opensearch/opensearch-client.js';
+import { opensearchOutputConfigSchema } from '../src/outputs/opensearch/opensearch-config.js';
 import { runWorker } from '../src/worker/run-worker.js';
-import { benchPipelineFor } from './bench-pipeline.js';
+import { benchPipelineFor, ROOT } from './bench-pipeline.js';
 import { generateObject } from './generate-logs.js';
 import { BulkBodies, recordPath } from './hot-path.js';
 import { runtimeLine } from './report.js';
 
 const BATCH = 5000;
 const CONCURRENCY = 2;
+const CLOCK_TICKS = 100;
+const DIRECT_INDEX = 'bench-direct';
+const SLUICE_INDEX = 'bench-sluice';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
+/** fetch for index set-up, once more when a kept-alive socket turns out closed (OpenSearch restarted or dropped it). */
+async function send(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return fetch(url, init);
+  }
+}
+
 async function opensearch(url: string, path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
-  const response = await fetch(`${url}${path}`, {
+  const response = await send(`${url}${path}`, {
     ...init,
     headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
   });
@@ -43,7 +70,7 @@ async function opensearch(url: string, path: string, init: RequestInit = {}): Pr
 }
 
 async function freshIndex(url: string, index: string): Promise<void> {
-  await fetch(`${url}/${index}`, { method: 'DELETE' });
+  await send(`${url}/${index}`, { method: 'DELETE' });
   await opensearch(url, `/${index}`, {
     method: 'PUT',
     // ALB's times are floats that often print as integers (0, -1): map them up front, as the
@@ -61,55 +88,56 @@ async function freshIndex(url: string, index: string): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
-  const url = process.env.OPENSEARCH_URL ?? process.env.SLUICE_TEST_OPENSEARCH_URL;
-  if (!url) throw new Error('set OPENSEARCH_URL (or run `eval "$(bash scripts/services.sh start)"`)');
-  const records = option('records', 200_000);
-  const objects = option('objects', 20);
-  const perObject = Math.ceil(records / objects);
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-bench-'));
-  const objectsGz: { key: string; gz: Buffer; bytes: number }[] = [];
-  for (let i = 0; i < objects; i++) {
-    const text = `${generateObject('alb', perObject, i + 1)}\n`;
-    const key = `alb-${String(i).padStart(4, '0')}.log.gz`;
-    objectsGz.push({ key, gz: gzipSync(text), bytes: text.length });
-    writeFileSync(join(dir, key), objectsGz[i]!.gz);
-  }
-  const total = perObject * objects;
-  const sluiceIndex = 'bench-sluice';
-  const config = join(dir, 'bench.yml');
-  writeFileSync(
-    config,
-    `pipelines:
-  - id: bench
-    source: { type: file, path: ${dir}, include: ["*.log.gz"], max_objects_in_flight: 4 }
-    parser: { type: alb }
-    filters: [ { type: date, field: time } ]
-    outputs:
-      - { type: opensearch, hosts: ["${url}"], index: ${sluiceIndex}, flush_events: ${BATCH}, concurrency: ${CONCURRENCY} }
-    checkpoint: { type: file, directory: ${join(dir, 'checkpoints')} }
-`,
-  );
+/** The OpenSearch process, to read its CPU time per leg; undefined when it is not local. */
+function opensearchPid(): number | undefined {
+  const services = process.env.SLUICE_SERVICES_DIR ?? join(ROOT, '.cache/services');
+  const file = join(services, 'run/opensearch.pid');
+  const pid = Number(process.env.OPENSEARCH_PID ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : NaN));
+  return Number.isInteger(pid) && existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+}
 
-  // direct: build every bulk body first, as the pipeline would, then time only the HTTP work.
-  const pipeline = await benchPipelineFor('alb', [config]);
-  const directIndex = 'bench-direct';
-  const direct = new BulkBodies({ ...pipeline.bulk, index: directIndex }, true);
-  for (const object of objectsGz) await recordPath(object, pipeline, pipeline.filters, direct);
-  direct.flush();
-  const bodies = direct.kept;
-  await freshIndex(url, directIndex);
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+interface Leg {
+  seconds: number;
+  /** Bulk requests sent, and the time they spent in flight summed over requests. */
+  requests: number;
+  bulkSeconds: number;
+  /** CPU of this process during the leg (sluice's work, or the direct leg's HTTP client). */
+  ownCpu: number;
+  opensearchCpu: number;
+}
+
+type Bulks = Pick<Leg, 'requests' | 'bulkSeconds'>;
+
+async function timed(pid: number | undefined, work: () => Promise<Bulks>): Promise<Leg> {
+  const cpuStart = process.cpuUsage();
+  const opensearchStart = processCpuSeconds(pid);
+  const start = process.hrtime.bigint();
+  const bulks = await work();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  const opensearchCpu = processCpuSeconds(pid) - opensearchStart;
+  return { seconds, ...bulks, ownCpu: (cpu.user + cpu.system) / 1e6, opensearchCpu };
+}
+
+/** The direct leg sends through the output's own client (same HTTP stack and headers as sluice). */
+async function sendDirect(client: Client, bodies: readonly Buffer[]): Promise<Bulks> {
   let next = 0;
-  const directStart = process.hrtime.bigint();
+  let bulkSeconds = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++]!;
-        const result = await opensearch(url, '/_bulk', {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/x-ndjson' },
-        });
+        const start = process.hrtime.bigint();
+        const result = (await client.bulk({ body: body as never })).body as Record<string, unknown>;
+        bulkSeconds += Number(process.hrtime.bigint() - start) / 1e9;
         if (result.errors) {
           const items = result.items as Array<Record<string, { error?: unknown }>>;
           const failed = items.find((item) => Object.values(item)[0]?.error);
@@ -118,42 +146,135 @@ async function main(): Promise<void> {
       }
     }),
   );
-  const directSeconds = Number(process.hrtime.bigint() - directStart) / 1e9;
+  return { requests: bodies.length, bulkSeconds };
+}
 
-  // sluice: the whole pipeline, in this process.
-  await freshIndex(url, sluiceIndex);
-  const loaded = await loadConfig(config);
-  const cpuStart = process.cpuUsage();
-  const sluiceStart = process.hrtime.bigint();
+/** The pipeline file of one sluice leg: its own checkpoint directory, so every leg reads every object. */
+function sluiceConfig(dir: string, url: string, round: number): string {
+  const config = join(dir, `bench-${round}.yml`);
+  writeFileSync(
+    config,
+    `pipelines:
+  - id: bench
+    source: { type: file, path: ${dir}, include: ["*.log.gz"], max_objects_in_flight: 4 }
+    parser: { type: alb }
+    filters: [ { type: date, field: time } ]
+    outputs:
+      - { type: opensearch, hosts: ["${url}"], index: ${SLUICE_INDEX}, flush_events: ${BATCH}, concurrency: ${CONCURRENCY} }
+    checkpoint: { type: file, directory: ${join(dir, `checkpoints-${round}`)} }
+`,
+  );
+  return config;
+}
+
+async function runSluice(config: string, total: number): Promise<Bulks> {
+  const metrics = new Metrics();
   const result = await runWorker({
-    config: loaded,
+    config: await loadConfig(config),
     logger: silentLogger(),
     mode: { kind: 'live' },
     once: true,
     http: null,
     shutdownTimeoutMs: 10_000,
     stopSignal: new AbortController().signal,
-    metrics: new Metrics(),
+    metrics,
   });
-  const sluiceSeconds = Number(process.hrtime.bigint() - sluiceStart) / 1e9;
-  const cpu = process.cpuUsage(cpuStart);
   const events = result.summaries.bench?.events ?? 0;
   if (events !== total) throw new Error(`sluice indexed ${events} of ${total}`);
-  rmSync(dir, { recursive: true, force: true });
+  const latency = (await metrics.bulkLatency.get()).values;
+  const value = (name: string) => latency.find((sample) => sample.metricName === name)?.value ?? 0;
+  const retries = (await metrics.bulkRetries.get()).values.reduce((sum, sample) => sum + sample.value, 0);
+  if (retries > 0) console.log(`  (sluice retried ${retries} bulk requests or items)`);
+  return {
+    requests: value('sluice_bulk_latency_seconds_count'),
+    bulkSeconds: value('sluice_bulk_latency_seconds_sum'),
+  };
+}
 
-  const directRate = total / directSeconds;
-  const sluice = total / sluiceSeconds;
+async function writeObjects(dir: string, objects: number, perObject: number) {
+  const written: { key: string; gz: Buffer; bytes: number }[] = [];
+  for (let i = 0; i < objects; i++) {
+    const text = `${generateObject('alb', perObject, i + 1)}\n`;
+    const key = `alb-${String(i).padStart(4, '0')}.log.gz`;
+    written.push({ key, gz: gzipSync(text), bytes: text.length });
+    writeFileSync(join(dir, key), written[i]!.gz);
+  }
+  return written;
+}
+
+const rate = (docs: number, seconds: number) => Math.round(docs / seconds).toLocaleString('en-US');
+// busy = bulk time in flight / (wall × concurrency): below 1, OpenSearch waited for requests.
+const legLine = (leg: Leg) =>
+  `${leg.seconds.toFixed(1)} s, own CPU ${leg.ownCpu.toFixed(1)} s, OpenSearch CPU ${leg.opensearchCpu.toFixed(1)} s, ` +
+  `${leg.requests} bulks of ${(leg.bulkSeconds / leg.requests).toFixed(2)} s, in flight ${((100 * leg.bulkSeconds) / (leg.seconds * CONCURRENCY)).toFixed(0)} %`;
+
+async function main(): Promise<void> {
+  const url = process.env.OPENSEARCH_URL ?? process.env.SLUICE_TEST_OPENSEARCH_URL;
+  if (!url) throw new Error('set OPENSEARCH_URL (or run `eval "$(bash scripts/services.sh start)"`)');
+  const records = option('records', 200_000);
+  const objects = option('objects', 20);
+  const rounds = option('rounds', 3);
+  const perObject = Math.ceil(records / objects);
+  const total = perObject * objects;
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-bench-'));
+  const objectsGz = await writeObjects(dir, objects, perObject);
+
+  // direct: build every bulk body first, as the pipeline would, then time only the HTTP work.
+  const pipeline = await benchPipelineFor('alb', [sluiceConfig(dir, url, 0)]);
+  const direct = new BulkBodies({ ...pipeline.bulk, index: DIRECT_INDEX }, true);
+  for (const object of objectsGz) await recordPath(object, pipeline, pipeline.filters, direct);
+  direct.flush();
+  const bodies = direct.kept;
+  const pid = opensearchPid();
+  const client = createOpenSearchClient(
+    opensearchOutputConfigSchema.parse({ type: 'opensearch', hosts: [url], index: DIRECT_INDEX }),
+    dir,
+  );
+
   console.log(`sluice bench:e2e — ${runtimeLine()}`);
   console.log(
-    `records: ${total} ALB records in ${objects} gzip objects; ${bodies.length} bulk bodies (flush_events ${BATCH}), concurrency ${CONCURRENCY}`,
+    `records: ${total} ALB records in ${objects} gzip objects; ${bodies.length} bulk bodies (flush_events ${BATCH}, flush_bytes ${pipeline.bulk.flushBytes}), concurrency ${CONCURRENCY}; load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
   );
+  for (let warmup = option('warmup', 1); warmup > 0; warmup--) {
+    await freshIndex(url, DIRECT_INDEX);
+    const leg = await timed(pid, () => sendDirect(client, bodies));
+    console.log(`warm-up, direct (not counted): ${rate(total, leg.seconds)} docs/s (${legLine(leg)})`);
+  }
+  const sums = { direct: 0, sluice: 0 };
+  const ratios: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const legs: Partial<Record<'direct' | 'sluice', Leg>> = {};
+    const order = round % 2 === 1 ? (['direct', 'sluice'] as const) : (['sluice', 'direct'] as const);
+    for (const which of order) {
+      await send(`${url}/${which === 'direct' ? SLUICE_INDEX : DIRECT_INDEX}`, { method: 'DELETE' });
+      await freshIndex(url, which === 'direct' ? DIRECT_INDEX : SLUICE_INDEX);
+      const config = sluiceConfig(dir, url, round);
+      legs[which] = await timed(pid, () =>
+        which === 'direct' ? sendDirect(client, bodies) : runSluice(config, total),
+      );
+    }
+    const { direct: directLeg, sluice: sluiceLeg } = legs as Record<'direct' | 'sluice', Leg>;
+    sums.direct += directLeg.seconds;
+    sums.sluice += sluiceLeg.seconds;
+    ratios.push(directLeg.seconds / sluiceLeg.seconds);
+    console.log(`round ${round} (${order[0]} first):`);
+    console.log(`  direct bulk (pre-built bodies): ${rate(total, directLeg.seconds)} docs/s (${legLine(directLeg)})`);
+    console.log(`  sluice end to end:              ${rate(total, sluiceLeg.seconds)} docs/s (${legLine(sluiceLeg)})`);
+    console.log(`  ratio sluice / direct: ${ratios.at(-1)!.toFixed(2)}`);
+  }
+  await send(`${url}/${DIRECT_INDEX}`, { method: 'DELETE' });
+  await send(`${url}/${SLUICE_INDEX}`, { method: 'DELETE' });
+  rmSync(dir, { recursive: true, force: true });
+  const sorted = [...ratios].sort((a, b) => a - b);
   console.log(
-    `direct bulk (pre-built bodies): ${Math.round(directRate).toLocaleString('en-US')} docs/s (${directSeconds.toFixed(1)} s)`,
+    `over ${rounds} rounds: direct ${rate(total * rounds, sums.direct)} docs/s, sluice ${rate(total * rounds, sums.sluice)} docs/s; ` +
+      `ratio sluice / direct ${(sums.direct / sums.sluice).toFixed(2)} (per round median ${((sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2).toFixed(2)}, ` +
+      `${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}); load average ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}`,
   );
-  console.log(
-    `sluice end to end:              ${Math.round(sluice).toLocaleString('en-US')} docs/s (${sluiceSeconds.toFixed(1)} s, sluice CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`,
-  );
-  console.log(`ratio sluice / direct: ${(sluice / directRate).toFixed(2)}`);
 }
 
 main().catch((error: unknown) => {
