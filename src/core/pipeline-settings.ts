@@ -156,6 +156,16 @@ export const pipelineSettingsFields = {
       'Batches of one object (up to 2000 records each) sent to the outputs and not yet acknowledged; ' +
         'reading waits while this many are out. More overlaps reading with slow outputs, at the cost of memory.',
     ),
+  max_events_in_flight: z
+    .number()
+    .int()
+    .positive()
+    .default(16_000)
+    .describe(
+      'Events of all the objects read at once sent to the outputs and not yet acknowledged (each holds its ' +
+        'document, its line and its encoded form: about 3 KB for ALB); reading waits above it. ' +
+        'Bounds the memory of max_objects_in_flight objects meeting a slow output.',
+    ),
 };
 
 const sourceSettingsShape = z.object(sourceSettingsFields);
@@ -186,6 +196,8 @@ export interface PipelineSettings {
   checkpointEveryRecords: number;
   /** Per object: batches sent to the outputs and not yet acknowledged. */
   maxBatchesInFlight: number;
+  /** Per pipeline, over all its objects: events sent to the outputs and not yet acknowledged. */
+  maxEventsInFlight: number;
   /** Per object: how many records may be dead-lettered one by one before it is quarantined. */
   deadLetterCap: DeadLetterCap;
 }
@@ -213,6 +225,7 @@ export function resolvePipelineSettings(config: PipelineSettingsConfig): Pipelin
     maxPauseMs: config.max_pause_seconds * 1000,
     checkpointEveryRecords: config.checkpoint_every_records,
     maxBatchesInFlight: config.max_batches_in_flight,
+    maxEventsInFlight: config.max_events_in_flight,
     deadLetterCap: {
       maxRecords: config.max_dead_letter_records_per_object,
       maxRatio: config.max_dead_letter_ratio,

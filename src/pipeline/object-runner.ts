@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { backoffDelayMs, sleep } from '../core/backoff.js';
+import { ByteBudget } from '../core/byte-budget.js';
 import { errorCode, logFields } from '../core/errors.js';
 import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
@@ -53,11 +54,15 @@ export interface ObjectRunnerOptions {
 export class ObjectRunner {
   /** Failures of objects not finished yet, by bucket and key (the failure policy's counts). */
   private readonly failures = new Map<string, FailureCounts>();
+  /** Events of every object of this run sent and not yet acknowledged (`max_events_in_flight`). */
+  private readonly eventsInFlight: ByteBudget;
 
   constructor(
     private readonly pipeline: BuiltPipeline,
     private readonly options: ObjectRunnerOptions,
-  ) {}
+  ) {
+    this.eventsInFlight = new ByteBudget(pipeline.settings.maxEventsInFlight);
+  }
 
   /** One attempt at the item's object; `stop` ends it at a batch boundary (drain, lease lost). */
   async run(item: WorkItem, stop: AbortSignal): Promise<ObjectResult> {
@@ -116,6 +121,7 @@ export class ObjectRunner {
       logger: log,
       maxRecordBytes: pipeline.settings.maxRecordBytes,
       maxBatchesInFlight: pipeline.settings.maxBatchesInFlight,
+      eventsInFlight: this.eventsInFlight,
       deadLetterCap: pipeline.settings.deadLetterCap,
       onDeadLettered: (entries) => {
         options.totals.deadLettered += entries;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ByteBudget } from '../core/byte-budget.js';
 import type { DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
 import type { Doc, LogEvent, SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
@@ -26,6 +27,11 @@ export interface ObjectContext {
   maxRecordBytes: number;
   /** How many batches of one object may wait for acknowledgement at once (pipelining to the outputs). */
   maxBatchesInFlight: number;
+  /**
+   * The pipeline's events sent and not yet acknowledged, over all its objects (in events): a batch
+   * waits for room before it is sent, so objects read at once cannot pile up more than this.
+   */
+  eventsInFlight: ByteBudget;
   /** How many of the object's records may go to the dead-letter one by one before it is quarantined. */
   deadLetterCap: DeadLetterCap;
   /** Called with the contiguous acknowledged record offset as it moves, so the checkpoint can save it. */
@@ -89,6 +95,11 @@ export async function processObject(
       if (result.dropped > 0) metrics.eventsDropped.inc(labels, result.dropped);
       records += result.records;
       events += result.events.length;
+      if (!(await batches.admit(result.events.length))) {
+        // The drain came while the batch waited for room: it was not sent, its records are read again later.
+        await batches.settled();
+        return { kind: 'interrupted', offset: tracker.offset };
+      }
       batches.send(batch.lastRecord, result.events, result.failures);
       await batches.waitBelow(context.maxBatchesInFlight);
       if (context.drainSignal.aborted) {
@@ -143,7 +154,19 @@ class BatchesInFlight {
     return this.hasFailed;
   }
 
-  /** Hands one batch's failures to the dead-letter and its events to every output. */
+  /**
+   * Waits for room for `events` in the pipeline's bound; false when the drain came first (nothing
+   * reserved). `send` gives the room back once the batch is acknowledged or failed.
+   */
+  async admit(events: number): Promise<boolean> {
+    const { eventsInFlight, drainSignal } = this.context;
+    return eventsInFlight.reserve(events, drainSignal).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Hands one batch's failures to the dead-letter and its events (room admitted) to every output. */
   send(lastRecord: number, events: LogEvent[], failures: DeadLetterEntry[]): void {
     const { context, tracker } = this;
     const entry = tracker.begin(lastRecord);
@@ -168,7 +191,10 @@ class BatchesInFlight {
       },
     );
     this.pending.add(acknowledged);
-    void acknowledged.finally(() => this.pending.delete(acknowledged));
+    void acknowledged.finally(() => {
+      this.pending.delete(acknowledged);
+      context.eventsInFlight.release(events.length);
+    });
   }
 
   /** Waits while `max` batches are out. */

@@ -114,6 +114,7 @@ const settings = (overrides: Partial<PipelineSettings> = {}): PipelineSettings =
   maxPauseMs: 20,
   checkpointEveryRecords: 1_000_000,
   maxBatchesInFlight: 2,
+  maxEventsInFlight: 16_000,
   deadLetterCap: { maxRecords: 1000, maxRatio: 0.5, ratioMinRecords: 100 },
   ...overrides,
 });

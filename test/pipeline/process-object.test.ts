@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { ByteBudget } from '../../src/core/byte-budget.js';
 import type { DeadLetterEntry, Filter, Output, Source, WriteReport } from '../../src/core/components.js';
 import type { LogEvent, SourceObject } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -65,6 +66,7 @@ function context(body: Buffer, output: Output, overrides: Partial<ObjectContext>
     logger: silentLogger(),
     maxRecordBytes: 1024,
     maxBatchesInFlight: 3,
+    eventsInFlight: new ByteBudget(16_000),
     deadLetterCap: { maxRecords: 1000, maxRatio: 0.5, ratioMinRecords: 100 },
     onOffset: (record) => offsets.push(record),
     drainSignal: new AbortController().signal,
@@ -150,6 +152,69 @@ describe('processObject', () => {
     expect(offset).toBeLessThan(20_000);
     // Everything up to the offset was delivered; a restart resumes right after it.
     expect(output.events.filter((e) => e.origin.record <= offset)).toHaveLength(offset);
+  });
+  describe('with the pipeline bound on events in flight (max_events_in_flight)', () => {
+    /** Holds every batch unacknowledged until `release()`; counts the events it holds at most. */
+    class GatedOutput implements Output {
+      readonly type = 'gated';
+      held = 0;
+      maxHeld = 0;
+      written = 0;
+      private gate!: () => void;
+      private opened = new Promise<void>((resolve) => {
+        this.gate = resolve;
+      });
+      async start() {}
+      async close() {}
+      release(): void {
+        this.gate();
+      }
+      async write(events: LogEvent[]): Promise<WriteReport> {
+        this.held += events.length;
+        this.maxHeld = Math.max(this.maxHeld, this.held);
+        await this.opened;
+        this.held -= events.length;
+        this.written += events.length;
+        return { stored: events.length, duplicates: 0, deadLettered: 0 };
+      }
+    }
+    const second: SourceObject = { ...object, key: 'k2.log.gz' };
+
+    it('holds no more events unacknowledged than the bound over two objects read at once when the output is slow', async () => {
+      const output = new GatedOutput();
+      const eventsInFlight = new ByteBudget(5000);
+      const a = context(gzipSync(jsonLines(20_000)), output, { eventsInFlight, maxBatchesInFlight: 8 });
+      const b = context(gzipSync(jsonLines(20_000)), output, { eventsInFlight, maxBatchesInFlight: 8 });
+      const both = Promise.all([
+        processObject(a.ctx, object, 0, new AbortController().signal),
+        processObject(b.ctx, second, 0, new AbortController().signal),
+      ]);
+      // Both objects are stuck on the bound, not on their own 8 batches of 2000 (32,000 events).
+      await expect.poll(() => eventsInFlight.waiting, { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(output.held).toBeLessThanOrEqual(5000);
+      output.release();
+      const outcomes = await both;
+      expect(outcomes.map((outcome) => outcome.kind)).toEqual(['done', 'done']);
+      expect(output.maxHeld).toBeLessThanOrEqual(5000);
+      expect(output.written).toBe(40_000);
+      expect(eventsInFlight.used).toBe(0);
+    });
+
+    it('stops without sending the waiting batch when the worker drains while it waits for room', async () => {
+      const output = new GatedOutput();
+      const eventsInFlight = new ByteBudget(3000);
+      const drain = new AbortController();
+      const { ctx } = context(gzipSync(jsonLines(20_000)), output, { eventsInFlight, drainSignal: drain.signal });
+      const run = processObject(ctx, object, 0, new AbortController().signal);
+      await expect.poll(() => eventsInFlight.waiting, { timeout: 30_000 }).toBe(1);
+      drain.abort();
+      output.release();
+      const outcome = await run;
+      expect(outcome).toEqual({ kind: 'interrupted', offset: 2000 });
+      // One batch of 2000 was admitted and acknowledged; the one that waited was never sent.
+      expect(output.written).toBe(2000);
+      expect(eventsInFlight.used).toBe(0);
+    });
   });
   describe('with a dead-letter cap', () => {
     const good = (from: number, count: number) =>
