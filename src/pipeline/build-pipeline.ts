@@ -97,10 +97,11 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   const settings = resolvePipelineSettings(config);
   const notifications =
     config.source.type === 's3' && config.source.notifications
-      ? createNotificationFeeds(
-          { ...config.source, notifications: config.source.notifications },
-          { pipeline: config.id, maxObjectsInFlight: settings.maxObjectsInFlight, isOwnKey },
-        )
+      ? createNotificationFeeds({ ...config.source, notifications: config.source.notifications }, source, {
+          pipeline: config.id,
+          maxObjectsInFlight: settings.maxObjectsInFlight,
+          isOwnKey,
+        })
       : undefined;
   return {
     id: config.id,

@@ -24,7 +24,8 @@ function stripQuotes(etag: string): string {
 export class S3Source implements Source {
   readonly type = 's3';
   readonly location: string;
-  private readonly clients: S3Clients;
+  /** One client per bucket region, with the source's credentials; notification mode heads objects through them too. */
+  readonly clients: S3Clients;
   private readonly listers: S3Lister;
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoClaimStore } from '../../../claims/dynamodb-claim-store.js';
 import type { WorkFeedFactory } from '../../../core/work-feed.js';
-import { S3Clients } from '../s3-clients.js';
+import type { S3Clients } from '../s3-clients.js';
 import { type S3SourceConfig, s3Prefixes } from '../s3-source-config.js';
 import { NotificationFeed } from './notification-feed.js';
 import type { NotificationsConfig } from './notifications-config.js';
@@ -12,11 +12,14 @@ export interface NotificationFeedsOptions {
   maxObjectsInFlight: number;
   /** Keys sluice writes itself into the source bucket (checkpoint, dead-letter). */
   isOwnKey(key: string): boolean;
+  /** The source's own clients: a notified version's head goes out as its reads do (region, `role_arn` session). */
+  s3: S3Clients;
 }
 
 /**
- * The feed factory of an S3 source with `notifications`: clients are built here (no service is
- * contacted until the first round), one feed per run.
+ * The feed factory of an S3 source with `notifications`: the SQS and claim-table clients are
+ * built here (no service is contacted until the first round), the S3 ones are the source's; one
+ * feed per run.
  */
 export function createNotificationFeeds(
   source: S3SourceConfig & { notifications: NotificationsConfig },
@@ -37,7 +40,6 @@ export function createNotificationFeeds(
     pipeline: options.pipeline,
     createTable: config.claims.create_table,
   });
-  const s3 = new S3Clients(source, options.pipeline);
   const filter = {
     ...(config.buckets ? { buckets: new Set(config.buckets) } : {}),
     prefixes: s3Prefixes(source),
@@ -52,7 +54,7 @@ export function createNotificationFeeds(
         config,
         queue,
         claims,
-        s3,
+        s3: options.s3,
         filter,
         skipStorageClasses: new Set(source.skip_storage_classes),
         maxObjectsInFlight: options.maxObjectsInFlight,
