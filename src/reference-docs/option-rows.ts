@@ -5,6 +5,9 @@
  * (`auth: basic | aws_sigv4`) lists each variant's options under `parent (type: x).child`.
  */
 
+import { draft07 } from '../config/json-schema.js';
+import { conditionSchema } from '../filters/condition.js';
+
 type JsonSchema = Record<string, unknown>;
 
 export interface OptionRow {
@@ -19,11 +22,31 @@ export interface OptionRow {
 const isSchema = (value: unknown): value is JsonSchema =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/** The description the condition schema carries into the JSON Schema, which tells a condition `$ref` apart. */
+const CONDITION = draft07(conditionSchema).description;
+
 /** A `$ref` straight or wrapped in `allOf` (draft-07 keeps a description beside it that way). */
 function refOf(schema: JsonSchema): string | undefined {
   if (typeof schema.$ref === 'string') return schema.$ref;
   const [first] = Array.isArray(schema.allOf) ? schema.allOf : [];
   return isSchema(first) && typeof first.$ref === 'string' ? first.$ref : undefined;
+}
+
+/**
+ * What a `$ref` points at, named: a condition (every `when`, and all/any/not inside one), or a
+ * JSON value (mutate's `add`, recursive through lists and maps). `#` is the root itself (the
+ * conditions page); others are the root's `definitions`. Another recursive schema is refused,
+ * so a new one gets its name here rather than a wrong one on its page.
+ */
+function refName(ref: string, root: JsonSchema): string {
+  const definitions = isSchema(root.definitions) ? root.definitions : {};
+  const name = ref.startsWith('#/definitions/') ? ref.slice('#/definitions/'.length) : undefined;
+  const target =
+    ref === '#' ? root : name !== undefined && Object.hasOwn(definitions, name) ? definitions[name] : undefined;
+  if (!isSchema(target)) throw new Error(`${ref} is not in the schema's definitions`);
+  if (typeof CONDITION === 'string' && target.description === CONDITION) return 'condition';
+  if (Array.isArray(target.anyOf) && target.properties === undefined) return 'any JSON value';
+  throw new Error(`${ref} is a recursive schema option-rows.ts has no name for`);
 }
 
 function variantsOf(schema: JsonSchema): JsonSchema[] {
@@ -41,9 +64,13 @@ function bounds(schema: JsonSchema): string {
   return parts.length > 0 ? ` ${parts.join(', ')}` : '';
 }
 
-/** A schema's type in words: `integer ≥ 1`, `list of string`, `"s3"`, `condition`. */
-export function typeOf(schema: JsonSchema): string {
-  if (refOf(schema)) return 'condition';
+/**
+ * A schema's type in words: `integer ≥ 1`, `list of string`, `"s3"`, `condition`. `root` is the
+ * schema its `$ref`s resolve against (the component's whole JSON Schema).
+ */
+export function typeOf(schema: JsonSchema, root: JsonSchema = schema): string {
+  const ref = refOf(schema);
+  if (ref !== undefined) return refName(ref, root);
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (Array.isArray(schema.enum)) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   const variants = variantsOf(schema);
@@ -52,7 +79,7 @@ export function typeOf(schema: JsonSchema): string {
       isSchema(v.properties) && isSchema(v.properties.type) ? v.properties.type.const : undefined,
     );
     if (typed.every((t) => t !== undefined)) return `map, by type: ${typed.map((t) => JSON.stringify(t)).join(', ')}`;
-    return [...new Set(variants.map(typeOf))].join(' or ');
+    return [...new Set(variants.map((variant) => typeOf(variant, root)))].join(' or ');
   }
   const type = Array.isArray(schema.type) ? schema.type.join(' or ') : schema.type;
   switch (type) {
@@ -62,10 +89,10 @@ export function typeOf(schema: JsonSchema): string {
     case 'number':
       return `${type}${bounds(schema)}`;
     case 'array':
-      return isSchema(schema.items) ? `list of ${typeOf(schema.items)}` : 'list';
+      return isSchema(schema.items) ? `list of ${typeOf(schema.items, root)}` : 'list';
     case 'object':
       if (isSchema(schema.additionalProperties) && !isSchema(schema.properties)) {
-        return `map of ${typeOf(schema.additionalProperties) || 'any value'}`;
+        return `map of ${typeOf(schema.additionalProperties, root) || 'any value'}`;
       }
       return 'map';
     case undefined:
@@ -79,8 +106,11 @@ function describe(schema: JsonSchema): string {
   return typeof schema.description === 'string' ? schema.description : '';
 }
 
-/** The rows of an object schema's options, nested maps flattened under their parent's name. */
-export function optionRows(schema: JsonSchema, prefix = ''): OptionRow[] {
+/**
+ * The rows of an object schema's options, nested maps flattened under their parent's name;
+ * `root` is the whole schema its `$ref`s resolve against.
+ */
+export function optionRows(schema: JsonSchema, prefix = '', root: JsonSchema = schema): OptionRow[] {
   const properties = isSchema(schema.properties) ? schema.properties : {};
   const required = new Set(Array.isArray(schema.required) ? schema.required : []);
   const rows: OptionRow[] = [];
@@ -89,18 +119,18 @@ export function optionRows(schema: JsonSchema, prefix = ''): OptionRow[] {
     const name = `${prefix}${key}`;
     rows.push({
       name,
-      type: typeOf(value),
+      type: typeOf(value, root),
       default: required.has(key) ? 'required' : value.default === undefined ? '' : JSON.stringify(value.default),
       description: describe(value),
       deprecated: value.deprecated === true,
     });
     if (refOf(value)) continue;
-    if (isSchema(value.properties)) rows.push(...optionRows(value, `${name}.`));
+    if (isSchema(value.properties)) rows.push(...optionRows(value, `${name}.`, root));
     for (const variant of variantsOf(value)) {
       const tag =
         isSchema(variant.properties) && isSchema(variant.properties.type) ? variant.properties.type.const : undefined;
       if (tag === undefined) continue;
-      const nested = optionRows(variant, `${name} (type: ${String(tag)}).`);
+      const nested = optionRows(variant, `${name} (type: ${String(tag)}).`, root);
       rows.push(...nested.filter((row) => !row.name.endsWith(').type')));
     }
   }

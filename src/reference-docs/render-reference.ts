@@ -120,7 +120,7 @@ ${cell(String(conditionSchema.description ?? root.description ?? ''))}. Filters 
 go to that output); \`sluice test\` cases take a list as \`conditions:\`. A condition has exactly
 one of these keys:
 
-${table(optionRows(root))}
+${table(optionRows(root, '', json))}
 
 \`\`\`yaml
 when: { gte: { field: elb_status_code, value: 500 } }

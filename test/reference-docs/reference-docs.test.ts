@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { interpolate } from '../../src/config/interpolate.js';
+import { draft07 } from '../../src/config/json-schema.js';
+import { conditionSchema } from '../../src/filters/condition.js';
 import { optionRows, typeOf } from '../../src/reference-docs/option-rows.js';
 import { componentTypes, exampleOf, referencePages } from '../../src/reference-docs/render-reference.js';
 
@@ -61,6 +63,13 @@ describe('docs/reference', () => {
       /^\| `flush_interval_ms` \| [^|]+ \| {2}\| \*\*Deprecated\.\*\* /m,
     );
   });
+
+  it("names an option's recursive type by what it references: a condition, or any JSON value (mutate's add)", () => {
+    const page = pages.get('filters/mutate.md')!;
+    expect(page).toMatch(/^\| `add` \| map of any JSON value \| {2}\| .+ \|$/m);
+    expect(page).toMatch(/^\| `when` \| condition \| {2}\| .+ \|$/m);
+    expect(pages.get('conditions.md')).toMatch(/^\| `not` \| condition \| {2}\| .+ \|$/m);
+  });
 });
 
 describe('typeOf', () => {
@@ -74,11 +83,28 @@ describe('typeOf', () => {
     [{ const: 's3' }, '"s3"'],
     [{ type: ['string', 'null'] }, 'string or null'],
     [{ type: 'object', additionalProperties: { type: 'string' } }, 'map of string'],
-    [{ allOf: [{ $ref: '#/definitions/__schema0' }] }, 'condition'],
     [{ anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, 'string or list of string'],
     [{}, 'any value'],
   ])('names %j as %s', (schema, name) => {
     expect(typeOf(schema)).toBe(name);
+  });
+
+  const condition = { type: 'object', description: draft07(conditionSchema).description, properties: {} };
+  const json = { anyOf: [{ type: 'string' }, { type: 'array', items: { $ref: '#/definitions/__schema1' } }] };
+  const root = { definitions: { __schema0: condition, __schema1: json } };
+
+  it.each([
+    [{ allOf: [{ $ref: '#/definitions/__schema0' }] }, 'condition'],
+    [{ type: 'array', items: { $ref: '#/definitions/__schema0' } }, 'list of condition'],
+    [{ type: 'object', additionalProperties: { $ref: '#/definitions/__schema1' } }, 'map of any JSON value'],
+  ])('names %j, a reference into the definitions, as %s', (schema, name) => {
+    expect(typeOf(schema, root)).toBe(name);
+  });
+
+  it('refuses a reference it cannot name, rather than calling it a condition', () => {
+    const other = { definitions: { __schema0: { type: 'object', properties: { next: { $ref: '#' } } } } };
+    expect(() => typeOf({ $ref: '#/definitions/__schema0' }, other)).toThrow(/no name for/);
+    expect(() => typeOf({ $ref: '#/definitions/__schema9' }, other)).toThrow(/not in the schema's definitions/);
   });
 });
 
