@@ -170,7 +170,7 @@ function sluiceConfig(dir: string, url: string, round: number): string {
 async function runSluice(config: string, total: number): Promise<Bulks> {
   const metrics = new Metrics();
   const result = await runWorker({
-    config: await loadConfig(config),
+    config: await loadConfig(config, process.env),
     logger: silentLogger(),
     mode: { kind: 'live' },
     once: true,

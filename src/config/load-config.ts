@@ -77,7 +77,7 @@ const MIN_SCRUBBED_LENGTH = 4;
  */
 export async function loadConfig(
   path: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   source: ConfigSourceOptions = {},
 ): Promise<LoadedConfig> {
   const configFiles = await readConfigFiles(path, source.s3);

@@ -39,7 +39,7 @@ async function routedPipeline(schema: 'aws' | 'ecs' = 'aws') {
     checkpoint: { type: file, directory: state }
 `,
   );
-  const loaded = await loadConfig(file);
+  const loaded = await loadConfig(file, {});
   return buildRoutedPipeline(loaded.pipelines[0]!);
 }
 
