@@ -12,6 +12,9 @@
  *   --records N      ALB lines in the file (default 500000: the bench generator's, less the layouts VRL refuses)
  *   --pairs N        interleaved runs of each command (default 3)
  *   --node a,b       runtimes for sluice (default: the shipped line, then Node 20)
+ *   --against DIR[,DIR]  also run each DIR's bin/sluice.js (a built checkout: `npm run build` there)
+ *                    on every runtime, labelled by the folder's name, before this checkout's:
+ *                    one run pairs a change's before and after against the same VRL runs
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -24,7 +27,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT } from './bench-pipeline.js';
 import { generateObject } from './generate-logs.js';
@@ -100,6 +103,17 @@ function timeOnce(argv: string[]): Timing {
   return { wall: wall ?? Number.NaN, cpu: (user ?? Number.NaN) + (sys ?? Number.NaN), maxRssMB: (rssKb ?? 0) / 1024 };
 }
 
+/** Fails unless every sluice command prints the same bytes on stdout: a checkout compared must print what the other does. */
+function sameOutput(commands: Command[]): void {
+  const digests = commands.map((c) => {
+    const quoted = c.argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    const digest = execFileSync('bash', ['-o', 'pipefail', '-c', `${quoted} | sha256sum`], { encoding: 'utf8' }).trim();
+    process.stderr.write(`${c.label}: stdout ${digest.slice(0, 16)}\n`);
+    return digest;
+  });
+  if (new Set(digests).size > 1) throw new Error('the checkouts print different output for the same file');
+}
+
 function nodeBinary(version: string): string {
   return execFileSync('bash', [join(ROOT, 'scripts/node-release.sh'), '--path', version], { encoding: 'utf8' }).trim();
 }
@@ -109,26 +123,39 @@ function main(): void {
   const records = Number(option(argv, 'records', '500000'));
   const pairs = Number(option(argv, 'pairs', '3'));
   const runtimes = option(argv, 'node', DEFAULT_RUNTIMES.join(',')).split(',');
+  const against = option(argv, 'against', '')
+    .split(',')
+    .filter(Boolean)
+    .map((dir) => resolve(dir));
+  for (const dir of against) {
+    if (!existsSync(join(dir, 'dist/cli/main.js'))) throw new Error(`${dir}/dist missing: run npm run build there`);
+  }
   process.stderr.write('building bench/vrl (cargo, first time several minutes)...\n');
   const vrl = execFileSync('bash', [join(ROOT, 'bench/vrl/build.sh')], { encoding: 'utf8' }).trim();
   const file = albFile(records, vrl);
   const empty = join(ROOT, '.cache/bench-vrl/empty.log');
   if (!existsSync(empty)) closeSync(openSync(empty, 'w'));
-  const sluice = join(ROOT, 'bin/sluice.js');
+  const checkouts = [
+    ...against.map((dir) => ({ name: `${basename(dir)} `, sluice: join(dir, 'bin/sluice.js') })),
+    { name: against.length > 0 ? 'this ' : '', sluice: join(ROOT, 'bin/sluice.js') },
+  ];
   const commands: Command[] = [];
   for (const version of runtimes) {
     const node = nodeBinary(version);
     const runtime = execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
-    // Its start alone: the same command on an empty file (best of three).
-    const start = Math.min(...[0, 1, 2].map(() => timeOnce([node, sluice, 'parse', '--parser', 'alb', empty]).cpu));
-    commands.push({
-      label: `sluice parse --parser alb (${runtime})`,
-      argv: [node, sluice, 'parse', '--parser', 'alb', file],
-      startCpu: start,
-    });
+    for (const { name, sluice } of checkouts) {
+      // Its start alone: the same command on an empty file (best of three).
+      const start = Math.min(...[0, 1, 2].map(() => timeOnce([node, sluice, 'parse', '--parser', 'alb', empty]).cpu));
+      commands.push({
+        label: `${name}sluice parse --parser alb (${runtime})`,
+        argv: [node, sluice, 'parse', '--parser', 'alb', file],
+        startCpu: start,
+      });
+    }
   }
   commands.push({ label: 'VRL parse_aws_alb_log + serde_json', argv: [vrl, file], startCpu: 0 });
   commands.push({ label: 'VRL parse_aws_alb_log only', argv: [vrl, '--parse-only', file], startCpu: 0 });
+  if (against.length > 0) sameOutput(commands.filter((c) => c.startCpu > 0));
   for (let pair = 0; pair < pairs; pair++) {
     for (const command of commands) {
       process.stderr.write(`pair ${pair + 1}/${pairs}: ${command.label}\n`);

@@ -1,7 +1,10 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CheckpointError, errorMessage } from '../core/errors.js';
 import { type CheckpointState, decodeState, encodeState } from './state.js';
-import { type CheckpointStore, saveFailure, type VersionedState } from './store.js';
+import { type CheckpointStore, checkpointDenied, saveFailure, type VersionedState } from './store.js';
+
+/** What the store does with its object: reads it when the lease is taken, writes it on every save. */
+const S3_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
 
 export interface S3CheckpointStoreOptions {
   client: S3Client;
@@ -44,10 +47,9 @@ export class S3CheckpointStore implements CheckpointStore {
       etag = got.ETag;
     } catch (error) {
       if (statusOf(error) === 404 && !isNoSuchBucket(error)) return null;
-      throw new CheckpointError(
-        `cannot read checkpoint ${this.describe()}: ${errorMessage(error)}`,
-        this.context(),
-        error,
+      throw (
+        this.denied(error, 's3:GetObject') ??
+        new CheckpointError(`cannot read checkpoint ${this.describe()}: ${errorMessage(error)}`, this.context(), error)
       );
     }
     if (!etag) throw new CheckpointError(`checkpoint ${this.describe()} has no ETag`, this.context());
@@ -82,8 +84,22 @@ export class S3CheckpointStore implements CheckpointStore {
       // 412: the condition failed; 409: a concurrent conditional write won; 404 on If-Match: it was deleted.
       const conflict =
         status === 412 || status === 409 || (status === 404 && expectedVersion !== null && !isNoSuchBucket(error));
-      throw saveFailure(this.describe(), expectedVersion, this.context(), error, conflict);
+      throw (
+        this.denied(error, 's3:PutObject') ??
+        saveFailure(this.describe(), expectedVersion, this.context(), error, conflict)
+      );
     }
+  }
+
+  private denied(error: unknown, action: string): CheckpointError | undefined {
+    const { bucket } = this.options;
+    const resource = `arn:aws:s3:::${bucket}/${this.key}`;
+    // Before the first save the object does not exist, and S3 answers 403, not 404, without s3:ListBucket.
+    const note =
+      action === 's3:GetObject'
+        ? `If the checkpoint does not exist yet, S3 answers 403 instead of 404 to a role without s3:ListBucket: allow s3:ListBucket on arn:aws:s3:::${bucket} too.`
+        : undefined;
+    return checkpointDenied(error, { action, actions: S3_ACTIONS, resource, context: this.context(), note });
   }
 
   private context() {

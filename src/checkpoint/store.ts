@@ -41,3 +41,31 @@ export function saveFailure(
   }
   return new CheckpointError(`cannot write checkpoint ${description}: ${errorMessage(error)}`, context, error);
 }
+
+/** AWS answers for a call IAM refused: S3's 403 AccessDenied, DynamoDB's AccessDeniedException. */
+function isAccessDenied(error: unknown): boolean {
+  const shape = (error ?? {}) as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const name = shape.name ?? shape.Code ?? '';
+  return shape.$metadata?.httpStatusCode === 403 || name === 'AccessDenied' || name === 'AccessDeniedException';
+}
+
+/**
+ * A checkpoint read or write the task's role may not make: the message names the action IAM
+ * refused and its resource, the hint every action the store needs there. Undefined for any
+ * other failure. `actions` are the store's actions on that resource, `action` the one refused.
+ */
+export function checkpointDenied(
+  error: unknown,
+  denial: { action: string; actions: readonly string[]; resource: string; context: ErrorContext; note?: string },
+): CheckpointError | undefined {
+  if (!isAccessDenied(error)) return undefined;
+  const { action, actions, resource, context } = denial;
+  const allowed = actions.length > 1 ? `${actions.slice(0, -1).join(', ')} and ${actions.at(-1)}` : action;
+  return new CheckpointError(
+    `${action} denied on ${resource} (checkpoint): ${errorMessage(error)}`,
+    { ...context, action, resource },
+    error,
+    `Allow ${allowed} on ${resource} for the task role (and in the bucket or table policy if it has one). ` +
+      `The pipeline retries by itself and resumes once it is allowed; nothing was marked done.${denial.note ? ` ${denial.note}` : ''}`,
+  );
+}

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createLogger } from '../core/logger.js';
 import { DEMO_DEFAULTS } from './demo-defaults.js';
 import { readSettings, type Settings } from './environment.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -93,7 +92,8 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, stop: StopReques
     settings = readSettings(env, command.defaults);
   } catch (error) {
     if (!(error instanceof EnvironmentError)) throw error;
-    // The level itself may be what is wrong: report at info, which shows errors.
+    // The level itself may be what is wrong: report at info, which shows errors. Loaded only here (pino: ~0.02 CPU-s).
+    const { createLogger } = await import('../core/logger.js');
     createLogger({ level: 'info' }).error(
       { code: error.code, problems: error.problems, hint: error.hint },
       'invalid environment',

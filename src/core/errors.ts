@@ -190,11 +190,11 @@ export class CheckpointConflictError extends SluiceError {
 }
 
 export class CheckpointError extends SluiceError {
-  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown, hint?: string) {
     super('ERR_CHECKPOINT', message, {
       context,
       cause,
-      hint: 'Check that the checkpoint bucket or table exists and that the task may read and write it.',
+      hint: hint ?? 'Check that the checkpoint bucket or table exists and that the task may read and write it.',
     });
   }
 }

@@ -1,5 +1,5 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { type AsyncBuffer, type Compressors, type FileMetaData, parquetMetadata, parquetScan } from 'hyparquet';
+import type { AsyncBuffer, Compressors, FileMetaData } from 'hyparquet';
 import { type ErrorContext, ParquetReadError, SluiceError } from '../../core/errors.js';
 import type { FramedBatch, FramingOptions } from './framed-batch.js';
 
@@ -24,6 +24,9 @@ export const MAX_ROW_GROUP_BYTES = 256 * 1024 * 1024;
 export const MAX_FOOTER_BYTES = 16 * 1024 * 1024;
 /** Top-level columns a file may have: as for header lines (text/field-name.ts), each becomes an index field. */
 export const MAX_PARQUET_COLUMNS = 128;
+
+/** hyparquet, loaded when a Parquet object is first read: every other command and parser starts without it (~0.02 CPU-s). */
+const hyparquet = () => import('hyparquet');
 
 const MAGIC = 0x31524150; // "PAR1", little-endian
 const TAIL_BYTES = 64 * 1024;
@@ -52,6 +55,7 @@ export async function* frameParquet(
   const file = new RowGroupWindow(reader);
   const metadata = await readFooter(reader, context);
   const columns = topLevelColumns(metadata, context);
+  const { parquetScan } = await hyparquet();
   const scan = await parquet(
     () => parquetScan({ file, metadata, compressors: COMPRESSORS, useOffsetIndex: false }),
     context,
@@ -122,6 +126,7 @@ async function readFooter(reader: RangeReader, context: ErrorContext): Promise<F
   }
   if (length + 8 > tail.length) tail = await reader.read(reader.size - length - 8, reader.size);
   const footer = tail.subarray(tail.length - length - 8);
+  const { parquetMetadata } = await hyparquet();
   return parquet(async () => parquetMetadata(arrayBufferOf(footer)), context);
 }
 

@@ -1,0 +1,205 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { albKey, albObject } from '../../helpers/alb-data.js';
+import { freePort } from '../../helpers/free-port.js';
+import { createIamUser, type IamUser, iamAdminS3Client, iamEndpoint, type PolicyDocument } from '../../helpers/iam.js';
+import { uniqueName } from '../../helpers/services.js';
+import { startSluice, waitFor } from '../../helpers/sluice-process.js';
+
+const LINES = 30;
+
+interface Readiness {
+  status: number;
+  body: { pipelines: Record<string, { state: string; detail?: string; lastError?: string }> };
+}
+
+async function readiness(port: number): Promise<Readiness> {
+  const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+  return { status: response.status, body: (await response.json()) as Readiness['body'] };
+}
+
+function ndjson(path: string): Array<Record<string, unknown>> {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function doneSet(path: string): Record<string, { etag: string; failed?: string }> {
+  if (!existsSync(path)) return {};
+  return (JSON.parse(readFileSync(path, 'utf8')) as { state: { done: Record<string, { etag: string }> } }).state.done;
+}
+
+const users: IamUser[] = [];
+afterAll(async () => {
+  for (const user of users) await user.remove().catch(() => undefined);
+});
+
+describe('a role denied s3:GetObject on one prefix of its bucket only', () => {
+  it('reads the allowed prefix, pauses naming the denied object, never quarantines or marks it done, and reads it once when allowed', async () => {
+    const admin = iamAdminS3Client();
+    const bucket = uniqueName('prefix-denied');
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    // Keys dated today, as AWS writes them: a live listing walks the partitions around its watermark.
+    const allowedKey = albKey('open/', new Date(), 0);
+    const deniedKey = albKey('secret/', new Date(), 1);
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: allowedKey, Body: albObject(0, LINES) }));
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: deniedKey, Body: albObject(1, LINES) }));
+    const allow: PolicyDocument['Statement'] = [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` },
+    ];
+    const user = await createIamUser({
+      Version: '2012-10-17',
+      Statement: [...allow, { Effect: 'Deny', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/secret/*` }],
+    });
+    users.push(user);
+
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-prefix-denied-'));
+    const config = join(dir, 'pipelines.yml');
+    writeFileSync(
+      config,
+      `pipelines:
+  - id: prefix-denied
+    source: { type: s3, bucket: ${bucket}, prefix: "", region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, poll_interval_seconds: 1 }
+    parser: { type: alb }
+    outputs: [ { type: file, path: out/alb.ndjson } ]
+    checkpoint: { type: file, directory: state, flush_interval_seconds: 0.2 }
+    dead_letter: { type: file, path: dead-letter.ndjson }
+    max_object_attempts: 1
+    max_pause_seconds: 2
+`,
+    );
+    const port = await freePort();
+    const run = startSluice(['run', '--config', config], {
+      SLUICE_HTTP_PORT: String(port),
+      AWS_ACCESS_KEY_ID: user.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: user.credentials.secretAccessKey,
+    });
+    const failWith = (error: unknown) => {
+      const cp = join(dir, 'state', 'prefix-denied.json');
+      const state = existsSync(cp) ? readFileSync(cp, 'utf8') : '(none)';
+      throw new Error(`${(error as Error).message}\n${state}\n${run.output().slice(-4000)}`);
+    };
+    const checkpoint = join(dir, 'state', 'prefix-denied.json');
+    let ready: Readiness | undefined;
+    await waitFor(
+      async () => {
+        ready = await readiness(port).catch(() => undefined);
+        return ready?.body.pipelines['prefix-denied']?.state === 'failing';
+      },
+      60_000,
+      'the pipeline to be reported paused',
+    ).catch(failWith);
+    expect(ready!.body.pipelines['prefix-denied']!.detail ?? '').toContain(`arn:aws:s3:::${bucket}/${deniedKey}`);
+    await waitFor(
+      () => (run.output().match(/"msg":"pipeline paused/g) ?? []).length >= 3,
+      60_000,
+      'three pauses',
+    ).catch(failWith);
+    expect(Object.keys(doneSet(checkpoint))).not.toContain(deniedKey);
+    expect(ndjson(join(dir, 'dead-letter.ndjson'))).toEqual([]);
+
+    await user.setPolicy({ Version: '2012-10-17', Statement: allow });
+    await waitFor(
+      () => Object.keys(doneSet(checkpoint)).length === 2,
+      60_000,
+      'both objects done after the deny was lifted',
+    ).catch(failWith);
+    const docs = ndjson(join(dir, 'out', 'alb.ndjson'));
+    expect(docs).toHaveLength(2 * LINES);
+    expect(new Set(docs.map((doc) => doc.trace_id)).size).toBe(2 * LINES);
+    expect(Object.values(doneSet(checkpoint)).every((entry) => entry.failed === undefined)).toBe(true);
+    expect(ndjson(join(dir, 'dead-letter.ndjson'))).toEqual([]);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  }, 180_000);
+});
+
+describe('a role that may not write its checkpoint', () => {
+  it('pauses naming s3:PutObject and the checkpoint object, marks nothing done, and checkpoints every object when allowed', async () => {
+    const admin = iamAdminS3Client();
+    const bucket = uniqueName('ckpt-denied');
+    const state = uniqueName('ckpt-state');
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    await admin.send(new CreateBucketCommand({ Bucket: state }));
+    const key = albKey('', new Date(), 0);
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: albObject(0, LINES) }));
+    const allow: PolicyDocument['Statement'] = [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${state}`] },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: [`arn:aws:s3:::${bucket}/*`, `arn:aws:s3:::${state}/*`] },
+    ];
+    const user = await createIamUser({ Version: '2012-10-17', Statement: allow });
+    users.push(user);
+
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-ckpt-denied-'));
+    const config = join(dir, 'pipelines.yml');
+    writeFileSync(
+      config,
+      `pipelines:
+  - id: ckpt-denied
+    source: { type: s3, bucket: ${bucket}, prefix: "", region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, poll_interval_seconds: 1 }
+    parser: { type: alb }
+    outputs: [ { type: file, path: out/alb.ndjson } ]
+    checkpoint: { type: s3, bucket: ${state}, prefix: cp, region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, flush_interval_seconds: 0.2 }
+    dead_letter: { type: file, path: dead-letter.ndjson }
+    max_object_attempts: 1
+    max_pause_seconds: 2
+`,
+    );
+    const port = await freePort();
+    const run = startSluice(['run', '--config', config], {
+      SLUICE_HTTP_PORT: String(port),
+      AWS_ACCESS_KEY_ID: user.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: user.credentials.secretAccessKey,
+    });
+    const failWith = (error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${run.output().slice(-4000)}`);
+    };
+    let ready: Readiness | undefined;
+    await waitFor(
+      async () => {
+        ready = await readiness(port).catch(() => undefined);
+        return ready?.body.pipelines['ckpt-denied']?.state === 'failing';
+      },
+      60_000,
+      'the pipeline to be reported failing',
+    ).catch(failWith);
+    const { detail = '', lastError = '' } = ready!.body.pipelines['ckpt-denied']!;
+    expect(`${detail} ${lastError}`).toContain(`s3:PutObject denied on arn:aws:s3:::${state}/cp/ckpt-denied.json`);
+    expect(lastError).toContain(`Allow s3:GetObject and s3:PutObject on arn:aws:s3:::${state}/cp/ckpt-denied.json`);
+    const logged = run
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"code":"ERR_CHECKPOINT"'));
+    expect(JSON.parse(logged!)).toMatchObject({
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${state}/cp/ckpt-denied.json`,
+    });
+    expect(ndjson(join(dir, 'dead-letter.ndjson'))).toEqual([]);
+
+    await user.setPolicy({
+      Version: '2012-10-17',
+      Statement: [...allow, { Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${state}/*` }],
+    });
+    const done = async () => {
+      const got = await admin
+        .send(new GetObjectCommand({ Bucket: state, Key: 'cp/ckpt-denied.json' }))
+        .catch(() => undefined);
+      if (!got?.Body) return {};
+      return (JSON.parse(await got.Body.transformToString()) as { done: Record<string, unknown> }).done;
+    };
+    await waitFor(async () => Object.keys(await done()).length === 1, 60_000, 'the object checkpointed').catch(
+      failWith,
+    );
+    const docs = ndjson(join(dir, 'out', 'alb.ndjson'));
+    expect(new Set(docs.map((doc) => doc.trace_id)).size).toBe(LINES);
+    expect(docs).toHaveLength(LINES);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  }, 180_000);
+});
