@@ -16,6 +16,9 @@
  *   index    the index name (alb-logs-%{+YYYY.MM.dd}): Date.parse of @timestamp, a key string
  *            and a name string per event (before, bench/replaced.ts) vs the hour's start parsed
  *            once and the hour's name kept (event-pattern.ts, index-name.ts)
+ *   date     the date filter's ISO 8601 parse of ALB's time: rebuilt from its fields (before,
+ *            bench/replaced.ts) vs the text cut after the milliseconds; with JSON.stringify of
+ *            the result, which reads what was built
  *   split    the bulk line: one string per event (action line + JSON + newline, measured with
  *            Buffer.byteLength, copied into the body) (before) vs the action line and the
  *            document JSON kept apart (no concatenated line to flatten) and copied in turn
@@ -28,6 +31,7 @@ import { gzipSync } from 'node:zlib';
 import { documentId } from '../src/core/document-id.js';
 import type { Doc, LogEvent, Origin } from '../src/core/event.js';
 import { isPrivateAddress } from '../src/filters/is-private-address.js';
+import { parseIso8601 } from '../src/filters/parse-timestamp.js';
 import { BulkBodyBuffers } from '../src/outputs/opensearch/bulk-body.js';
 import {
   type BulkLine,
@@ -40,7 +44,7 @@ import { benchPipelineFor } from './bench-pipeline.js';
 import { FixedShapeSerializer } from './fixed-shape-serializer.js';
 import { generateObject } from './generate-logs.js';
 import { type EventSink, recordPath } from './hot-path.js';
-import { indexNameBefore } from './replaced.js';
+import { indexNameBefore, parseIso8601Before } from './replaced.js';
 
 /** The id as the previous implementation computed it (per-object Hash state, copied per event). */
 function copiedHashId(prefix: Hash, origin: Origin): string {
@@ -188,6 +192,10 @@ async function main(): Promise<void> {
   for (const event of events) {
     if (indexBefore(event) !== indexAfter(event)) throw new Error('index names differ');
   }
+  const times = events.map((event) => String((event.doc as Doc).time));
+  for (const time of times) {
+    if (parseIso8601(time) !== parseIso8601Before(time)) throw new Error(`ISO parses differ on ${time}`);
+  }
   const levers: { key: string; name: string; count: number; before: () => number; after: () => number }[] = [
     {
       key: 'id',
@@ -231,6 +239,13 @@ async function main(): Promise<void> {
       count: events.length,
       before: () => events.reduce((n, e) => n + indexBefore(e).length, 0),
       after: () => events.reduce((n, e) => n + indexAfter(e).length, 0),
+    },
+    {
+      key: 'date',
+      name: "date filter's ISO 8601 parse, result stringified (ns per event)",
+      count: times.length,
+      before: () => times.reduce((n, t) => n + JSON.stringify(parseIso8601Before(t)).length, 0),
+      after: () => times.reduce((n, t) => n + JSON.stringify(parseIso8601(t)).length, 0),
     },
   ];
   console.log(`levers — node ${process.version}, ${events.length} ALB events, ${rounds} alternating rounds, medians\n`);

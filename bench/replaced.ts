@@ -4,6 +4,7 @@
  * never used by src/.
  */
 import type { LogEvent } from '../src/core/event.js';
+import { civilToIso, digitsAt, parseOffset } from '../src/filters/parse-timestamp.js';
 import { sanitizeIndexName } from '../src/outputs/opensearch/index-name.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -46,4 +47,45 @@ export function indexNameBefore(prefix: string): (event: LogEvent) => string {
     }
     return name;
   };
+}
+
+/** parseIso8601 before 2026-12-02 (second session): every result built from its fields by civilToIso. */
+export function parseIso8601Before(text: string): string | undefined {
+  const year = digitsAt(text, 0, 4);
+  if (year < 0 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (month < 0 || day < 0) return undefined;
+  if (text.length === 10) return civilToIso(year, month, day, 0, 0, 0, 0, null);
+  const separator = text.charCodeAt(10);
+  if (separator !== 84 && separator !== 116 && separator !== 32) return undefined;
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  if (hour < 0 || minute < 0 || text.charCodeAt(13) !== 58) return undefined;
+  let pos = 16;
+  let second = 0;
+  let millis = 0;
+  if (text.charCodeAt(pos) === 58) {
+    second = digitsAt(text, pos + 1, 2);
+    if (second < 0) return undefined;
+    pos += 3;
+    const mark = text.charCodeAt(pos);
+    if (mark === 46 || mark === 44) {
+      pos++;
+      const fractionStart = pos;
+      let scale = 100;
+      while (pos < text.length) {
+        const digit = text.charCodeAt(pos) - 48;
+        if (digit < 0 || digit > 9) break;
+        millis += digit * scale;
+        scale /= 10;
+        pos++;
+      }
+      if (pos === fractionStart) return undefined;
+      millis = Math.floor(millis);
+    }
+  }
+  const offset = parseOffset(text, pos);
+  if (offset === undefined) return undefined;
+  return civilToIso(year, month, day, hour, minute, second, millis, offset);
 }
