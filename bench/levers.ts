@@ -19,6 +19,9 @@
  *   date     the date filter's ISO 8601 parse of ALB's time: rebuilt from its fields (before,
  *            bench/replaced.ts) vs the text cut after the milliseconds; with JSON.stringify of
  *            the result, which reads what was built
+ *   shared   the geoip and user_agent results: a copy of the cached object put into each event
+ *            (before) vs the one frozen object (core/field-path.ts shareFrozen); with
+ *            JSON.stringify of the document, which reads them
  *   split    the bulk line: one string per event (action line + JSON + newline, measured with
  *            Buffer.byteLength, copied into the body) (before) vs the action line and the
  *            document JSON kept apart (no concatenated line to flatten) and copied in turn
@@ -44,7 +47,7 @@ import { benchPipelineFor } from './bench-pipeline.js';
 import { FixedShapeSerializer } from './fixed-shape-serializer.js';
 import { generateObject } from './generate-logs.js';
 import { type EventSink, recordPath } from './hot-path.js';
-import { indexNameBefore, parseIso8601Before } from './replaced.js';
+import { copiedGeoip, copiedUserAgent, indexNameBefore, parseIso8601Before } from './replaced.js';
 
 /** The id as the previous implementation computed it (per-object Hash state, copied per event). */
 function copiedHashId(prefix: Hash, origin: Origin): string {
@@ -196,6 +199,24 @@ async function main(): Promise<void> {
   for (const time of times) {
     if (parseIso8601(time) !== parseIso8601Before(time)) throw new Error(`ISO parses differ on ${time}`);
   }
+  type Results = {
+    geoip?: { location?: { lat: number; lon: number } };
+    user_agent_info?: { os: object; device: object };
+  };
+  const results = events.map((event) => {
+    const doc = event.doc as Doc & Results;
+    return { doc, geoip: doc.geoip, agent: doc.user_agent_info };
+  });
+  const putResults = (copy: boolean): number => {
+    let n = 0;
+    for (const { doc, geoip, agent } of results) {
+      if (geoip !== undefined) doc.geoip = copy ? copiedGeoip(geoip) : geoip;
+      if (agent !== undefined)
+        doc.user_agent_info = (copy ? copiedUserAgent(agent) : agent) as Results['user_agent_info'];
+      n += JSON.stringify(doc).length;
+    }
+    return n;
+  };
   const levers: { key: string; name: string; count: number; before: () => number; after: () => number }[] = [
     {
       key: 'id',
@@ -246,6 +267,13 @@ async function main(): Promise<void> {
       count: times.length,
       before: () => times.reduce((n, t) => n + JSON.stringify(parseIso8601Before(t)).length, 0),
       after: () => times.reduce((n, t) => n + JSON.stringify(parseIso8601(t)).length, 0),
+    },
+    {
+      key: 'shared',
+      name: 'geoip and user_agent results shared frozen instead of copied, document stringified (ns per event)',
+      count: events.length,
+      before: () => putResults(true),
+      after: () => putResults(false),
     },
   ];
   console.log(`levers — node ${process.version}, ${events.length} ALB events, ${rounds} alternating rounds, medians\n`);

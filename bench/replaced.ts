@@ -89,3 +89,13 @@ export function parseIso8601Before(text: string): string | undefined {
   if (offset === undefined) return undefined;
   return civilToIso(year, month, day, hour, minute, second, millis, offset);
 }
+
+/** What the geoip filter wrote into each event before 2026-12-02 (second session): a copy of its cached result. */
+export function copiedGeoip(found: { location?: { lat: number; lon: number } }): object {
+  return found.location ? { ...found, location: { ...found.location } } : { ...found };
+}
+
+/** What the user_agent filter wrote into each event before then: a copy of its cached result. */
+export function copiedUserAgent(result: { os: object; device: object }): object {
+  return { ...result, os: { ...result.os }, device: { ...result.device } };
+}
