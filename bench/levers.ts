@@ -13,11 +13,20 @@
  *            the old generation often) and was dropped.
  *   shape    the document's JSON: JSON.stringify (before) vs a serializer generated per key list
  *            (bench/fixed-shape-serializer.ts; checked equal on every event first); not adopted
+ *   index    the index name (alb-logs-%{+YYYY.MM.dd}): Date.parse of @timestamp, a key string
+ *            and a name string per event (before, bench/replaced.ts) vs the hour's start parsed
+ *            once and the hour's name kept (event-pattern.ts, index-name.ts)
+ *   date     the date filter's ISO 8601 parse of ALB's time: rebuilt from its fields (before,
+ *            bench/replaced.ts) vs the text cut after the milliseconds; with JSON.stringify of
+ *            the result, which reads what was built
+ *   shared   the geoip and user_agent results: a copy of the cached object put into each event
+ *            (before) vs the one frozen object (core/field-path.ts shareFrozen); with
+ *            JSON.stringify of the document, which reads them
  *   split    the bulk line: one string per event (action line + JSON + newline, measured with
  *            Buffer.byteLength, copied into the body) (before) vs the action line and the
  *            document JSON kept apart (no concatenated line to flatten) and copied in turn
  *
- * Options: --records N (default 100000), --rounds N (default 15).
+ * Options: --records N (default 100000), --rounds N (default 15), --only KEY[,KEY] (the keys above).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
@@ -25,6 +34,7 @@ import { gzipSync } from 'node:zlib';
 import { documentId } from '../src/core/document-id.js';
 import type { Doc, LogEvent, Origin } from '../src/core/event.js';
 import { isPrivateAddress } from '../src/filters/is-private-address.js';
+import { parseIso8601 } from '../src/filters/parse-timestamp.js';
 import { BulkBodyBuffers } from '../src/outputs/opensearch/bulk-body.js';
 import {
   type BulkLine,
@@ -32,10 +42,12 @@ import {
   encodeBulkAction,
   encodeBulkLine,
 } from '../src/outputs/opensearch/bulk-encoder.js';
+import { compileIndexName } from '../src/outputs/opensearch/index-name.js';
 import { benchPipelineFor } from './bench-pipeline.js';
 import { FixedShapeSerializer } from './fixed-shape-serializer.js';
 import { generateObject } from './generate-logs.js';
 import { type EventSink, recordPath } from './hot-path.js';
+import { copiedGeoip, copiedUserAgent, indexNameBefore, parseIso8601Before } from './replaced.js';
 
 /** The id as the previous implementation computed it (per-object Hash state, copied per event). */
 function copiedHashId(prefix: Hash, origin: Origin): string {
@@ -178,14 +190,43 @@ async function main(): Promise<void> {
     if (shapes.stringify(event.doc) !== JSON.stringify(event.doc))
       throw new Error('fixed-shape serializer differs from JSON.stringify');
   }
-  const levers: { name: string; count: number; before: () => number; after: () => number }[] = [
+  const indexBefore = indexNameBefore('alb-logs-');
+  const indexAfter = compileIndexName(pipeline.bulk.index);
+  for (const event of events) {
+    if (indexBefore(event) !== indexAfter(event)) throw new Error('index names differ');
+  }
+  const times = events.map((event) => String((event.doc as Doc).time));
+  for (const time of times) {
+    if (parseIso8601(time) !== parseIso8601Before(time)) throw new Error(`ISO parses differ on ${time}`);
+  }
+  type Results = {
+    geoip?: { location?: { lat: number; lon: number } };
+    user_agent_info?: { os: object; device: object };
+  };
+  const results = events.map((event) => {
+    const doc = event.doc as Doc & Results;
+    return { doc, geoip: doc.geoip, agent: doc.user_agent_info };
+  });
+  const putResults = (copy: boolean): number => {
+    let n = 0;
+    for (const { doc, geoip, agent } of results) {
+      if (geoip !== undefined) doc.geoip = copy ? copiedGeoip(geoip) : geoip;
+      if (agent !== undefined)
+        doc.user_agent_info = (copy ? copiedUserAgent(agent) : agent) as Results['user_agent_info'];
+      n += JSON.stringify(doc).length;
+    }
+    return n;
+  };
+  const levers: { key: string; name: string; count: number; before: () => number; after: () => number }[] = [
     {
+      key: 'id',
       name: 'id (ns per event)',
       count: events.length,
       before: () => events.reduce((n, e) => n + copiedHashId(prefix, e.origin).length, 0),
       after: () => events.reduce((n, e) => n + documentId(e.origin).length, 0),
     },
     {
+      key: 'private',
       name: 'private-address check (ns per address)',
       count: addresses.length,
       before: () =>
@@ -193,28 +234,55 @@ async function main(): Promise<void> {
       after: () => addresses.reduce((n, ip, i) => n + (isPrivateAddress(ip, versions[i] ?? 4) ? 2 : 1), 0),
     },
     {
+      key: 'encode',
       name: 'bulk lines and bodies (ns per event)',
       count: events.length,
       before: () => encodeBefore(events, ids),
       after: () => encodeAfter(events, ids),
     },
     {
+      key: 'shape',
       name: 'fixed-shape serializer instead of JSON.stringify (ns per event)',
       count: events.length,
       before: () => events.reduce((n, e) => n + JSON.stringify(e.doc).length, 0),
       after: () => events.reduce((n, e) => n + shapes.stringify(e.doc).length, 0),
     },
     {
+      key: 'split',
       name: 'bulk line as action line + document JSON (ns per event)',
       count: events.length,
       before: () => encodeJoinedLine(events, ids),
       after: () => encodeAfter(events, ids),
     },
+    {
+      key: 'index',
+      name: 'index name: hour parsed once, name kept per hour (ns per event)',
+      count: events.length,
+      before: () => events.reduce((n, e) => n + indexBefore(e).length, 0),
+      after: () => events.reduce((n, e) => n + indexAfter(e).length, 0),
+    },
+    {
+      key: 'date',
+      name: "date filter's ISO 8601 parse, result stringified (ns per event)",
+      count: times.length,
+      before: () => times.reduce((n, t) => n + JSON.stringify(parseIso8601Before(t)).length, 0),
+      after: () => times.reduce((n, t) => n + JSON.stringify(parseIso8601(t)).length, 0),
+    },
+    {
+      key: 'shared',
+      name: 'geoip and user_agent results shared frozen instead of copied, document stringified (ns per event)',
+      count: events.length,
+      before: () => putResults(true),
+      after: () => putResults(false),
+    },
   ];
   console.log(`levers — node ${process.version}, ${events.length} ALB events, ${rounds} alternating rounds, medians\n`);
   console.log('| lever | before | after | after / before |');
   console.log('| --- | ---: | ---: | ---: |');
+  const onlyIndex = argv.indexOf('--only');
+  const only = onlyIndex >= 0 ? new Set((argv[onlyIndex + 1] ?? '').split(',')) : undefined;
   for (const lever of levers) {
+    if (only !== undefined && !only.has(lever.key)) continue;
     const before: number[] = [];
     const after: number[] = [];
     for (let round = 0; round < rounds; round++) {

@@ -46,6 +46,25 @@ export function defineOwnKey(target: Record<string, unknown>, key: string, value
   }
 }
 
+/**
+ * Filters that cache what they write (geoip, user_agent) put one frozen object into every
+ * event that gets it, instead of a copy each. A write into such an object goes through here:
+ * the event gets its own shallow copy in place of the shared one, which stays as it was.
+ */
+export function shareFrozen<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) if (child !== null && typeof child === 'object') shareFrozen(child);
+  return Object.freeze(value);
+}
+
+/** `parent[key]` when it can be written, else (a shared, frozen object) an own copy put there first. */
+export function writableChild(parent: Record<string, unknown>, key: string): unknown {
+  const child = parent[key];
+  if (child === null || typeof child !== 'object' || !Object.isFrozen(child)) return child;
+  const copy = Array.isArray(child) ? [...child] : { ...child };
+  defineOwnKey(parent, key, copy);
+  return copy;
+}
+
 export function getField(doc: Record<string, unknown>, path: FieldPath): unknown {
   let current: unknown = doc;
   for (const segment of path) {
@@ -59,7 +78,7 @@ export function setField(doc: Record<string, unknown>, path: FieldPath, value: u
   let current: Record<string, unknown> = doc;
   for (let i = 0; i < path.length - 1; i++) {
     const segment = path[i]!;
-    const next = hasOwn(current, segment) ? current[segment] : undefined;
+    const next = hasOwn(current, segment) ? writableChild(current, segment) : undefined;
     if (next === null || typeof next !== 'object' || Array.isArray(next)) {
       const created: Record<string, unknown> = {};
       defineOwnKey(current, segment, created);
@@ -72,15 +91,13 @@ export function setField(doc: Record<string, unknown>, path: FieldPath, value: u
 }
 
 export function removeField(doc: Record<string, unknown>, path: FieldPath): boolean {
-  let current: unknown = doc;
-  for (let i = 0; i < path.length - 1; i++) {
-    const segment = path[i]!;
-    if (current === null || typeof current !== 'object' || !hasOwn(current, segment)) return false;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  if (current === null || typeof current !== 'object') return false;
+  const parentPath = path.slice(0, -1);
+  const parent = parentPath.length === 0 ? doc : getField(doc, parentPath);
   const last = path[path.length - 1]!;
-  if (!hasOwn(current, last)) return false;
-  delete (current as Record<string, unknown>)[last];
+  if (parent === null || typeof parent !== 'object' || !hasOwn(parent, last)) return false;
+  // Only now that something is removed: shared objects on the way are copied (writableChild).
+  let current = doc;
+  for (const segment of parentPath) current = writableChild(current, segment) as Record<string, unknown>;
+  delete current[last];
   return true;
 }

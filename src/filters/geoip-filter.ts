@@ -12,7 +12,7 @@ import maxmind, { type AsnResponse, type CityResponse, type Reader, type Respons
 import { z } from 'zod';
 import type { ComponentContext, Filter } from '../core/components.js';
 import type { LogEvent } from '../core/event.js';
-import { type FieldPath, getField, parseFieldPath, setField } from '../core/field-path.js';
+import { type FieldPath, getField, parseFieldPath, setField, shareFrozen } from '../core/field-path.js';
 import { addTag } from '../core/tags.js';
 import { compileCondition, type DocPredicate } from './condition.js';
 import { fieldPathSchema } from './field-path-schema.js';
@@ -83,7 +83,7 @@ export interface GeoipResult {
 }
 
 /** Cached outcome: a result, unknown to the database, or an address no database can place. */
-type Lookup = GeoipResult | 'unknown' | 'private';
+type Lookup = Readonly<GeoipResult> | 'unknown' | 'private';
 
 export interface GeoipCacheStats {
   hits: number;
@@ -178,8 +178,8 @@ export class GeoipFilter implements Filter {
       if (this.config.tag_on_unknown) addTag(doc, this.config.tag_on_unknown);
       return true;
     }
-    // A copy per event: later filters may edit it, and the cached one must not change.
-    setField(doc, this.target, found.location ? { ...found, location: { ...found.location } } : { ...found });
+    // One frozen object for every event of the address: a later write into it copies it first (field-path.ts).
+    setField(doc, this.target, found);
     return true;
   }
 
@@ -201,7 +201,7 @@ export class GeoipFilter implements Filter {
     const result: GeoipResult = { ip: address };
     if (city !== null) addCity(result, city);
     if (asn !== null) addAsn(result, asn);
-    return result;
+    return shareFrozen(result);
   }
 
   cacheStats(): GeoipCacheStats {

@@ -54,6 +54,19 @@ function pad4(n: number): string {
   return n < 10 ? `000${n}` : n < 100 ? `00${n}` : n < 1000 ? `0${n}` : String(n);
 }
 
+/** Whether the fields name a real day and a time of it (seconds 0-59: no leap second). */
+function isCivil(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
+}
+
 /**
  * Valid calendar fields plus a UTC offset in minutes, as ISO UTC text. A null offset means the
  * text had none: the wall time is read in `zone`, or as UTC without one.
@@ -69,8 +82,7 @@ export function civilToIso(
   offsetMinutes: number | null,
   zone?: LocalToUtc,
 ): string | undefined {
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  if (!isCivil(year, month, day, hour, minute, second)) return undefined;
   if (offsetMinutes === 0 || (offsetMinutes === null && zone === undefined)) {
     // Fast path (ALB, WAF, CloudFront, CloudTrail are all UTC): no Date object at all.
     return `${pad4(year)}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${pad3(millis)}Z`;
@@ -151,6 +163,22 @@ export function parseIso8601(text: string, zone?: LocalToUtc): string | undefine
       }
       if (pos === fractionStart) return undefined;
       millis = Math.floor(millis);
+      // Already the output but for digits past the millisecond (ALB writes microseconds): the
+      // text is kept or cut instead of rebuilt. Up to nine digits, whose sum cannot round up.
+      const digits = pos - fractionStart;
+      if (
+        digits >= 3 &&
+        digits <= 9 &&
+        pos + 1 === text.length &&
+        text.charCodeAt(pos) === 90 /* Z */ &&
+        separator === 84 /* T */ &&
+        mark === 46 /* . */
+      )
+        return isCivil(year, month, day, hour, minute, second)
+          ? digits === 3
+            ? text
+            : `${text.slice(0, 23)}Z`
+          : undefined;
     }
   }
   const offset = parseOffset(text, pos);

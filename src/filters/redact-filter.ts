@@ -88,38 +88,60 @@ export const redactFilterSchema = z
 
 export type RedactFilterConfig = z.infer<typeof redactFilterSchema>;
 
-/** Applies the redactor to every string down to `maxDepth`, in place; returns the new value. */
+/**
+ * Applies the redactor to every string down to `maxDepth`, in place; returns the new value. A
+ * shared, frozen object (a cached geoip or user_agent result, core/field-path.ts) is not
+ * written: when something in it changes, the copy that holds the change is returned instead.
+ */
 function redactDeep(value: unknown, redact: TextRedactor, depth: number, maxDepth: number, cut: string): unknown {
   if (typeof value === 'string') return redact(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= maxDepth) return cut;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = redactDeep(value[i], redact, depth + 1, maxDepth, cut);
-    return value;
+  let target = value as Record<string, unknown>;
+  const shared = Object.isFrozen(value);
+  const keys = Array.isArray(value) ? undefined : Object.keys(value);
+  const count = keys === undefined ? (value as unknown[]).length : keys.length;
+  for (let i = 0; i < count; i++) {
+    const key = keys === undefined ? i : keys[i]!;
+    const item = target[key];
+    const redacted = redactDeep(item, redact, depth + 1, maxDepth, cut);
+    if (redacted === item) continue;
+    if (shared && target === value) target = (Array.isArray(value) ? [...value] : { ...value }) as typeof target;
+    target[key] = redacted;
   }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) record[key] = redactDeep(record[key], redact, depth + 1, maxDepth, cut);
-  return value;
+  return target;
 }
 
 function maskEach(value: unknown, mask: Masker): unknown {
   return Array.isArray(value) ? value.map((item) => mask(item)) : mask(value);
 }
 
-function redactHeaders(container: unknown, names: ReadonlySet<string>, mask: Masker): void {
+/** Masks the named headers, in place; returns the container, or a changed copy of a shared, frozen one. */
+function redactHeaders(container: unknown, names: ReadonlySet<string>, mask: Masker): unknown {
   if (Array.isArray(container)) {
-    for (const header of container) {
+    let list = container;
+    for (let i = 0; i < list.length; i++) {
+      const header: unknown = list[i];
       if (header === null || typeof header !== 'object') continue;
-      const entry = header as { name?: unknown; value?: unknown };
-      if (typeof entry.name === 'string' && names.has(normalizeName(entry.name)))
-        entry.value = maskEach(entry.value, mask);
+      let entry = header as { name?: unknown; value?: unknown };
+      if (typeof entry.name !== 'string' || !names.has(normalizeName(entry.name))) continue;
+      if (Object.isFrozen(entry)) {
+        entry = { ...entry };
+        if (Object.isFrozen(list)) list = [...list];
+        list[i] = entry;
+      }
+      entry.value = maskEach(entry.value, mask);
     }
-  } else if (container !== null && typeof container === 'object') {
-    const map = container as Record<string, unknown>;
-    for (const key of Object.keys(map)) {
-      if (names.has(normalizeName(key))) map[key] = maskEach(map[key], mask);
-    }
+    return list;
   }
+  if (container === null || typeof container !== 'object') return container;
+  let map = container as Record<string, unknown>;
+  for (const key of Object.keys(map)) {
+    if (!names.has(normalizeName(key))) continue;
+    if (Object.isFrozen(map)) map = { ...map };
+    map[key] = maskEach(map[key], mask);
+  }
+  return map;
 }
 
 /** The string rules (query parameters, URL userinfo, patterns), as one redactor. */
@@ -166,7 +188,11 @@ export function createRedactFilter(config: RedactFilterConfig): Filter {
         const value = getField(doc, path);
         if (value !== undefined && value !== null) setField(doc, path, mask(value));
       }
-      for (const path of headerFields) redactHeaders(getField(doc, path), headerNames, mask);
+      for (const path of headerFields) {
+        const headers = getField(doc, path);
+        const masked = redactHeaders(headers, headerNames, mask);
+        if (masked !== headers) setField(doc, path, masked);
+      }
       scan(doc);
       return true;
     },

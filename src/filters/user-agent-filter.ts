@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import type { Filter } from '../core/components.js';
 import type { LogEvent } from '../core/event.js';
-import { type FieldPath, getField, parseFieldPath, setField } from '../core/field-path.js';
+import { type FieldPath, getField, parseFieldPath, setField, shareFrozen } from '../core/field-path.js';
 import { addTag } from '../core/tags.js';
 import { compileCondition, type DocPredicate } from './condition.js';
 import { fieldPathSchema } from './field-path-schema.js';
@@ -98,11 +98,6 @@ function toResult(parts: UserAgentParts): UserAgentResult {
   return { ...head, os, device: { name: parts.device } };
 }
 
-/** A fresh copy per event: later filters may edit it, and the cached one must not change. */
-function copyResult(result: UserAgentResult): UserAgentResult {
-  return { ...result, os: { ...result.os }, device: { ...result.device } };
-}
-
 export interface UserAgentCacheStats {
   hits: number;
   misses: number;
@@ -113,7 +108,7 @@ export class UserAgentFilter implements Filter {
   readonly type = 'user_agent';
   private readonly source: FieldPath;
   private readonly target: FieldPath;
-  private readonly cache: LruCache<string, UserAgentResult>;
+  private readonly cache: LruCache<string, Readonly<UserAgentResult>>;
   private readonly when: DocPredicate | undefined;
 
   constructor(private readonly config: UserAgentFilterConfig) {
@@ -137,10 +132,11 @@ export class UserAgentFilter implements Filter {
     const text = value.length > this.config.max_length ? value.slice(0, this.config.max_length) : value;
     let result = this.cache.get(text);
     if (result === undefined) {
-      result = toResult(parseUserAgentParts(text));
+      result = shareFrozen(toResult(parseUserAgentParts(text)));
       this.cache.set(text, result);
     }
-    setField(doc, this.target, copyResult(result));
+    // One frozen object for every event of the agent: a later write into it copies it first (field-path.ts).
+    setField(doc, this.target, result);
     return true;
   }
 

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FieldPath, getField, parseFieldPath, removeField, setField } from '../../src/core/field-path.js';
+import {
+  type FieldPath,
+  getField,
+  parseFieldPath,
+  removeField,
+  setField,
+  shareFrozen,
+  writableChild,
+} from '../../src/core/field-path.js';
 
 /** Object.prototype must come out of every test exactly as it went in. */
 function prototypeKeys(): string[] {
@@ -88,5 +96,70 @@ describe('field access on hostile documents', () => {
     expect(removeField({}, ['__proto__', 'hasOwnProperty'])).toBe(false);
     expect(typeof Object.prototype.hasOwnProperty).toBe('function');
     expect(JSON.stringify(doc)).toBe('{"__proto__":{},"a":{}}');
+  });
+});
+
+describe('shared frozen values (shareFrozen, writableChild)', () => {
+  const result = () => ({ ip: '192.0.2.1', city_name: 'London', location: { lat: 51.5, lon: -0.1 }, list: ['a'] });
+  type Write = (doc: Record<string, unknown>) => void;
+  const writes: Array<[string, Write, Record<string, unknown>]> = [
+    ['sets a key of the shared object', (doc) => setField(doc, ['geo', 'city_name'], 'x'), { city_name: 'x' }],
+    [
+      'sets a key two levels down',
+      (doc) => setField(doc, ['geo', 'location', 'lat'], 0),
+      { location: { lat: 0, lon: -0.1 } },
+    ],
+    ['adds a key', (doc) => setField(doc, ['geo', 'extra'], 1), { extra: 1 }],
+    ['adds a key below a new object', (doc) => setField(doc, ['geo', 'a', 'b'], 1), { a: { b: 1 } }],
+    ['replaces a shared list by an object', (doc) => setField(doc, ['geo', 'list', 'x'], 1), { list: { x: 1 } }],
+    ['removes a key', (doc) => removeField(doc, ['geo', 'city_name']), { city_name: undefined }],
+    [
+      'removes a key two levels down',
+      (doc) => removeField(doc, ['geo', 'location', 'lon']),
+      { location: { lat: 51.5 } },
+    ],
+  ];
+  it.each(writes)('%s in the event that writes, never in the shared object', (_name, write, change) => {
+    const shared = shareFrozen(result());
+    const writer: Record<string, unknown> = { geo: shared };
+    const other: Record<string, unknown> = { geo: shared };
+    write(writer);
+    expect(shared).toEqual(result());
+    expect(other.geo).toBe(shared);
+    const expected = { ...result(), ...change };
+    for (const [key, value] of Object.entries(change))
+      if (value === undefined) delete expected[key as keyof typeof expected];
+    expect(writer.geo).toEqual(expected);
+    expect(Object.isFrozen(writer.geo)).toBe(false);
+  });
+
+  it('copies nothing when nothing is removed', () => {
+    const shared = shareFrozen(result());
+    const doc: Record<string, unknown> = { geo: shared };
+    expect(removeField(doc, ['geo', 'missing'])).toBe(false);
+    expect(removeField(doc, ['geo', 'location', 'missing'])).toBe(false);
+    expect(doc.geo).toBe(shared);
+    expect((doc.geo as { location: unknown }).location).toBe(shared.location);
+  });
+
+  it('freezes every level, and a write that skips these functions throws instead of changing other events', () => {
+    const shared = shareFrozen(result());
+    expect(Object.isFrozen(shared.location)).toBe(true);
+    expect(Object.isFrozen(shared.list)).toBe(true);
+    expect(() => {
+      (shared.location as { lat: number }).lat = 0;
+    }).toThrow(TypeError);
+    expect(shared.location.lat).toBe(51.5);
+  });
+
+  it('writableChild returns writable values as they are and copies a frozen one into its parent', () => {
+    const plain = { a: 1 };
+    const parent: Record<string, unknown> = { plain, text: 'x', shared: shareFrozen({ b: { c: 1 } }) };
+    expect(writableChild(parent, 'plain')).toBe(plain);
+    expect(writableChild(parent, 'text')).toBe('x');
+    const copy = writableChild(parent, 'shared') as { b: unknown };
+    expect(parent.shared).toBe(copy);
+    expect(Object.isFrozen(copy)).toBe(false);
+    expect(Object.isFrozen(copy.b)).toBe(true); // shallow: deeper levels are copied when a write reaches them
   });
 });

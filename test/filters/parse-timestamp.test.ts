@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseClf, parseEpochMillis, parseEpochSeconds, parseIso8601 } from '../../src/filters/parse-timestamp.js';
 
@@ -31,9 +32,59 @@ describe('parseIso8601', () => {
     ['1549411238', undefined],
     ['', undefined],
     ['garbage', undefined],
+    // The date filter's own output and ALB's microseconds: kept or cut, not rebuilt.
+    ['2018-07-02T22:23:00.186Z', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02T22:23:00.1866Z', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02T22:23:00.186641999Z', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02T22:23:00.1866419999Z', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02T22:23:00.186641z', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02 22:23:00.186641Z', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02t22:23:00.186641Z', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02T22:23:00,186641Z', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02T22:23:00.186641+00:00', '2018-07-02T22:23:00.186Z'],
+    ['2018-07-02T22:23:00.186641+01:00', '2018-07-02T21:23:00.186Z'],
+    ['2018-07-02T22:23:00.999999Z', '2018-07-02T22:23:00.999Z'],
+    ['2019-02-29T00:00:00.000000Z', undefined],
+    ['2019-04-31T00:00:00.000Z', undefined],
+    ['2019-00-10T00:00:00.000Z', undefined],
+    ['2019-12-00T00:00:00.000Z', undefined],
+    ['2019-12-04T24:00:00.000000Z', undefined],
+    ['2019-12-04T23:60:00.000000Z', undefined],
+    ['2019-12-04T23:59:60.000000Z', undefined],
+    ['2019-12-04T23:59:59.000000Zx', undefined],
   ];
   it.each(cases)('parses %j as %j', (input, expected) => {
     expect(parseIso8601(input)).toBe(expected);
+  });
+
+  it('gives what Date gives for the fields, on random UTC texts with 3 to 9 fraction digits', () => {
+    const digits = (n: number) =>
+      fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((d) => d.join(''));
+    const text = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fc.integer({ min: 3, max: 9 }))
+      .chain(([y, mo, d, h, mi, s, n]) => digits(n).map((f) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${f}Z`));
+    const near = fc
+      .tuple(fc.integer({ min: 0, max: 400 * 86_400_000 }), digits(6))
+      .map(([offset, f]) => `${new Date(Date.UTC(2023, 11, 1) + offset).toISOString().slice(0, 20)}${f}Z`);
+    fc.assert(
+      fc.property(fc.oneof(text, near), (input) => {
+        const [y, mo, d, h, mi, s, ms] = [0, 5, 8, 11, 14, 17, 20].map((at, i) =>
+          Number(input.slice(at, at + (i === 0 ? 4 : i === 6 ? 3 : 2))),
+        ) as [number, number, number, number, number, number, number];
+        const date = new Date(0);
+        date.setUTCFullYear(y, mo - 1, d);
+        date.setUTCHours(h, mi, s, ms);
+        const real =
+          date.getUTCFullYear() === y &&
+          date.getUTCMonth() === mo - 1 &&
+          date.getUTCDate() === d &&
+          date.getUTCHours() === h &&
+          date.getUTCMinutes() === mi &&
+          date.getUTCSeconds() === s;
+        expect(parseIso8601(input)).toBe(real ? `${input.slice(0, 23)}Z` : undefined);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Doc } from '../../src/core/event.js';
+import type { Doc, LogEvent } from '../../src/core/event.js';
 import { createUserAgentFilter, userAgentFilterSchema } from '../../src/filters/user-agent-filter.js';
+import { buildFilter, laterWriters } from './later-writers.js';
 import { makeEvent } from './make-event.js';
 
 function build(config: Record<string, unknown> = {}) {
@@ -175,7 +176,7 @@ describe('user_agent filter', () => {
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
-  it('serves repeated user agents from the cache with a fresh object each time', () => {
+  it('serves repeated user agents from the cache, one frozen object for all their events', () => {
     const filter = build({ cache_size: 2 });
     const events = [
       'curl/8.4.0',
@@ -186,8 +187,32 @@ describe('user_agent filter', () => {
     ].map((userAgent) => makeEvent({ user_agent: userAgent }));
     for (const event of events) filter.apply(event);
     expect(filter.cacheStats()).toEqual({ hits: 1, misses: 4, size: 2 });
-    (events[0]!.doc.user_agent_info as { os: { name: string } }).os.name = 'changed';
+    expect(events[2]!.doc.user_agent_info).toBe(events[0]!.doc.user_agent_info);
+    expect(() => {
+      (events[0]!.doc.user_agent_info as { os: { name: string } }).os.name = 'changed';
+    }).toThrow(TypeError);
     expect((events[2]!.doc.user_agent_info as { os: { name: string } }).os.name).toBe('Other');
+  });
+
+  describe.each(laterWriters('user_agent_info', 'name', 'os', 'name'))('a later $name', ({ config, expect: after }) => {
+    it('changes the user_agent_info of the event it writes and of no other event of the agent', async () => {
+      const filter = build();
+      const later = await buildFilter(config);
+      const [written, before, after_] = [1, 2, 3].map(() => makeEvent({ user_agent: 'curl/8.4.0' })) as [
+        LogEvent,
+        LogEvent,
+        LogEvent,
+      ];
+      filter.apply(written);
+      filter.apply(before);
+      const parsed = structuredClone(before.doc.user_agent_info) as Record<string, unknown>;
+      expect(parsed).toMatchObject({ name: 'curl', os: { name: 'Other' } });
+      later.apply(written);
+      filter.apply(after_);
+      expect(written.doc.user_agent_info).toEqual(after(parsed));
+      expect(before.doc.user_agent_info).toEqual(parsed);
+      expect(after_.doc.user_agent_info).toEqual(parsed);
+    });
   });
 
   it('applies only where the when condition holds', () => {

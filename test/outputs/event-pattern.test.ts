@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../src/core/event.js';
-import { compileEventPattern, eventTime, isoWeek } from '../../src/outputs/event-pattern.js';
+import { compileEventPattern, eventTime, isoMillisReader, isoWeek } from '../../src/outputs/event-pattern.js';
 
 const lastModified = Date.UTC(2023, 11, 31, 23, 59, 0);
 
@@ -55,5 +56,84 @@ describe('isoWeek', () => {
 describe('eventTime', () => {
   it('falls back to the object LastModified when @timestamp is unparsable', () => {
     expect(eventTime(event({ '@timestamp': {} }))).toBe(lastModified);
+  });
+});
+
+describe('isoMillisReader', () => {
+  // Each row read after the one before it by one reader, so the hour it keeps is tested against every next row.
+  const rows = [
+    '2024-05-01T10:00:00.000Z',
+    '2024-05-01T10:59:59.999Z',
+    '2024-05-01T11:00:00.001Z',
+    '2024-05-01T10:30:15.123Z', // back to an earlier hour
+    '2024-02-29T23:59:59.999Z', // leap day
+    '2023-02-29T12:00:00.000Z', // no such day
+    '2024-02-30T12:00:00.000Z',
+    '2024-04-31T12:00:00.000Z',
+    '2024-13-01T00:00:00.000Z',
+    '2024-00-10T00:00:00.000Z',
+    '2024-05-00T00:00:00.000Z',
+    '2024-05-01T24:00:00.000Z', // end of day: Date.parse knows it, only with zeros
+    '2024-05-01T24:30:00.000Z',
+    '2024-05-01T10:60:00.000Z',
+    '2024-05-01T10:00:60.000Z',
+    '2024-05-01t10:00:00.000Z',
+    '2024-05-01 10:00:00.000Z',
+    '2024-05-01T10:00:00,000Z',
+    '2024-05-01T10:00:00.000z',
+    '2024-05-01T10:00:00.00xZ',
+    '2024-05-01T1x:00:00.000Z',
+    '0000-01-01T00:00:00.000Z',
+    '9999-12-31T23:59:59.999Z',
+    '2024-05-01T10:00:00.000+01:00',
+    '2024-05-01T10:00:00Z',
+    '2024-05-01T10:00:00.0000Z',
+    '+002024-05-01T10:00:00Z',
+    'not a date at all really',
+    '',
+  ];
+  it.each(rows.map((text, i) => [text, i]))('reads %j as Date.parse does (after the row before it)', (text, i) => {
+    const read = isoMillisReader();
+    if (i > 0) read(rows[i - 1]!);
+    expect(Object.is(read(text), Date.parse(text))).toBe(true);
+  });
+
+  it("agrees with Date.parse on random text of the date filter's shape, one reader for all", () => {
+    const read = isoMillisReader();
+    const digits = (n: number) =>
+      fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((d) => d.join(''));
+    const shaped = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), digits(3))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    const near = fc
+      .tuple(fc.integer({ min: 0, max: 4 * 3_600_000 }), fc.integer({ min: 0, max: 23 }), fc.string({ maxLength: 1 }))
+      .map(([offset, at, swap]) => {
+        const text = new Date(Date.UTC(2024, 4, 1) + offset).toISOString();
+        return swap === '' ? text : text.slice(0, at) + swap + text.slice(at + 1);
+      });
+    fc.assert(
+      fc.property(fc.oneof(shaped, near, fc.string({ minLength: 24, maxLength: 24 })), (text) => {
+        expect(Object.is(read(text), Date.parse(text))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('compileEventPattern caches by hour', () => {
+  it.each([
+    ['alb-logs-%{+YYYY.MM.dd}', ['2024-05-01T23:59:59.999Z', '2024-05-02T00:00:00.000Z', '2024-05-01T23:00:00.000Z']],
+    ['h-%{+YYYY.MM.dd.HH}-x', ['2024-05-01T10:00:00.000Z', '2024-05-01T10:59:59.999Z', '2024-05-01T11:00:00.000Z']],
+    ['m-%{+HH.mm}', ['2024-05-01T10:00:00.000Z', '2024-05-01T10:01:00.000Z', '2024-05-01T10:01:59.000Z']],
+    ['f-%{[host]}-%{+YYYY.MM.dd}', ['2024-05-01T10:00:00.000Z', '2024-05-01T10:00:00.000Z', 'not a date']],
+  ])('%s gives each event the name of its own time, in any order', (pattern, times) => {
+    const format = compileEventPattern(pattern);
+    const fresh = (doc: Record<string, unknown>) => compileEventPattern(pattern)(event(doc));
+    const docs = times.flatMap((time, i) => [
+      { '@timestamp': time, host: `h${i}` },
+      { '@timestamp': Date.parse(time) + 1, host: 'other' },
+      { host: `h${i}` },
+    ]);
+    for (const doc of [...docs, ...docs.reverse()]) expect(format(event(doc))).toBe(fresh(doc));
   });
 });

@@ -50,14 +50,20 @@ export function compileIndexName(pattern: string): (event: LogEvent) => string {
   const firstPlaceholder = pattern.indexOf('%{');
   const dataLeads = firstPlaceholder !== -1 && cleanLiteral(pattern.slice(0, firstPlaceholder)) === '';
   const seen = new Map<string, string>();
+  // The pattern gives the same string for every event of an hour (event-pattern.ts): compared by identity first.
+  let lastRaw: string | undefined;
+  let lastName = '';
   return (event) => {
     const raw = format(event);
+    if (raw === lastRaw) return lastName;
     let name = seen.get(raw);
     if (name === undefined) {
       name = sanitizeIndexName(dataLeads ? cleanCharacters(raw).replace(DATA_LEADING, '') : raw);
       if (seen.size > 4096) seen.clear();
       seen.set(raw, name);
     }
+    lastRaw = raw;
+    lastName = name;
     return name;
   };
 }

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ComponentContext } from '../../../src/core/components.js';
-import type { Doc } from '../../../src/core/event.js';
+import type { Doc, LogEvent } from '../../../src/core/event.js';
 import { createGeoipFilter, type GeoipFilter, geoipFilterSchema } from '../../../src/filters/geoip-filter.js';
 import { createFilter, filterConfigSchema } from '../../../src/filters/index.js';
+import { buildFilter, laterWriters } from '../../filters/later-writers.js';
 import { makeEvent } from '../../filters/make-event.js';
 import { componentContext } from '../../helpers/component-context.js';
 import { geoipAsnDatabasePath, geoipDatabasePath } from '../../helpers/services.js';
@@ -177,15 +178,39 @@ describe('geoip filter', () => {
     expect(filter.cacheStats()).toEqual({ hits: 0, misses: 3, size: 0, lookups: 3 });
   });
 
-  it('gives each event its own copy of a cached result', async () => {
+  it('puts one frozen object into every event of a cached address', async () => {
     const filter = await build({ source: 'client_ip' });
     const first = makeEvent({ client_ip: '192.0.2.1' });
     const second = makeEvent({ client_ip: '192.0.2.1' });
     filter.apply(first);
-    (first.doc.geoip as { location: { lat: number } }).location.lat = 0;
-    (first.doc.geoip as { city_name: string }).city_name = 'changed';
     filter.apply(second);
+    expect(second.doc.geoip).toBe(first.doc.geoip);
+    expect(Object.isFrozen(first.doc.geoip) && Object.isFrozen((first.doc.geoip as Doc).location)).toBe(true);
+    // A write that goes around the field-path functions fails loudly instead of changing the other event.
+    expect(() => {
+      (first.doc.geoip as { city_name: string }).city_name = 'changed';
+    }).toThrow(TypeError);
     expect(second.doc.geoip).toEqual({ ip: '192.0.2.1', ...london });
+  });
+
+  describe.each(laterWriters('geoip', 'city_name', 'location', 'lat'))('a later $name', ({ config, expect: after }) => {
+    it('changes the geoip of the event it writes and of no other event of the address', async () => {
+      const filter = await build({ source: 'client_ip' });
+      const later = await buildFilter(config);
+      const [written, before, after_] = [1, 2, 3].map(() => makeEvent({ client_ip: '192.0.2.1' })) as [
+        LogEvent,
+        LogEvent,
+        LogEvent,
+      ];
+      filter.apply(written);
+      filter.apply(before);
+      later.apply(written);
+      filter.apply(after_);
+      const placed = { ip: '192.0.2.1', ...london };
+      expect(written.doc.geoip).toEqual(after(placed));
+      expect(before.doc.geoip).toEqual(placed);
+      expect(after_.doc.geoip).toEqual(placed);
+    });
   });
 
   it('does not cache invalid strings', async () => {
