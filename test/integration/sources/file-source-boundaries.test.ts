@@ -1,17 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/free-port.js';
+import { ndjson } from '../../helpers/run-files.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
-
-function ndjson(path: string): Array<Record<string, unknown>> {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 describe('the file source at the edges of its folder', () => {
   it('reads only the regular files inside and quarantines a link out of the folder and a name that is not UTF-8, counting each', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -8,35 +8,12 @@ import { freePort } from '../../helpers/free-port.js';
 import { createIamUser, type IamUser, iamAdminS3Client, iamEndpoint, type PolicyDocument } from '../../helpers/iam.js';
 import { documentCount, duplicateTraceIds } from '../../helpers/index-assertions.js';
 import { type BulkFault, type RunningProxy, startFaultProxy } from '../../helpers/proxies.js';
+import { doneSet, ndjson, type Readiness, readiness } from '../../helpers/run-files.js';
 import { openSearchUrl, testOpenSearchClient, uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 
 const OBJECTS = 3;
 const LINES = 40;
-
-interface Readiness {
-  status: number;
-  body: { pipelines: Record<string, { state: string; detail?: string }> };
-}
-
-async function readiness(port: number): Promise<Readiness> {
-  const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-  return { status: response.status, body: (await response.json()) as Readiness['body'] };
-}
-
-function ndjson(path: string): Array<Record<string, unknown>> {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** The done-set of a file checkpoint (`{ version, state }`), empty when nothing was saved yet. */
-function doneSet(path: string): Record<string, { etag: string; failed?: string }> {
-  if (!existsSync(path)) return {};
-  return (JSON.parse(readFileSync(path, 'utf8')) as { state: { done: Record<string, { etag: string }> } }).state.done;
-}
 
 const users: IamUser[] = [];
 const proxies: RunningProxy[] = [];

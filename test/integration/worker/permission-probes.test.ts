@@ -6,33 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { albKey, albObject } from '../../helpers/alb-data.js';
 import { freePort } from '../../helpers/free-port.js';
 import { createIamUser, type IamUser, iamAdminS3Client, iamEndpoint, type PolicyDocument } from '../../helpers/iam.js';
+import { doneSet, ndjson, type Readiness, readiness } from '../../helpers/run-files.js';
 import { uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 
 const LINES = 30;
-
-interface Readiness {
-  status: number;
-  body: { pipelines: Record<string, { state: string; detail?: string; lastError?: string }> };
-}
-
-async function readiness(port: number): Promise<Readiness> {
-  const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-  return { status: response.status, body: (await response.json()) as Readiness['body'] };
-}
-
-function ndjson(path: string): Array<Record<string, unknown>> {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function doneSet(path: string): Record<string, { etag: string; failed?: string }> {
-  if (!existsSync(path)) return {};
-  return (JSON.parse(readFileSync(path, 'utf8')) as { state: { done: Record<string, { etag: string }> } }).state.done;
-}
 
 const users: IamUser[] = [];
 afterAll(async () => {
