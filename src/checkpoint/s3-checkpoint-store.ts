@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type AwsErrorShape, awsStatus } from '../core/aws-error.js';
 import { CheckpointError, errorMessage } from '../core/errors.js';
 import { type CheckpointState, decodeState, encodeState } from './state.js';
 import { type CheckpointStore, checkpointDenied, saveFailure, type VersionedState } from './store.js';
@@ -13,12 +14,6 @@ export interface S3CheckpointStoreOptions {
   prefix: string;
   name: string;
   pipeline: string;
-}
-
-interface AwsErrorShape {
-  name?: string;
-  Code?: string;
-  $metadata?: { httpStatusCode?: number };
 }
 
 /**
@@ -46,7 +41,7 @@ export class S3CheckpointStore implements CheckpointStore {
       text = (await got.Body?.transformToString('utf8')) ?? '';
       etag = got.ETag;
     } catch (error) {
-      if (statusOf(error) === 404 && !isNoSuchBucket(error)) return null;
+      if (awsStatus(error) === 404 && !isNoSuchBucket(error)) return null;
       throw (
         this.denied(error, 's3:GetObject') ??
         new CheckpointError(`cannot read checkpoint ${this.describe()}: ${errorMessage(error)}`, this.context(), error)
@@ -80,7 +75,7 @@ export class S3CheckpointStore implements CheckpointStore {
       if (!put.ETag) throw new Error('PutObject returned no ETag');
       return put.ETag;
     } catch (error) {
-      const status = statusOf(error);
+      const status = awsStatus(error);
       // 412: the condition failed; 409: a concurrent conditional write won; 404 on If-Match: it was deleted.
       const conflict =
         status === 412 || status === 409 || (status === 404 && expectedVersion !== null && !isNoSuchBucket(error));
@@ -105,10 +100,6 @@ export class S3CheckpointStore implements CheckpointStore {
   private context() {
     return { pipeline: this.options.pipeline, bucket: this.options.bucket, key: this.key };
   }
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as AwsErrorShape | undefined)?.$metadata?.httpStatusCode;
 }
 
 function isNoSuchBucket(error: unknown): boolean {

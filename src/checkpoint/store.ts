@@ -1,3 +1,4 @@
+import { type AwsErrorShape, awsStatus } from '../core/aws-error.js';
 import { CheckpointConflictError, CheckpointError, type ErrorContext, errorMessage } from '../core/errors.js';
 import type { CheckpointState } from './state.js';
 
@@ -44,9 +45,9 @@ export function saveFailure(
 
 /** AWS answers for a call IAM refused: S3's 403 AccessDenied, DynamoDB's AccessDeniedException. */
 function isAccessDenied(error: unknown): boolean {
-  const shape = (error ?? {}) as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const shape = (error ?? {}) as AwsErrorShape;
   const name = shape.name ?? shape.Code ?? '';
-  return shape.$metadata?.httpStatusCode === 403 || name === 'AccessDenied' || name === 'AccessDeniedException';
+  return awsStatus(error) === 403 || name === 'AccessDenied' || name === 'AccessDeniedException';
 }
 
 /**

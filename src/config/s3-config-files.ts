@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { type AwsErrorShape, awsStatus } from '../core/aws-error.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 
 /** Where an `s3://` config lives: one object (`key` ends in .yml/.yaml), or every YAML object under a prefix. */
@@ -143,11 +144,6 @@ async function read(client: S3Client, bucket: string, key: string): Promise<stri
   }
 }
 
-interface AwsErrorShape {
-  name?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
 const CREDENTIAL_FAULTS = new Set([
   'InvalidAccessKeyId',
   'SignatureDoesNotMatch',
@@ -160,7 +156,7 @@ const CREDENTIAL_FAULTS = new Set([
 export function s3Problem(uri: string, error: unknown, action: string, resource: string, condition = ''): ConfigError {
   const e = (error ?? {}) as AwsErrorShape;
   const name = e.name ?? '';
-  const status = e.$metadata?.httpStatusCode;
+  const status = awsStatus(error);
   const reason = errorMessage(error);
   if (name === 'NoSuchBucket')
     return problemAt(uri, `no such bucket (${reason}); check the bucket name and AWS_REGION`);

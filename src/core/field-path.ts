@@ -56,11 +56,16 @@ export function shareFrozen<T extends object>(value: T): Readonly<T> {
   return Object.freeze(value);
 }
 
+/** A shallow copy of a shared, frozen object or array that the event can write into. */
+export function writableCopy<T extends object>(value: T): T {
+  return (Array.isArray(value) ? [...value] : { ...value }) as T;
+}
+
 /** `parent[key]` when it can be written, else (a shared, frozen object) an own copy put there first. */
 export function writableChild(parent: Record<string, unknown>, key: string): unknown {
   const child = parent[key];
   if (child === null || typeof child !== 'object' || !Object.isFrozen(child)) return child;
-  const copy = Array.isArray(child) ? [...child] : { ...child };
+  const copy = writableCopy(child);
   defineOwnKey(parent, key, copy);
   return copy;
 }

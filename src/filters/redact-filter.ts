@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Filter } from '../core/components.js';
 import type { Doc } from '../core/event.js';
-import { type FieldPath, getField, parseFieldPath, setField } from '../core/field-path.js';
+import { type FieldPath, getField, parseFieldPath, setField, writableCopy } from '../core/field-path.js';
 import { createMasker, type Masker, maskerSchemaFields } from './create-masker.js';
 import { fieldPathSchema } from './field-path-schema.js';
 import { guardWhen, whenSchema } from './filter-when.js';
@@ -106,7 +106,7 @@ function redactDeep(value: unknown, redact: TextRedactor, depth: number, maxDept
     const item = target[key];
     const redacted = redactDeep(item, redact, depth + 1, maxDepth, cut);
     if (redacted === item) continue;
-    if (shared && target === value) target = (Array.isArray(value) ? [...value] : { ...value }) as typeof target;
+    if (shared && target === value) target = writableCopy(target);
     target[key] = redacted;
   }
   return target;
@@ -126,8 +126,8 @@ function redactHeaders(container: unknown, names: ReadonlySet<string>, mask: Mas
       let entry = header as { name?: unknown; value?: unknown };
       if (typeof entry.name !== 'string' || !names.has(normalizeName(entry.name))) continue;
       if (Object.isFrozen(entry)) {
-        entry = { ...entry };
-        if (Object.isFrozen(list)) list = [...list];
+        entry = writableCopy(entry);
+        if (Object.isFrozen(list)) list = writableCopy(list);
         list[i] = entry;
       }
       entry.value = maskEach(entry.value, mask);
@@ -138,7 +138,7 @@ function redactHeaders(container: unknown, names: ReadonlySet<string>, mask: Mas
   let map = container as Record<string, unknown>;
   for (const key of Object.keys(map)) {
     if (!names.has(normalizeName(key))) continue;
-    if (Object.isFrozen(map)) map = { ...map };
+    if (Object.isFrozen(map)) map = writableCopy(map);
     map[key] = maskEach(map[key], mask);
   }
   return map;

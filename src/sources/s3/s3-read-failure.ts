@@ -1,3 +1,4 @@
+import { type AwsErrorShape, awsStatus } from '../../core/aws-error.js';
 import { type ErrorContext, errorMessage, type GoneVersion, SourceReadError } from '../../core/errors.js';
 import { AssumeRoleFailure } from './assumed-role.js';
 
@@ -30,13 +31,6 @@ const IAM_ACTION: Record<string, string> = {
 const HINT =
   'Check the bucket, prefix, region and endpoint; the object is tried again and quarantined if it keeps failing.';
 
-interface AwsErrorShape {
-  name?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
-}
-
 /** A failure that is the pipeline's setup, not the object: it pauses the pipeline instead of quarantining. */
 type PermissionFault = { kind: 'credentials' } | { kind: 'kms'; keyArn?: string } | { kind: 'denied' };
 
@@ -54,10 +48,6 @@ export function isRetryableS3Failure(error: unknown): boolean {
   return false;
 }
 
-function statusOf(error: unknown): number | undefined {
-  return ((error ?? {}) as AwsErrorShape).$metadata?.httpStatusCode;
-}
-
 function nameOf(error: unknown): string {
   const e = (error ?? {}) as AwsErrorShape;
   return e.name ?? e.code ?? '';
@@ -68,7 +58,7 @@ function permissionFault(error: unknown): PermissionFault | undefined {
   const name = nameOf(error);
   if (CREDENTIAL_FAULTS.has(name)) return { kind: 'credentials' };
   if (FORBIDDEN_NOT_DENIED.has(name)) return undefined;
-  const status = statusOf(error);
+  const status = awsStatus(error);
   const message = errorMessage(error);
   // SSE-KMS: S3 answers 403 AccessDenied naming the key (or KMS.* errors) when the role may not decrypt.
   if (name.startsWith('KMS.') || (status === 403 && /\bkms[:.]|KMS key|customer master key/i.test(message))) {
@@ -113,7 +103,7 @@ function advice(status: number | undefined): string {
 
 /** The pipeline-level error for a denial or refused credentials: what to allow, on which resource. */
 function permissionError(fault: PermissionFault, error: unknown, context: ErrorContext): SourceReadError {
-  const status = statusOf(error);
+  const status = awsStatus(error);
   const operation = (context.operation as string | undefined) ?? 'GetObject';
   const resource = s3ResourceArn(context);
   const why = `${status ? `HTTP ${status} ` : ''}${nameOf(error) || 'error'}: ${errorMessage(error)}`;
@@ -176,7 +166,7 @@ export function toS3ReadError(error: unknown, context: ErrorContext): SourceRead
   if (error instanceof AssumeRoleFailure) return assumeRoleError(error, context);
   const fault = permissionFault(error);
   if (fault) return permissionError(fault, error, context);
-  const status = statusOf(error);
+  const status = awsStatus(error);
   const where = context.key
     ? `s3://${context.bucket}/${context.key}`
     : `s3://${context.bucket}/${context.prefix ?? ''}`;
@@ -202,7 +192,7 @@ export function toS3ReadError(error: unknown, context: ErrorContext): SourceRead
  */
 function assumeRoleError(failure: AssumeRoleFailure, context: ErrorContext): SourceReadError {
   const { roleArn, cause } = failure;
-  const status = statusOf(cause);
+  const status = awsStatus(cause);
   const name = nameOf(cause);
   const operation = (context.operation as string | undefined) ?? 'GetObject';
   const why = `${status ? `HTTP ${status} ` : ''}${name || 'error'}: ${errorMessage(cause)}`;
