@@ -17,6 +17,37 @@ afterAll(async () => {
   for (const user of users) await user.remove().catch(() => undefined);
 });
 
+/**
+ * `sluice run` of one pipeline (`pipeline`: its lines after `id`) in a new folder with the
+ * user's keys, once /readyz reports it failing. `failWith` rethrows with the run's output.
+ */
+async function runUntilFailing(user: IamUser, id: string, pipeline: string) {
+  const dir = mkdtempSync(join(tmpdir(), `sluice-${id}-`));
+  const config = join(dir, 'pipelines.yml');
+  writeFileSync(config, `pipelines:\n  - id: ${id}\n${pipeline}`);
+  const port = await freePort();
+  const run = startSluice(['run', '--config', config], {
+    SLUICE_HTTP_PORT: String(port),
+    AWS_ACCESS_KEY_ID: user.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: user.credentials.secretAccessKey,
+  });
+  const checkpoint = join(dir, 'state', `${id}.json`);
+  const failWith = (error: unknown): never => {
+    const state = existsSync(checkpoint) ? readFileSync(checkpoint, 'utf8') : '(no file checkpoint)';
+    throw new Error(`${(error as Error).message}\n${state}\n${run.output().slice(-4000)}`);
+  };
+  let ready: Readiness | undefined;
+  await waitFor(
+    async () => {
+      ready = await readiness(port).catch(() => undefined);
+      return ready?.body.pipelines[id]?.state === 'failing';
+    },
+    60_000,
+    `${id} to be reported failing`,
+  ).catch(failWith);
+  return { dir, run, checkpoint, failWith, status: ready!.body.pipelines[id]! };
+}
+
 describe('a role denied s3:GetObject on one prefix of its bucket only', () => {
   it('reads the allowed prefix, pauses naming the denied object, never quarantines or marks it done, and reads it once when allowed', async () => {
     const admin = iamAdminS3Client();
@@ -37,13 +68,10 @@ describe('a role denied s3:GetObject on one prefix of its bucket only', () => {
     });
     users.push(user);
 
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-prefix-denied-'));
-    const config = join(dir, 'pipelines.yml');
-    writeFileSync(
-      config,
-      `pipelines:
-  - id: prefix-denied
-    source: { type: s3, bucket: ${bucket}, prefix: "", region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, poll_interval_seconds: 1 }
+    const { dir, run, checkpoint, failWith, status } = await runUntilFailing(
+      user,
+      'prefix-denied',
+      `    source: { type: s3, bucket: ${bucket}, prefix: "", region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, poll_interval_seconds: 1 }
     parser: { type: alb }
     outputs: [ { type: file, path: out/alb.ndjson } ]
     checkpoint: { type: file, directory: state, flush_interval_seconds: 0.2 }
@@ -52,28 +80,7 @@ describe('a role denied s3:GetObject on one prefix of its bucket only', () => {
     max_pause_seconds: 2
 `,
     );
-    const port = await freePort();
-    const run = startSluice(['run', '--config', config], {
-      SLUICE_HTTP_PORT: String(port),
-      AWS_ACCESS_KEY_ID: user.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: user.credentials.secretAccessKey,
-    });
-    const failWith = (error: unknown) => {
-      const cp = join(dir, 'state', 'prefix-denied.json');
-      const state = existsSync(cp) ? readFileSync(cp, 'utf8') : '(none)';
-      throw new Error(`${(error as Error).message}\n${state}\n${run.output().slice(-4000)}`);
-    };
-    const checkpoint = join(dir, 'state', 'prefix-denied.json');
-    let ready: Readiness | undefined;
-    await waitFor(
-      async () => {
-        ready = await readiness(port).catch(() => undefined);
-        return ready?.body.pipelines['prefix-denied']?.state === 'failing';
-      },
-      60_000,
-      'the pipeline to be reported paused',
-    ).catch(failWith);
-    expect(ready!.body.pipelines['prefix-denied']!.detail ?? '').toContain(`arn:aws:s3:::${bucket}/${deniedKey}`);
+    expect(status.detail ?? '').toContain(`arn:aws:s3:::${bucket}/${deniedKey}`);
     await waitFor(
       () => (run.output().match(/"msg":"pipeline paused/g) ?? []).length >= 3,
       60_000,
@@ -114,13 +121,10 @@ describe('a role that may not write its checkpoint', () => {
     const user = await createIamUser({ Version: '2012-10-17', Statement: allow });
     users.push(user);
 
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-ckpt-denied-'));
-    const config = join(dir, 'pipelines.yml');
-    writeFileSync(
-      config,
-      `pipelines:
-  - id: ckpt-denied
-    source: { type: s3, bucket: ${bucket}, prefix: "", region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, poll_interval_seconds: 1 }
+    const { dir, run, failWith, status } = await runUntilFailing(
+      user,
+      'ckpt-denied',
+      `    source: { type: s3, bucket: ${bucket}, prefix: "", region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, poll_interval_seconds: 1 }
     parser: { type: alb }
     outputs: [ { type: file, path: out/alb.ndjson } ]
     checkpoint: { type: s3, bucket: ${state}, prefix: cp, region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, flush_interval_seconds: 0.2 }
@@ -129,25 +133,7 @@ describe('a role that may not write its checkpoint', () => {
     max_pause_seconds: 2
 `,
     );
-    const port = await freePort();
-    const run = startSluice(['run', '--config', config], {
-      SLUICE_HTTP_PORT: String(port),
-      AWS_ACCESS_KEY_ID: user.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: user.credentials.secretAccessKey,
-    });
-    const failWith = (error: unknown) => {
-      throw new Error(`${(error as Error).message}\n${run.output().slice(-4000)}`);
-    };
-    let ready: Readiness | undefined;
-    await waitFor(
-      async () => {
-        ready = await readiness(port).catch(() => undefined);
-        return ready?.body.pipelines['ckpt-denied']?.state === 'failing';
-      },
-      60_000,
-      'the pipeline to be reported failing',
-    ).catch(failWith);
-    const { detail = '', lastError = '' } = ready!.body.pipelines['ckpt-denied']!;
+    const { detail = '', lastError = '' } = status;
     expect(`${detail} ${lastError}`).toContain(`s3:PutObject denied on arn:aws:s3:::${state}/cp/ckpt-denied.json`);
     expect(lastError).toContain(`Allow s3:GetObject and s3:PutObject on arn:aws:s3:::${state}/cp/ckpt-denied.json`);
     const logged = run
