@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { LevelWithSilent } from 'pino';
 import { parseUtcTime } from './parse-time.js';
 import { EnvironmentError, type EnvironmentProblem } from './usage-error.js';
@@ -56,6 +57,17 @@ function secondsOrOff(value: string | undefined): number {
   const digits = text(value);
   if (!/^\d+(\.\d+)?$/.test(digits)) throw new Error('must be a number of seconds (0 turns it off)');
   return Number(digits);
+}
+
+/** Most threads `auto` picks, and most that may be set. */
+const AUTO_WORKER_THREADS_CAP = 4;
+const MAX_WORKER_THREADS = 64;
+
+/** A thread count, or `auto`: the CPUs this process may use (a task's CPU limit), capped. */
+export function workerThreads(value: string | undefined, cpus: () => number = availableParallelism): number {
+  const given = text(value).toLowerCase();
+  if (given === 'auto') return Math.max(1, Math.min(cpus(), AUTO_WORKER_THREADS_CAP));
+  return integer(1, MAX_WORKER_THREADS, `auto or a whole number from 1 to ${MAX_WORKER_THREADS}`)(given);
 }
 
 function flag(value: string | undefined): boolean {
@@ -189,6 +201,18 @@ export const ENVIRONMENT = {
     description: 'How often a backfill logs its progress.',
     readBy: ['backfill'],
     parse: seconds,
+  },
+  workerThreads: {
+    name: 'SLUICE_WORKER_THREADS',
+    default: '1',
+    type: 'count',
+    description:
+      'Worker threads per pipeline that parse, filter and encode (the main thread reads S3, sends bulk ' +
+      `requests and acknowledges): a number from 1 to ${MAX_WORKER_THREADS}, or auto (the CPUs node may use, at most ` +
+      `${AUTO_WORKER_THREADS_CAP}). 1 runs everything on the main thread. Only pipelines whose outputs are all ` +
+      'opensearch use threads. Measured in docs/BENCHMARKS.md (Worker threads).',
+    readBy: COMMANDS,
+    parse: workerThreads,
   },
   maxOldSpaceMb: {
     name: 'SLUICE_MAX_OLD_SPACE_MB',

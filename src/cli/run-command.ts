@@ -156,6 +156,7 @@ export async function runCommand(
     pipelineIds,
     http: options.http,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
+    workerThreads: options.workerThreads,
     stopSignal: stop.signal,
     reload: reloads(options) ? reloadSource(logger, options, stop, version) : undefined,
     onObjectDone: (pipeline, object, events) => progress?.objectDone(pipeline, object, events),

@@ -35,6 +35,7 @@ export interface RunOptions {
   shutdownTimeoutMs: number;
   progressIntervalMs: number;
   logLevel: LevelWithSilent;
+  workerThreads: number;
 }
 
 function parseOption(text: string, name: string): Date {
@@ -81,5 +82,6 @@ export function resolveRunOptions(args: RunArguments, settings: Settings, backfi
     shutdownTimeoutMs: settings.shutdownTimeoutSeconds * 1000,
     progressIntervalMs: settings.progressIntervalSeconds * 1000,
     logLevel: settings.logLevel,
+    workerThreads: settings.workerThreads,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { EncodedBatch, ObjectOrigin } from './encoded-batch.js';
 import type { Doc, LogEvent, SourceObject } from './event.js';
 import type { Metrics } from './metrics.js';
 
@@ -117,6 +118,11 @@ export interface Output {
   start(): Promise<void>;
   /** Settles only when every event is stored or dead-lettered; rejects only when neither is possible. */
   write(events: LogEvent[]): Promise<WriteReport>;
+  /**
+   * Outputs that worker threads can encode for (OpenSearch: outputs/index.ts `createBatchEncoder`):
+   * one batch's events as the thread encoded them, settled as `write` settles.
+   */
+  writeEncoded?(batch: EncodedBatch, object: ObjectOrigin): Promise<WriteReport>;
   close(): Promise<void>;
 }
 

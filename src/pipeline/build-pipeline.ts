@@ -14,9 +14,11 @@ import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/
 import { createOutput } from '../outputs/index.js';
 import { createParserFactory } from '../parsers/index.js';
 import { createNotificationFeeds, createSource } from '../sources/index.js';
+import { BatchThreads } from './batch-threads.js';
 import { BuildProblems } from './build-problems.js';
 import { rawTextRedactor } from './raw-text-redactor.js';
 import { RoutedOutput } from './routed-output.js';
+import { threadable } from './thread-parts.js';
 
 /** Everything one pipeline needs at run time, built once from its config. */
 export interface BuiltPipeline {
@@ -39,6 +41,8 @@ export interface BuiltPipeline {
   settings: PipelineSettings;
   /** `schema: ecs`: the record loop's last step (RecordLoopOptions.rename); undefined for aws names. */
   rename?: (doc: Doc) => Doc;
+  /** Worker threads for the record loop and the encoding; absent: it runs in-process (process-object.ts). */
+  threads?: BatchThreads;
   /** Checks outputs' write paths (reachable, authorized, template present): the first contact with a service. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -49,6 +53,11 @@ export interface BuildOptions {
   metrics: Metrics;
   /** The checkpoint's name: the pipeline id for live runs; a backfill has its own. */
   checkpointName?: string;
+  /**
+   * `SLUICE_WORKER_THREADS`: above 1, a pipeline whose outputs are all OpenSearch runs its record
+   * loop and encoding on that many threads (started at its first batch); 1 or unset, in-process.
+   */
+  workerThreads?: number;
 }
 
 /** The components built so far; a part whose build failed is missing. */
@@ -83,7 +92,13 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   const { deadLetterSink, source, parser, store } = parts;
   const filters = parts.filters.filter((filter) => filter !== undefined);
   const outputs = parts.outputs.filter((output) => output !== undefined);
+  const workerThreads = options.workerThreads ?? 1;
+  const threads =
+    workerThreads > 1 && threadable(config)
+      ? new BatchThreads({ config, baseDir: loaded.baseDir, logLevel: logger.level }, workerThreads, logger)
+      : undefined;
   const close = async () => {
+    await threads?.close();
     await Promise.allSettled(outputs.map((output) => output.output.close()));
     await Promise.allSettled(filters.map((filter) => filter.close?.()));
     await deadLetterSink?.close();
@@ -115,6 +130,7 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     store,
     settings,
     rename: fieldNaming(config.schema, config.parser.type)?.rename,
+    ...(threads ? { threads } : {}),
     async start() {
       for (const output of outputs) await output.output.start();
     },

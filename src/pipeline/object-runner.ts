@@ -128,6 +128,7 @@ export class ObjectRunner {
       },
       drainSignal: signal,
       onOffset: (record) => offsets.acknowledge(record),
+      ...(pipeline.threads ? { threads: pipeline.threads } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ByteBudget } from '../core/byte-budget.js';
 import type { DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
-import type { Doc, LogEvent, SourceObject } from '../core/event.js';
+import type { Doc, SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import type { DeadLetterCap } from '../core/pipeline-settings.js';
 import { frameParquet, type RangeReader } from '../parsers/framing/frame-parquet.js';
@@ -9,8 +9,11 @@ import { frameRecords } from '../parsers/framing/frame-records.js';
 import type { FramedBatch } from '../parsers/framing/framed-batch.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { AckTracker } from './ack-tracker.js';
+import { type LoopedBatch, loopInProcess, loopInThreads } from './batch-results.js';
+import type { BatchThreads } from './batch-threads.js';
+import { BatchesInFlight } from './batches-in-flight.js';
 import { DeadLetterCapError, deadLetterCapExceeded } from './dead-letter-cap.js';
-import { RecordLoop } from './record-loop.js';
+import { type LoopObject, RecordLoop } from './record-loop.js';
 import type { RoutedOutput } from './routed-output.js';
 
 export interface ObjectContext {
@@ -40,6 +43,11 @@ export interface ObjectContext {
   onDeadLettered?: (entries: number) => void;
   /** Aborted when the worker drains: reading stops at a batch boundary, acknowledged work is kept. */
   drainSignal: AbortSignal;
+  /**
+   * The pipeline's worker threads (`SLUICE_WORKER_THREADS` above 1, every output OpenSearch): the
+   * record loop and the encoding run there; without them, here.
+   */
+  threads?: BatchThreads;
 }
 
 export type ObjectOutcome = { kind: 'done'; records: number; events: number } | { kind: 'interrupted'; offset: number };
@@ -79,28 +87,29 @@ export async function processObject(
   let capError: DeadLetterCapError | undefined;
 
   const framed = await openBatches(context, object, loop, signal);
+  const looped = context.threads
+    ? threadedBatches(context, context.threads, framed, loop.object, resumeAfter)
+    : loopInProcess(framed, loop);
   try {
-    for await (const batch of framed) {
+    for await (const batch of looped) {
       if (batches.failed) break;
-      const result = loop.run(batch);
-      if (result === null) continue;
-      read += result.read;
-      failed += result.failures.length;
+      read += batch.read;
+      failed += batch.failures.length;
       const passed = deadLetterCapExceeded(context.deadLetterCap, failed + batches.rejected, read);
       if (passed !== undefined) {
         capError = new DeadLetterCapError(passed, { pipeline, bucket, key, record: batch.firstRecord });
         break;
       }
-      metrics.recordsParsed.inc(labels, result.records);
-      if (result.dropped > 0) metrics.eventsDropped.inc(labels, result.dropped);
-      records += result.records;
-      events += result.events.length;
-      if (!(await batches.admit(result.events.length))) {
+      metrics.recordsParsed.inc(labels, batch.records);
+      if (batch.dropped > 0) metrics.eventsDropped.inc(labels, batch.dropped);
+      records += batch.records;
+      events += batch.events;
+      if (!(await batches.admit(batch.events))) {
         // The drain came while the batch waited for room: it was not sent, its records are read again later.
         await batches.settled();
         return { kind: 'interrupted', offset: tracker.offset };
       }
-      batches.send(batch.lastRecord, result.events, result.failures);
+      batches.send(batch);
       await batches.waitBelow(context.maxBatchesInFlight);
       if (context.drainSignal.aborted) {
         await batches.settled();
@@ -114,6 +123,26 @@ export async function processObject(
   await batches.settled();
   if (capError) throw capError;
   return { kind: 'done', records, events };
+}
+
+/**
+ * The record loop on the pipeline's worker threads: batches of a parser that reads headers all go
+ * to one thread, in order; the others to whichever thread is least busy. Two batches per thread
+ * are out at a time, so each thread has the next while the main thread takes the last.
+ */
+function threadedBatches(
+  context: ObjectContext,
+  threads: BatchThreads,
+  framed: AsyncIterable<FramedBatch>,
+  object: LoopObject,
+  resumeAfter: number,
+): AsyncGenerator<LoopedBatch> {
+  const job = threads.job(
+    { object, resumeAfter, maxRecordBytes: context.maxRecordBytes },
+    context.parser.resumeReadsHeaders,
+  );
+  const dispatch = (batch: FramedBatch) => threads.run(job, batch);
+  return loopInThreads(framed, dispatch, 2 * threads.size, object, () => threads.end(job));
 }
 
 /** The object's records: streamed, decompressed and framed, or (Parquet) read by byte ranges. */
@@ -134,77 +163,4 @@ async function openBatches(
   }
   const raw = await source.open(object, signal);
   return frameRecords(decodeObjectStream(raw, { pipeline, bucket, key }), parser.framing, loop.framing);
-}
-
-/** The batches of one object sent and not yet acknowledged, and what their acknowledgements said. */
-class BatchesInFlight {
-  private readonly pending = new Set<Promise<void>>();
-  private firstError: unknown;
-  private hasFailed = false;
-  /** Events the outputs handed to the dead-letter so far (they count towards the cap). */
-  rejected = 0;
-
-  constructor(
-    private readonly context: ObjectContext,
-    private readonly tracker: AckTracker,
-  ) {}
-
-  /** True once a batch could be neither stored nor dead-lettered: reading stops. */
-  get failed(): boolean {
-    return this.hasFailed;
-  }
-
-  /**
-   * Waits for room for `events` in the pipeline's bound; false when the drain came first (nothing
-   * reserved). `send` gives the room back once the batch is acknowledged or failed.
-   */
-  async admit(events: number): Promise<boolean> {
-    const { eventsInFlight, drainSignal } = this.context;
-    return eventsInFlight.reserve(events, drainSignal).then(
-      () => true,
-      () => false,
-    );
-  }
-
-  /** Hands one batch's failures to the dead-letter and its events (room admitted) to every output. */
-  send(lastRecord: number, events: LogEvent[], failures: DeadLetterEntry[]): void {
-    const { context, tracker } = this;
-    const entry = tracker.begin(lastRecord);
-    const acknowledged = Promise.all([
-      failures.length > 0 ? context.deadLetter(failures) : undefined,
-      ...context.outputs.map((output) => output.write(events)),
-    ]).then(
-      ([, ...reports]) => {
-        let rejected = 0;
-        for (const report of reports) rejected += report.deadLettered;
-        this.rejected += rejected;
-        // Counted once stored: a batch whose dead-letter write failed is read again, and counted then.
-        if (failures.length > 0) context.metrics.recordsFailed.inc({ pipeline: context.pipeline }, failures.length);
-        if (failures.length + rejected > 0) context.onDeadLettered?.(failures.length + rejected);
-        const before = tracker.offset;
-        const offset = tracker.complete(entry);
-        if (offset > before) context.onOffset(offset);
-      },
-      (error: unknown) => {
-        if (!this.hasFailed) this.firstError = error;
-        this.hasFailed = true;
-      },
-    );
-    this.pending.add(acknowledged);
-    void acknowledged.finally(() => {
-      this.pending.delete(acknowledged);
-      context.eventsInFlight.release(events.length);
-    });
-  }
-
-  /** Waits while `max` batches are out. */
-  async waitBelow(max: number): Promise<void> {
-    while (this.pending.size >= max) await Promise.race(this.pending);
-  }
-
-  /** Waits for every batch; rejects with the first failure, if any. */
-  async settled(): Promise<void> {
-    await Promise.all(this.pending);
-    if (this.hasFailed) throw this.firstError;
-  }
 }

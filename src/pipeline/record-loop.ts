@@ -67,7 +67,8 @@ export class RecordLoop {
   readonly framing: FramingOptions;
   private readonly parser: RecordParser;
   private readonly filters: readonly Filter[];
-  private readonly object: LoopObject;
+  /** The object it reads. */
+  readonly object: LoopObject;
   private readonly resumeAfter: number;
   private readonly maxRecordBytes: number;
   private readonly rename: ((doc: Doc) => Doc) | undefined;

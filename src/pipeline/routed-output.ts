@@ -1,4 +1,5 @@
 import type { Output, WriteReport } from '../core/components.js';
+import type { EncodedBatch, ObjectOrigin } from '../core/encoded-batch.js';
 import type { Doc, LogEvent } from '../core/event.js';
 
 /** An output with its routing condition: it receives only the events whose `when` holds. */
@@ -17,5 +18,12 @@ export class RoutedOutput {
     const routed = this.when ? events.filter((event) => this.accepts(event.doc)) : events;
     if (routed.length === 0) return Promise.resolve({ stored: 0, duplicates: 0, deadLettered: 0 });
     return this.output.write(routed);
+  }
+
+  /** A batch a worker thread routed (this output's `when`, in the thread) and encoded for this output. */
+  async writeEncoded(batch: EncodedBatch, object: ObjectOrigin): Promise<WriteReport> {
+    if (batch.ends.length === 0) return { stored: 0, duplicates: 0, deadLettered: 0 };
+    if (!this.output.writeEncoded) throw new Error(`output ${this.output.type} takes no encoded batches`);
+    return this.output.writeEncoded(batch, object);
   }
 }

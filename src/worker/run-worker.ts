@@ -34,6 +34,8 @@ export interface WorkerOptions {
   /** A live run's config reload (SIGHUP, a changed config); see config-reloader.ts. */
   reload?: ReloadSource;
   onObjectDone?: (pipeline: string, object: SourceObject, events: number) => void;
+  /** `SLUICE_WORKER_THREADS`: threads per pipeline for the record loop and encoding (1: in-process). */
+  workerThreads?: number;
 }
 
 export interface WorkerResult {
@@ -135,7 +137,12 @@ async function supervise(loaded: LoadedPipeline, shared: Supervision, stopSignal
   for (let attempt = 0; !stopSignal.aborted; attempt++) {
     let built: BuiltPipeline | undefined;
     try {
-      built = await buildPipeline(loaded, { logger, metrics, checkpointName: checkpointNameFor(id, mode) });
+      built = await buildPipeline(loaded, {
+        logger,
+        metrics,
+        checkpointName: checkpointNameFor(id, mode),
+        workerThreads: options.workerThreads,
+      });
       await built.start();
       health.setOutputReachable(id, true);
       const runner = new PipelineRunner(built, {

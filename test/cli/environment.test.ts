@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ENVIRONMENT, readSettings, type Settings } from '../../src/cli/environment.js';
+import { ENVIRONMENT, readSettings, type Settings, workerThreads } from '../../src/cli/environment.js';
 import { main } from '../../src/cli/main.js';
 import { EnvironmentError } from '../../src/cli/usage-error.js';
 
@@ -15,9 +16,21 @@ const defaults: Settings = {
   logLevel: 'info',
   shutdownTimeoutSeconds: 25,
   progressIntervalSeconds: 10,
+  workerThreads: 1,
   maxOldSpaceMb: 128,
   maxSemiSpaceMb: 8,
 };
+
+describe('SLUICE_WORKER_THREADS', () => {
+  it.each([
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [16, 4],
+  ])('auto on %i CPUs is %i threads', (cpus, threads) => {
+    expect(workerThreads('auto', () => cpus)).toBe(threads);
+  });
+});
 
 describe('readSettings', () => {
   it('uses the default of every variable when none is set', () => {
@@ -56,6 +69,10 @@ describe('readSettings', () => {
     ['SLUICE_SHUTDOWN_TIMEOUT_SECONDS', '20', { shutdownTimeoutSeconds: 20 }],
     ['SLUICE_SHUTDOWN_TIMEOUT_SECONDS', '2.5', { shutdownTimeoutSeconds: 2.5 }],
     ['SLUICE_PROGRESS_INTERVAL_SECONDS', '1', { progressIntervalSeconds: 1 }],
+    ['SLUICE_WORKER_THREADS', '2', { workerThreads: 2 }],
+    ['SLUICE_WORKER_THREADS', '64', { workerThreads: 64 }],
+    ['SLUICE_WORKER_THREADS', '', { workerThreads: 1 }],
+    ['SLUICE_WORKER_THREADS', 'AUTO', { workerThreads: Math.min(availableParallelism(), 4) }],
     ['SLUICE_MAX_OLD_SPACE_MB', '256', { maxOldSpaceMb: 256 }],
     ['SLUICE_MAX_OLD_SPACE_MB', '', { maxOldSpaceMb: 128 }],
     ['SLUICE_MAX_SEMI_SPACE_MB', '32', { maxSemiSpaceMb: 32 }],
@@ -79,6 +96,9 @@ describe('readSettings', () => {
     ['SLUICE_SHUTDOWN_TIMEOUT_SECONDS', 'abc', /seconds above 0/],
     ['SLUICE_SHUTDOWN_TIMEOUT_SECONDS', '0', /seconds above 0/],
     ['SLUICE_PROGRESS_INTERVAL_SECONDS', '-1', /seconds above 0/],
+    ['SLUICE_WORKER_THREADS', '0', /auto or a whole number from 1 to 64/],
+    ['SLUICE_WORKER_THREADS', '65', /auto or a whole number from 1 to 64/],
+    ['SLUICE_WORKER_THREADS', 'many', /auto or a whole number from 1 to 64/],
     ['SLUICE_MAX_OLD_SPACE_MB', 'abc', /megabytes above 0/],
     ['SLUICE_MAX_OLD_SPACE_MB', '0', /megabytes above 0/],
     ['SLUICE_MAX_OLD_SPACE_MB', '1.5', /megabytes above 0/],

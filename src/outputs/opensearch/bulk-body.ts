@@ -34,6 +34,12 @@ export class BulkBodyBuffers {
     if (buffer === undefined || buffer.length < room) buffer = Buffer.allocUnsafeSlow(room);
     let end = 0;
     for (const line of lines) {
+      if ('encoded' in line) {
+        // Written by a worker thread (newline included); a miscount shows as `end !== bytes` below.
+        if (end + line.encoded.length <= buffer.length) buffer.set(line.encoded, end);
+        end += line.encoded.length;
+        continue;
+      }
       end += buffer.write(line.head, end);
       end += buffer.write(line.source, end);
       if (end < buffer.length) buffer[end] = NEWLINE;

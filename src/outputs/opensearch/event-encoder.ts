@@ -2,9 +2,10 @@ import type { ComponentContext } from '../../core/components.js';
 import { documentId } from '../../core/document-id.js';
 import type { LogEvent } from '../../core/event.js';
 import type { WriteTracker } from '../write-tracker.js';
-import { type BulkLine, bulkLineBytes, encodeBulkLine } from './bulk-encoder.js';
+import { type BulkLine, bulkHead, bulkLineBytes, encodeBulkLine } from './bulk-encoder.js';
 import type { BulkItem } from './bulk-item.js';
 import type { RejectedItem } from './dead-letter-router.js';
+import type { EncodedEvent } from './encoded-event.js';
 import { IndexCap } from './index-cap.js';
 import { compileIndexName, sanitizeIndexName } from './index-name.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
@@ -42,19 +43,44 @@ export class EventEncoder {
     let line: BulkLine;
     try {
       const name = this.indexName(event);
-      const index = this.cap.resolve(name);
-      if (index !== name) this.warnCapOnce(name);
-      if (index === undefined) {
-        const error = indexLimitError(this.ctx.pipeline, event.origin, name, this.cap.max);
-        return { item: unsent(event, tracker), reason: error.message, error };
-      }
+      const index = this.index(name, event, tracker);
+      if (typeof index !== 'string') return index;
       line = encodeBulkLine(this.op, index, id, event.doc);
     } catch (cause) {
       // JSON.stringify throws on a BigInt, a cycle, or nesting deeper than the stack (RangeError).
-      const error = encodeError(this.ctx.pipeline, event.origin, cause);
-      return { item: unsent(event, tracker), reason: error.message, error, omitDoc: true };
+      return this.unencodable(event, tracker, cause);
     }
     return { line, bytes: bulkLineBytes(line), event, tracker };
+  }
+
+  /**
+   * An item a worker thread encoded (batch-encoder.ts), through the same cap: its line as it came
+   * when its index is the one the thread named; the action line rewritten for the overflow index.
+   */
+  encoded(event: EncodedEvent, name: string, tracker: WriteTracker): BulkItem | RejectedItem {
+    const index = this.index(name, event, tracker);
+    if (typeof index !== 'string') return index;
+    let line: BulkLine = { encoded: event.line };
+    if (index !== name) {
+      const id = this.config.document_id === 'auto' ? undefined : documentId(event.origin);
+      line = { head: bulkHead(this.op, index, id), source: event.sourceText() };
+    }
+    return { line, bytes: bulkLineBytes(line), event, tracker };
+  }
+
+  /** The event's index after `max_indices`, or the rejection of an event over it without an overflow index. */
+  private index(name: string, event: LogEvent, tracker: WriteTracker): string | RejectedItem {
+    const index = this.cap.resolve(name);
+    if (index !== name) this.warnCapOnce(name);
+    if (index !== undefined) return index;
+    const error = indexLimitError(this.ctx.pipeline, event.origin, name, this.cap.max);
+    return { item: unsent(event, tracker), reason: error.message, error };
+  }
+
+  /** An event JSON cannot hold: dead-lettered without its document. */
+  unencodable(event: LogEvent, tracker: WriteTracker, cause: unknown): RejectedItem {
+    const error = encodeError(this.ctx.pipeline, event.origin, cause);
+    return { item: unsent(event, tracker), reason: error.message, error, omitDoc: true };
   }
 
   private warnCapOnce(name: string): void {

@@ -1,13 +1,15 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { ByteBudget } from '../../core/byte-budget.js';
 import type { ComponentContext, Output, WriteReport } from '../../core/components.js';
+import type { EncodedBatch, ObjectOrigin } from '../../core/encoded-batch.js';
 import { errorMessage, invalidSetting } from '../../core/errors.js';
 import type { LogEvent } from '../../core/event.js';
 import { WriteTracker } from '../write-tracker.js';
 import { BulkBatcher } from './bulk-batcher.js';
-import { ItemSettler } from './bulk-item.js';
+import { type BulkItem, ItemSettler } from './bulk-item.js';
 import { BulkSender } from './bulk-sender.js';
 import { DeadLetterRouter, type RejectedItem } from './dead-letter-router.js';
+import { encodedItems } from './encoded-items.js';
 import { EventEncoder, isRejected } from './event-encoder.js';
 import { type IndexTemplate, outputIndexTemplate } from './index-template.js';
 import { createOpenSearchClient, redactUrl } from './opensearch-client.js';
@@ -107,10 +109,25 @@ export class OpenSearchOutput implements Output {
   async write(events: LogEvent[]): Promise<WriteReport> {
     if (this.closed) throw closedError(this.ctx.pipeline);
     const tracker = new WriteTracker(events.length);
+    // Encoded one by one as the batcher takes them: a write waiting for room holds no more lines.
+    const encoder = this.encoder;
+    const items = function* () {
+      for (const event of events) yield encoder.encode(event, tracker);
+    };
+    return this.enqueue(items(), tracker);
+  }
+
+  /** Events a worker thread encoded (batch-encoder.ts): the same batching, cap and dead-letter as `write`. */
+  async writeEncoded(batch: EncodedBatch, object: ObjectOrigin): Promise<WriteReport> {
+    if (this.closed) throw closedError(this.ctx.pipeline);
+    const tracker = new WriteTracker(batch.ends.length);
+    return this.enqueue(encodedItems(batch, object, this.encoder, tracker), tracker);
+  }
+
+  private async enqueue(items: Iterable<BulkItem | RejectedItem>, tracker: WriteTracker): Promise<WriteReport> {
     // Events the output cannot send are record-level failures: dead-lettered, the others go on.
     const unsendable: RejectedItem[] = [];
-    for (const event of events) {
-      const result = this.encoder.encode(event, tracker);
+    for (const result of items) {
       if (isRejected(result)) unsendable.push(result);
       else {
         // Synchronous while the budget has room: no await per event (see BulkBatcher.add).

@@ -17,8 +17,16 @@ import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 describe('exactly once across SIGKILLs', () => {
   const s3 = testS3Client();
 
-  for (const store of ['s3', 'dynamodb'] as const) {
-    it(`stores every record exactly once when the process is killed 10 times (${store} checkpoint)`, async () => {
+  // The threaded variant (SLUICE_WORKER_THREADS=2: record loop and encoding on worker threads) on one store only.
+  const variants = [
+    { store: 's3', threads: 1 },
+    { store: 'dynamodb', threads: 1 },
+    { store: 's3', threads: 2 },
+  ] as const;
+  for (const { store, threads } of variants) {
+    const env = { SLUICE_WORKER_THREADS: String(threads) };
+    const named = threads === 1 ? '' : `, ${threads} worker threads`;
+    it(`stores every record exactly once when the process is killed 10 times (${store} checkpoint${named})`, async () => {
       const bucket = uniqueName('kill');
       const index = uniqueName(`kill-${store}`);
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -73,9 +81,10 @@ describe('exactly once across SIGKILLs', () => {
 
       // Kill at random moments, at least 10 times, each run getting some work done.
       let kills = 0;
+      const outputs: string[] = [];
       let progressAtKills: number[] = [];
       while (kills < 10) {
-        const run = startSluice(['run', '--config', config]);
+        const run = startSluice(['run', '--config', config], env);
         // Kill while it works: after it holds the lease (a killed holder's lease must expire first).
         await waitFor(() => run.output().includes('lease held'), 20_000, 'the lease').catch((error) => {
           throw new Error(`${(error as Error).message}; process output:\n${run.output().slice(-3000)}`);
@@ -83,12 +92,13 @@ describe('exactly once across SIGKILLs', () => {
         await new Promise((r) => setTimeout(r, 200 + Math.random() * 2500));
         run.child.kill('SIGKILL');
         const exit = await run.exited;
+        outputs.push(run.output());
         expect(exit.signal).toBe('SIGKILL');
         kills++;
         progressAtKills.push(await count());
       }
       // A last run finishes the work, then drains on SIGTERM.
-      const final = startSluice(['run', '--config', config]);
+      const final = startSluice(['run', '--config', config], env);
       // Generous: on a loaded 2-core machine the last run takes minutes; quiet, about 20 s.
       await waitFor(async () => (await count()) >= expected, 360_000, `${expected} documents`).catch((error) => {
         throw new Error(`${(error as Error).message}; process output:\n${final.output().slice(-4000)}`);
@@ -98,11 +108,14 @@ describe('exactly once across SIGKILLs', () => {
       final.child.kill('SIGTERM');
       const exit = await final.exited;
       expect(exit.code, final.output().slice(-2000)).toBe(0);
+      // The threaded variant did run on threads (the in-process one never starts one).
+      outputs.push(final.output());
+      expect(outputs.some((output) => output.includes('record loop worker thread started'))).toBe(threads > 1);
 
       expect(await count()).toBe(expected);
       expect(await duplicateTraceIds(`${index}-*`)).toEqual([]);
       console.log(
-        `kill test (${store}): ${sizes.length} objects, ${expected} records, ${kills} SIGKILLs; documents after each kill: ${progressAtKills.join(', ')}`,
+        `kill test (${store}${named}): ${sizes.length} objects, ${expected} records, ${kills} SIGKILLs; documents after each kill: ${progressAtKills.join(', ')}`,
       );
       progressAtKills = [];
     }, 700_000);

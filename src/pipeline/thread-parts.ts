@@ -1,0 +1,48 @@
+import type { PipelineConfig } from '../config/schema.js';
+import type { ComponentContext, Filter, ParserFactory } from '../core/components.js';
+import type { Doc } from '../core/event.js';
+import { fieldNaming } from '../ecs/field-naming.js';
+import { compileCondition } from '../filters/condition.js';
+import { createFilter } from '../filters/index.js';
+import { type BatchEncoder, createBatchEncoder } from '../outputs/index.js';
+import { createParserFactory } from '../parsers/index.js';
+
+/** One output as a worker thread sees it: its routing condition and its encoder. */
+export interface ThreadOutput {
+  when: ((doc: Doc) => boolean) | undefined;
+  encoder: BatchEncoder;
+}
+
+/** What a worker thread builds of a pipeline (batch-thread.ts): the record loop's parts and the outputs' encoding. */
+export interface ThreadParts {
+  parser: ParserFactory;
+  filters: Filter[];
+  rename?: (doc: Doc) => Doc;
+  outputs: ThreadOutput[];
+}
+
+/**
+ * Whether worker threads can run a pipeline's record loop: every output must take encoded
+ * batches (OpenSearch). Pipelines with a file or stdout output keep the in-process path.
+ */
+export function threadable(config: PipelineConfig): boolean {
+  return config.outputs.every(({ when: _when, ...output }) => createBatchEncoder(output) !== undefined);
+}
+
+/**
+ * Builds in a worker thread, from the pipeline's config (plain data, `${ENV}` already resolved)
+ * and its folder, the parts build-pipeline.ts builds on the main thread for the record loop
+ * and the outputs' routing and encoding. The main thread built the same config first, so a
+ * failure here is not a config problem: it is thrown as it is.
+ */
+export async function buildThreadParts(config: PipelineConfig, context: ComponentContext): Promise<ThreadParts> {
+  const naming = fieldNaming(config.schema, config.parser.type);
+  const filters: Filter[] = [];
+  for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, context));
+  const outputs = config.outputs.map(({ when, ...outputConfig }): ThreadOutput => {
+    const encoder = createBatchEncoder(outputConfig);
+    if (!encoder) throw new Error(`output ${outputConfig.type} cannot be encoded in a worker thread`);
+    return { when: when ? compileCondition(naming?.condition(when) ?? when) : undefined, encoder };
+  });
+  return { parser: createParserFactory(config.parser), filters, rename: naming?.rename, outputs };
+}
