@@ -127,9 +127,20 @@ export class FileSource implements Source {
     }
   }
 
+  /**
+   * Whether include and exclude pick the entry. A link to a folder stands for the files under
+   * it, which include patterns match and its own name does not (a link `archive` and
+   * include `*.log` under any folder): only an exclude of the link or of what is under it (`archive/**`) leaves it out.
+   */
+  private picked(entry: WalkEntry): boolean {
+    const { key } = entry;
+    if (entry.kind !== 'file' && entry.folderLink) return !this.exclude.some((r) => r.test(key) || r.test(`${key}/`));
+    return this.include.some((r) => r.test(key)) && !this.exclude.some((r) => r.test(key));
+  }
+
   private accept(entry: WalkEntry, window: ListWindow): SourceObject | null {
     const { key, info } = entry;
-    if (!this.include.some((r) => r.test(key)) || this.exclude.some((r) => r.test(key))) return null;
+    if (!this.picked(entry)) return null;
     const lastModified = info.mtime;
     if (!inWindow(key, lastModified, window)) return null;
     const labels = { pipeline: this.context.pipeline };

@@ -10,10 +10,20 @@ import { join, resolve, sep } from 'node:path';
  * - `refuse`: not read, and its data would be lost silently (a link that leads outside the
  *   folder or nowhere, a name that is not UTF-8, a FIFO or device): reported with a
  *   quarantine entry so someone can act.
+ * `folderLink` marks a link to a folder: the files behind it would match include patterns its
+ * own name does not, so the source judges it by what lies under it (file-source.ts, accept).
  */
 export type WalkEntry =
   | { kind: 'file'; key: string; path: string; info: Stats }
-  | { kind: 'skip' | 'refuse'; key: string; path: string; info: Stats; reason: SkipReason; message: string };
+  | {
+      kind: 'skip' | 'refuse';
+      key: string;
+      path: string;
+      info: Stats;
+      reason: SkipReason;
+      message: string;
+      folderLink?: boolean;
+    };
 
 /** Why a listed path is not read: the `reason` label of sluice_objects_skipped_total. */
 export type SkipReason = 'symlink' | 'symlink_outside' | 'invalid_file_name' | 'not_a_file';
@@ -120,7 +130,8 @@ async function linkEntry(root: string, key: string, path: string, info: Stats): 
   const target = await readlink(path).catch(() => '?');
   const real = await realpath(path).catch(() => undefined);
   const targetInfo = real ? await lstat(real).catch(() => undefined) : undefined;
-  if (real && isInside(root, real) && targetInfo?.isFile()) {
+  const folderLink = targetInfo?.isDirectory() === true;
+  if (real && isInside(root, real) && (targetInfo?.isFile() || folderLink)) {
     return {
       kind: 'skip',
       key,
@@ -128,6 +139,7 @@ async function linkEntry(root: string, key: string, path: string, info: Stats): 
       info,
       reason: 'symlink',
       message: `${path} is a symbolic link to ${real}, which is read under its own name; links are not followed`,
+      folderLink,
     };
   }
   const where = real
@@ -142,5 +154,6 @@ async function linkEntry(root: string, key: string, path: string, info: Stats): 
     info,
     reason: 'symlink_outside',
     message: `${path} is a symbolic link to ${where}; the file source reads only regular files inside its folder and does not follow links: copy the file in, or point path at the folder that holds it`,
+    folderLink,
   };
 }
