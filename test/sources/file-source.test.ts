@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceReadError } from '../../src/core/errors.js';
 import type { SourceObject } from '../../src/core/event.js';
+import { createLogger } from '../../src/core/logger.js';
 import { Metrics } from '../../src/core/metrics.js';
 import { fileReadError } from '../../src/sources/file/file-source.js';
 import { createSource, sourceConfigSchema } from '../../src/sources/index.js';
@@ -200,8 +202,17 @@ describe('FileSource at the edges of its folder', () => {
     await symlink(join(root, 'sub'), join(root, 'again'));
     try {
       const metrics = new Metrics();
+      const lines: string[] = [];
+      const destination = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(...String(chunk).trim().split('\n'));
+          done();
+        },
+      });
+      // As build-pipeline.ts gives it: a child that already names the pipeline.
+      const logger = createLogger({ level: 'info', destination }).child({ pipeline: 'test' });
       const config = { type: 'file', path: root, include: ['**/*.log'] };
-      const src = createSource(sourceConfigSchema.parse(config), context(metrics));
+      const src = createSource(sourceConfigSchema.parse(config), componentContext({ metrics, logger }));
       const listed = await list(src, null);
       expect(listed.map((o) => o.key)).toEqual(['linked', 'sub/a.log']);
       await expect(src.open(listed[0]!)).rejects.toMatchObject({
@@ -209,6 +220,8 @@ describe('FileSource at the edges of its folder', () => {
         context: { reason: 'symlink_outside' },
       });
       expect(await skippedBy(metrics)).toEqual({ symlink: 1, symlink_outside: 1 });
+      // Each log line names the pipeline once (a JSON object with a key twice is ambiguous to readers).
+      expect(lines.map((line) => line.match(/"pipeline":/g)?.length)).toEqual([1, 1]);
       // An exclude that names the link (or what is under it) silences it.
       const quiet = { ...config, exclude: ['linked/**'] };
       expect((await list(createSource(sourceConfigSchema.parse(quiet), context()), null)).map((o) => o.key)).toEqual([

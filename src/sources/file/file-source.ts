@@ -149,7 +149,8 @@ export class FileSource implements Source {
       if (!this.skipped.has(id)) {
         this.skipped.set(id, info.mtimeMs);
         this.context.metrics.objectsSkipped.inc({ ...labels, reason: entry.reason });
-        this.context.logger.info({ ...labels, bucket: this.location, key }, `not read: ${entry.message}`);
+        // The component's logger already names the pipeline.
+        this.context.logger.info({ bucket: this.location, key }, `not read: ${entry.message}`);
       }
       return null;
     }
@@ -240,8 +241,9 @@ export class FileSource implements Source {
 
   /** A listed path that is not read: counted, logged, and failed so the runner quarantines it (once). */
   private refuse(refusal: Refusal, context: ErrorContext): SourceReadError {
-    this.context.metrics.objectsSkipped.inc({ pipeline: this.context.pipeline, reason: refusal.reason });
-    this.context.logger.warn({ ...context, reason: refusal.reason }, `not read: ${refusal.message}`);
+    const { pipeline, ...where } = context;
+    this.context.metrics.objectsSkipped.inc({ pipeline: pipeline ?? this.context.pipeline, reason: refusal.reason });
+    this.context.logger.warn({ ...where, reason: refusal.reason }, `not read: ${refusal.message}`);
     return new SourceReadError('ERR_FILE_REFUSED', `not read: ${refusal.message}`, {
       retryable: false,
       context: { ...context, reason: refusal.reason },
