@@ -9,9 +9,14 @@ import {
   ResourceInUseException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { CheckpointError, errorMessage } from '../core/errors.js';
+import { CheckpointError, type ErrorContext, errorMessage } from '../core/errors.js';
 import { type CheckpointState, decodeState, encodeState } from './state.js';
-import { type CheckpointStore, saveFailure, type VersionedState } from './store.js';
+import { type CheckpointStore, checkpointDenied, saveFailure, type VersionedState } from './store.js';
+
+/** What the store does with its table: reads the item when the lease is taken, writes it on every save. */
+const DYNAMODB_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
+/** With create_table, before the first read: create the table unless it exists, then wait until it is ACTIVE. */
+const CREATE_TABLE_ACTIONS = ['dynamodb:CreateTable', 'dynamodb:DescribeTable'] as const;
 
 /** DynamoDB items are at most 400 KB; stay clear of it so the key and attributes always fit. */
 export const MAX_DYNAMODB_STATE_BYTES = 350 * 1024;
@@ -67,6 +72,8 @@ export class DynamoCheckpointStore implements CheckpointStore {
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) {
+        const denied = await tableDenied(client, table, error, 'dynamodb:CreateTable', CREATE_TABLE_ACTIONS, { table });
+        if (denied) throw denied;
         throw new CheckpointError(
           `cannot create checkpoint table ${table}: ${errorMessage(error)}; create it yourself (partition key "pipeline", type S) or allow dynamodb:CreateTable`,
           { table },
@@ -80,6 +87,8 @@ export class DynamoCheckpointStore implements CheckpointStore {
         { TableName: table },
       );
     } catch (error) {
+      const denied = await tableDenied(client, table, error, 'dynamodb:DescribeTable', CREATE_TABLE_ACTIONS, { table });
+      if (denied) throw denied;
       throw new CheckpointError(
         `checkpoint table ${table} did not become ACTIVE: ${errorMessage(error)}`,
         { table },
@@ -98,10 +107,9 @@ export class DynamoCheckpointStore implements CheckpointStore {
       );
       item = got.Item;
     } catch (error) {
-      throw new CheckpointError(
-        `cannot read checkpoint ${this.describe()}: ${errorMessage(error)}`,
-        this.context(),
-        error,
+      throw (
+        (await this.denied(error, 'dynamodb:GetItem')) ??
+        new CheckpointError(`cannot read checkpoint ${this.describe()}: ${errorMessage(error)}`, this.context(), error)
       );
     }
     if (!item) return null;
@@ -161,17 +169,44 @@ export class DynamoCheckpointStore implements CheckpointStore {
       );
       return String(next);
     } catch (error) {
-      throw saveFailure(
-        this.describe(),
-        expectedVersion,
-        this.context(),
-        error,
-        error instanceof ConditionalCheckFailedException,
+      throw (
+        (await this.denied(error, 'dynamodb:PutItem')) ??
+        saveFailure(
+          this.describe(),
+          expectedVersion,
+          this.context(),
+          error,
+          error instanceof ConditionalCheckFailedException,
+        )
       );
     }
+  }
+
+  private denied(error: unknown, action: string): Promise<CheckpointError | undefined> {
+    return tableDenied(this.options.client, this.options.table, error, action, DYNAMODB_ACTIONS, this.context());
   }
 
   private context() {
     return { pipeline: this.options.pipeline, table: this.options.table, checkpoint: this.options.name };
   }
+}
+
+/**
+ * A call on the checkpoint table that IAM refused, naming the action and the table's ARN (as
+ * checkpointDenied does for S3), or undefined for any other failure. AWS's message names the ARN
+ * ("... is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:...");
+ * without it the ARN is built from the client's region, with `*` for the account it does not know.
+ */
+export async function tableDenied(
+  client: DynamoDBClient,
+  table: string,
+  error: unknown,
+  action: string,
+  actions: readonly string[],
+  context: ErrorContext,
+): Promise<CheckpointError | undefined> {
+  const named = /on resource: (arn:[\w-]+:dynamodb:[^\s]+:table\/[^\s/]+)/.exec(errorMessage(error))?.[1];
+  const region = named ? undefined : await client.config.region().catch(() => '*');
+  const resource = named ?? `arn:aws:dynamodb:${region}:*:table/${table}`;
+  return checkpointDenied(error, { action, actions, resource, context });
 }

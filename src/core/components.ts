@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { EncodedBatch, ObjectOrigin } from './encoded-batch.js';
-import type { Doc, LogEvent, SourceObject } from './event.js';
+import type { Doc, LogEvent, Origin, SourceObject } from './event.js';
 import type { Metrics } from './metrics.js';
 
 // ---------------------------------------------------------------- parsers
@@ -73,7 +73,11 @@ export interface DeadLetterEntry {
   etag?: string;
   /** 1-based record number, or 0 when the whole object failed. */
   record: number;
-  /** The event's index within a record of several (CloudTrail) when only that event failed. */
+  /**
+   * The event's index within a record of several (CloudTrail) when only that event failed: a
+   * parse or filter failure of one event carries it whatever its index. An output refuses one
+   * event at a time, so its entries carry it only above 0 (`eventSub`): without it, the record's first.
+   */
   sub?: number;
   code: string;
   reason: string;
@@ -82,6 +86,11 @@ export interface DeadLetterEntry {
   /** The document when it was rejected by an output. */
   doc?: Doc;
   at: string;
+}
+
+/** The `sub` of an output's entry for one event it refused: the event's index in its record, left out for 0. */
+export function eventSub(origin: Origin): { sub?: number } {
+  return origin.sub > 0 ? { sub: origin.sub } : {};
 }
 
 export interface DeadLetter {

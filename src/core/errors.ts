@@ -99,6 +99,33 @@ export class RecordParseError extends SluiceError {
   }
 }
 
+/** One event of a record of several (a CloudTrail file) that did not parse. */
+export interface EventParseFailure {
+  /** The event's index in its record: the `sub` its id would have had. */
+  sub: number;
+  reason: string;
+  /** The event's own text, for its dead-letter entry (never the whole record). */
+  raw: string;
+}
+
+/**
+ * Thrown by a parser whose record holds several events (CloudTrail's `Records`) when some of
+ * them failed: `docs` are the events that parsed, `subs` their indexes in the record (so each
+ * keeps the id it has when nothing fails), `failed` one entry per event that did not. The record
+ * loop emits the first and dead-letters the others one by one. Code that knows no better treats
+ * it as a RecordParseError of the whole record.
+ */
+export class PartialRecordError extends RecordParseError {
+  constructor(
+    readonly docs: Record<string, unknown>[],
+    readonly subs: readonly number[],
+    readonly failed: readonly EventParseFailure[],
+    context: ErrorContext = {},
+  ) {
+    super(failed[0]?.reason ?? 'an event of the record did not parse', context);
+  }
+}
+
 export class DecompressError extends SluiceError {
   constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
     super('ERR_DECOMPRESS', message, {

@@ -249,11 +249,21 @@ async function openDatabase<T extends Response>(
   return reader;
 }
 
-/** Opens the databases once; fails with a typed error saying what to fix. */
+/**
+ * Opens the databases once; fails with a typed error saying what to fix, or an AggregateError of
+ * both when neither opens (a config check lists both).
+ */
 export async function createGeoipFilter(config: GeoipFilterConfig, ctx: ComponentContext): Promise<GeoipFilter> {
+  const [city, asn] = await Promise.allSettled([
+    config.database === undefined ? undefined : openDatabase<CityResponse>('database', config.database, ctx),
+    config.asn_database === undefined ? undefined : openDatabase<AsnResponse>('asn_database', config.asn_database, ctx),
+  ]);
+  const failures = [city, asn].flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+  if (failures.length > 0) {
+    throw failures.length === 1 ? failures[0] : new AggregateError(failures, 'several GeoIP databases do not open');
+  }
   const readers: GeoipReaders = {};
-  if (config.database !== undefined) readers.city = await openDatabase<CityResponse>('database', config.database, ctx);
-  if (config.asn_database !== undefined)
-    readers.asn = await openDatabase<AsnResponse>('asn_database', config.asn_database, ctx);
+  if (city.status === 'fulfilled' && city.value) readers.city = city.value;
+  if (asn.status === 'fulfilled' && asn.value) readers.asn = asn.value;
   return new GeoipFilter(readers, config);
 }

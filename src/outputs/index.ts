@@ -24,6 +24,18 @@ export function createOutput(config: OutputConfig, ctx: ComponentContext): Outpu
 }
 
 /**
+ * An output built and prepared (its local files read: an index template), as `run` and
+ * `sluice validate` build it: every problem of its settings is thrown at once (an AggregateError
+ * when there are several), not only the first.
+ */
+export async function buildOutput(config: OutputConfig, ctx: ComponentContext): Promise<Output> {
+  if (config.type === 'opensearch') return OpenSearchOutput.build(config, ctx);
+  const output = createOutput(config, ctx);
+  await output.prepare?.();
+  return output;
+}
+
+/**
  * The worker-thread half of an output, for the outputs whose events threads can encode (only
  * OpenSearch); undefined for the others, whose pipelines keep the record loop in-process.
  */

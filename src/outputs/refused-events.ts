@@ -4,7 +4,7 @@
  * the batch is written. Failing the write instead would write the rest of the batch again on
  * every retry: these outputs are not idempotent.
  */
-import type { ComponentContext, DeadLetterEntry } from '../core/components.js';
+import { type ComponentContext, type DeadLetterEntry, eventSub } from '../core/components.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import { errorMessage, OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
@@ -52,7 +52,8 @@ export async function deadLetterRefused(
   const at = new Date().toISOString();
   const entries: DeadLetterEntry[] = refused.map(({ event, code, reason, omitDoc }) => {
     const { bucket, key, etag, record } = event.origin;
-    return { pipeline, bucket, key, etag, record, code, reason, ...(omitDoc ? {} : { doc: event.doc }), at };
+    const doc = omitDoc ? {} : { doc: event.doc };
+    return { pipeline, bucket, key, etag, record, ...eventSub(event.origin), code, reason, ...doc, at };
   });
   if (!deadLetter) {
     metrics.eventsDeadLettered.inc(labels, entries.length);

@@ -11,7 +11,7 @@ import { fieldNaming } from '../ecs/field-naming.js';
 import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/dead-letter/index.js';
-import { createOutput } from '../outputs/index.js';
+import { buildOutput } from '../outputs/index.js';
 import { createParserFactory } from '../parsers/index.js';
 import { createNotificationFeeds, createSource } from '../sources/index.js';
 import { BatchThreads } from './batch-threads.js';
@@ -171,12 +171,8 @@ async function buildParts(
     const condition = when
       ? await problems.attempt(['outputs', index, 'when'], () => compileCondition(naming?.condition(when) ?? when))
       : undefined;
-    const output = await problems.attempt(['outputs', index], async () => {
-      const built = createOutput(outputConfig, componentContext);
-      // Local preparation (an index template file): a problem there is a config problem too.
-      await built.prepare?.();
-      return built;
-    });
+    // Local preparation (an index template file) included: a problem there is a config problem too.
+    const output = await problems.attempt(['outputs', index], () => buildOutput(outputConfig, componentContext));
     outputs.push(output ? new RoutedOutput(output, condition) : undefined);
   }
   const store = await problems.attempt(['checkpoint'], () =>

@@ -11,7 +11,14 @@
  */
 import type { DeadLetterEntry, Filter, ParserFactory, RecordParser } from '../core/components.js';
 import type { ErrorCode } from '../core/error-codes.js';
-import { errorCode, errorMessage, RecordParseError, SluiceError } from '../core/errors.js';
+import {
+  type EventParseFailure,
+  errorCode,
+  errorMessage,
+  PartialRecordError,
+  RecordParseError,
+  SluiceError,
+} from '../core/errors.js';
 import type { Doc, LogEvent } from '../core/event.js';
 import { addTag } from '../core/tags.js';
 import { rowText } from '../parsers/framing/frame-parquet.js';
@@ -114,27 +121,40 @@ export class RecordLoop {
     const invalid = batch.invalidUtf8.length > 0 ? new Set(batch.invalidUtf8) : undefined;
     let parsed = 0;
     let dropped = 0;
+    // The record whose raw text a filter failure already carried (a record of many events carries it once).
+    let rawCarried = 0;
     for (let i = 0; i < recordNumbers.length; i++) {
       const record = recordNumbers[i]!;
       let docs: Doc[];
+      // Set when only some events of a record of many parsed: the index in the record of each of docs.
+      let subs: readonly number[] | undefined;
       try {
         // Parquet rows arrive decoded (frame-parquet.ts); every other framing hands over text.
         docs = rows ? parser.parseRow!(rows[i]!, columns!, record) : parser.parse(records[i]!, record, hints?.[i]);
       } catch (error) {
-        if (record > resumeAfter) {
-          unparsed++;
-          result.failures.push(this.parseFailure(record, error, rawText(batch, i)));
+        if (!(error instanceof PartialRecordError)) {
+          if (record > resumeAfter) {
+            unparsed++;
+            result.failures.push(this.parseFailure(record, error, rawText(batch, i)));
+          }
+          continue;
         }
-        continue;
+        if (record <= resumeAfter) continue;
+        // Some events of a record of many failed: each alone to the dead-letter, the others go on.
+        for (const failed of error.failed) result.failures.push(this.eventFailure(record, failed));
+        docs = error.docs;
+        subs = error.subs;
       }
       if (record <= resumeAfter) continue;
       parsed++;
       // Bytes that were not UTF-8 became U+FFFD: the event is kept, and says so.
       if (invalid?.has(record)) for (const doc of docs) addTag(doc, INVALID_UTF8_TAG);
-      for (let sub = 0; sub < docs.length; sub++) {
+      for (let n = 0; n < docs.length; n++) {
+        // The event's index in its record: its id is the same whether or not other events failed.
+        const sub = subs === undefined ? n : subs[n]!;
         // An explicit literal: an object spread per event costs ~10x more on Node 20 (bench).
         const event: LogEvent = {
-          doc: docs[sub]!,
+          doc: docs[n]!,
           origin: { pipeline, bucket, key, etag, record, sub, lastModified },
         };
         const outcome = applyFilters(filters, event);
@@ -143,8 +163,10 @@ export class RecordLoop {
           events.push(event);
         } else if (outcome === false) dropped++;
         else {
-          const raw = rawText(batch, i);
-          result.failures.push(this.filterFailure(record, sub, docs.length, outcome, raw, result.failures));
+          const many = subs !== undefined || docs.length > 1;
+          const raw = many && rawCarried === record ? undefined : rawText(batch, i);
+          if (many) rawCarried = record;
+          result.failures.push(this.filterFailure(record, many ? sub : undefined, outcome, raw));
         }
       }
     }
@@ -164,21 +186,23 @@ export class RecordLoop {
    * The entry of one event a filter threw on. Its document may be half filtered (a redact filter
    * later in the chain never ran), so the entry carries the record's raw text instead, which the
    * dead-letter redacts. A record of many events (CloudTrail) names the event by `sub` and carries
-   * its raw text once, with its first failed event.
+   * its raw text once, with its first event a filter failed on (`raw` undefined for the others).
    */
   private filterFailure(
     record: number,
-    sub: number,
-    events: number,
+    sub: number | undefined,
     failure: FilterFailure,
-    raw: string,
-    earlier: readonly DeadLetterEntry[],
+    raw?: string,
   ): DeadLetterEntry {
     const entry = this.failure(record, failure.code, failure.reason, raw);
-    if (events === 1) return entry;
-    entry.sub = sub;
-    const previous = earlier.at(-1);
-    if (previous?.record === record && previous.sub !== undefined) entry.raw = undefined;
+    if (sub !== undefined) entry.sub = sub;
+    return entry;
+  }
+
+  /** The entry of one event of a record of many that did not parse: its index and its own text. */
+  private eventFailure(record: number, failed: EventParseFailure): DeadLetterEntry {
+    const entry = this.failure(record, 'ERR_RECORD_PARSE', failed.reason, failed.raw);
+    entry.sub = failed.sub;
     return entry;
   }
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ParserFactory } from '../../src/core/components.js';
-import { RecordParseError } from '../../src/core/errors.js';
+import { PartialRecordError, RecordParseError } from '../../src/core/errors.js';
 import type { Doc } from '../../src/core/event.js';
 import { cloudtrailParserFactory } from '../../src/parsers/cloudtrail-parser.js';
 import { frameRecords } from '../../src/parsers/framing/frame-records.js';
@@ -81,6 +81,38 @@ function expectRules(events: JsonNode[], maxDepth: number, outcome: Outcome, wra
   });
 }
 
+/** `{"Records": events}` as a model node. */
+function recordsDocument(events: JsonNode[]): JsonNode {
+  return { kind: 'object', entries: [{ key: 'Records', text: '"Records"', value: { kind: 'array', items: events } }] };
+}
+
+/**
+ * The rules for a CloudTrail file: each event is refused alone (too deep, a repeated key) and
+ * the others are emitted, each under its index in Records (PartialRecordError's subs).
+ */
+function expectEventRules(events: JsonNode[], maxDepth: number, outcome: Outcome): void {
+  const refused = events.map((event) => depthOf(event) > maxDepth || conflictingKey(event) !== undefined);
+  if (!refused.includes(true)) {
+    expectRules(events, maxDepth, outcome, recordsDocument(events));
+    return;
+  }
+  expect('error' in outcome && outcome.error).toBeInstanceOf(PartialRecordError);
+  const error = (outcome as { error: PartialRecordError }).error;
+  const indexes = events.map((_, i) => i);
+  expect(error.subs).toEqual(indexes.filter((i) => !refused[i]));
+  expect(error.failed.map((failed) => failed.sub)).toEqual(indexes.filter((i) => refused[i]));
+  for (const failed of error.failed) {
+    const event = events[failed.sub]!;
+    const depth = depthOf(event);
+    expect(failed.reason).toContain(
+      depth > maxDepth ? `Records[${failed.sub}]: the event nests ${depth} levels deep` : 'appears twice in one object',
+    );
+    expect(JSON.parse(failed.raw)).toBeTypeOf('object');
+  }
+  const kept = indexes.filter((i) => !refused[i]).map((i) => events[i]!);
+  expectRules(kept, maxDepth, { docs: error.docs }, recordsDocument(kept));
+}
+
 describe('the JSON parsers on generated documents (fuzz)', () => {
   afterAll(() => expectNoPollution());
 
@@ -94,19 +126,15 @@ describe('the JSON parsers on generated documents (fuzz)', () => {
     );
   });
 
-  it('counts max_depth inside each event when cloudtrail reads a Records document', async () => {
+  it('counts max_depth inside each event and refuses only the events that break a rule when cloudtrail reads a Records document', async () => {
     await checkAsync(
       fc.asyncProperty(
         fc.array(jsonDocument(5), { maxLength: 4 }),
         spacing,
         fc.integer({ min: 1, max: 6 }),
         async (events, gaps, maxDepth) => {
-          const wrapped: JsonNode = {
-            kind: 'object',
-            entries: [{ key: 'Records', text: '"Records"', value: { kind: 'array', items: events } }],
-          };
-          const framed = await frameOne(render(wrapped, gaps));
-          expectRules(events, maxDepth, parse(cloudtrailParserFactory({ maxDepth }), framed), wrapped);
+          const framed = await frameOne(render(recordsDocument(events), gaps));
+          expectEventRules(events, maxDepth, parse(cloudtrailParserFactory({ maxDepth }), framed));
         },
       ),
       200,

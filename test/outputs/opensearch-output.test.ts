@@ -63,6 +63,27 @@ describe('OpenSearchOutput', () => {
     if (deepFails) expect(entries[2].reason).toMatch(/Maximum call stack size exceeded/);
   });
 
+  it('names the event by sub in its entry when it is not the first of its record (CloudTrail)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-encode-sub-'));
+    const deadLetter = new FileDeadLetter({ type: 'file', path: 'dl.ndjson' }, { ...ctx, baseDir: dir });
+    const output = new OpenSearchOutput(
+      opensearchOutputConfigSchema.parse({ type: 'opensearch', hosts: ['http://127.0.0.1:9'], index: 'x' }),
+      { ...ctx, deadLetter },
+    );
+    const report = await output.write([0, 2].map((sub) => ({ doc: { n: 1n }, origin: { ...origin, record: 1, sub } })));
+    expect(report.deadLettered).toBe(2);
+    await output.close();
+    await deadLetter.close();
+    const entries = readFileSync(join(dir, 'dl.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(entries.map((e) => [e.record, e.sub, e.code])).toEqual([
+      [1, undefined, 'ERR_OUTPUT_ENCODE'],
+      [1, 2, 'ERR_OUTPUT_ENCODE'],
+    ]);
+  });
+
   it('resolves an empty write at once and refuses writes after close', async () => {
     const output = new OpenSearchOutput(
       opensearchOutputConfigSchema.parse({ type: 'opensearch', hosts: ['http://127.0.0.1:9'], index: 'x' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecordParseError } from '../../src/core/errors.js';
+import { PartialRecordError, RecordParseError } from '../../src/core/errors.js';
 import { cloudtrailParserFactory } from '../../src/parsers/cloudtrail-parser.js';
 import { scanJsonText } from '../../src/parsers/framing/scan-json-text.js';
 import { createParserFactory, parserConfigSchema } from '../../src/parsers/index.js';
@@ -171,11 +171,11 @@ describe('JSON parsers on hostile input', () => {
     const file = (levels: number) => `{"Records":[${nest(levels)}]}`;
     expect(cloudtrailParserFactory().forObject('k').parse(file(20), 1)).toHaveLength(1);
     expect(() => cloudtrailParserFactory().forObject('k').parse(file(21), 1)).toThrow(
-      'cloudtrail: a record nests 21 levels deep, more than max_depth (20)',
+      'cloudtrail: Records[0]: the event nests 21 levels deep, more than max_depth (20)',
     );
   });
 
-  it('tags only the CloudTrail events that hold a number kept as text, and refuses a repeated key', () => {
+  it('tags only the CloudTrail events that hold a number kept as text, and refuses an event with a repeated key', () => {
     const docs = cloudtrailParserFactory()
       .forObject('k')
       .parse('{"Records":[{"eventName":"A"},{"eventName":"B","n":123456789012345678901}]}', 1);
@@ -185,7 +185,70 @@ describe('JSON parsers on hostile input', () => {
     ]);
     expect(() =>
       cloudtrailParserFactory().forObject('k').parse('{"Records":[{"eventName":"A","eventName":"B"}]}', 1),
-    ).toThrow('key "eventName" appears twice');
+    ).toThrow('cloudtrail: Records[0]: key "eventName" appears twice');
+  });
+
+  describe('one CloudTrail event that breaks a rule', () => {
+    const good = (i: number) => JSON.stringify({ eventName: `E${i}`, requestParameters: { n: i } });
+    const file = (bad: string) => `{"Records":[${good(0)}, ${bad} ,${good(2)}]}`;
+    /** The PartialRecordError the parser throws for `text`, with the framing's hint or without. */
+    const partial = (text: string, withHint: boolean): PartialRecordError => {
+      try {
+        cloudtrailParserFactory()
+          .forObject('k')
+          .parse(text, 7, withHint ? scanJsonText(text) : undefined);
+      } catch (error) {
+        expect(error).toBeInstanceOf(PartialRecordError);
+        return error as PartialRecordError;
+      }
+      throw new Error('the file parsed without a refused event');
+    };
+
+    it.each([
+      [
+        'nested 5,000 levels deep',
+        `{"eventName":"BAD","requestParameters":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+        'Records[1]: the event nests 5001 levels deep',
+      ],
+      ['with a key repeated with another value', '{"eventName":"A","eventName":"B"}', 'key "eventName" appears twice'],
+      ['that is not an object', '5', 'Records[1] is not an object'],
+      ['that is an array', '[{"eventName":"X"}]', 'Records[1] is not an object'],
+    ])('refuses only the event %s and keeps the others under their own index', (_what, bad, reason) => {
+      for (const withHint of [true, false]) {
+        const error = partial(file(bad), withHint);
+        expect(error.docs).toEqual([JSON.parse(good(0)), JSON.parse(good(2))]);
+        expect(error.subs).toEqual([0, 2]);
+        expect(error.failed).toEqual([{ sub: 1, reason: expect.stringContaining(reason), raw: bad }]);
+        expect(error.context).toMatchObject({ key: 'k', record: 7, field: 'Records[1]' });
+      }
+    });
+
+    it('refuses every event that breaks a rule and tags a kept one holding a number kept as text', () => {
+      const deep = `{"b":{"c":${'['.repeat(19)}1${']'.repeat(19)}}}`; // 21 levels
+      const text = `{"Records":[{"a":1,"a":2},{"eventName":"B","n":123456789012345678901},${deep}]}`;
+      const error = partial(text, true);
+      expect(error.subs).toEqual([1]);
+      expect(error.docs).toEqual([{ eventName: 'B', n: '123456789012345678901', tags: ['_json_number_as_text'] }]);
+      expect(error.failed.map((failed) => failed.sub)).toEqual([0, 2]);
+    });
+
+    it.each([
+      ['not JSON', '{"Records":[{"a":1},{"a":1,"a":2}', /cloudtrail: invalid JSON/],
+      ['Records named twice', '{"Records":[{"a":1}],"Records":[{"a":2}]}', /key "Records" appears twice/],
+      ['a digest file with a repeated key and no Records', '{"x":1,"x":2}', /key "x" appears twice/],
+    ])('fails the whole file as one record when it is %s', (_what, text, reason) => {
+      const parse = () => cloudtrailParserFactory().forObject('k').parse(text, 1);
+      expect(parse).toThrow(reason);
+      expect(parse).not.toThrow(PartialRecordError);
+    });
+
+    it('gives every event the same result with a deep event elsewhere in the file as without one', () => {
+      const deep = `{"eventName":"BAD","requestParameters":${'['.repeat(30)}${']'.repeat(30)}}`;
+      const clean = cloudtrailParserFactory()
+        .forObject('k')
+        .parse(`{"Records":[${good(0)},${good(2)}]}`, 1);
+      expect(partial(file(deep), true).docs).toEqual(clean);
+    });
   });
 
   it('gives the same documents with the framing hint as without it', () => {

@@ -46,6 +46,16 @@ async function runLoop(
   return results;
 }
 
+/** A filter that throws `error` on the events `fails` picks, and tags the others. */
+const throwing = (fails: (event: LogEvent) => boolean, error: unknown): Filter => ({
+  type: 'boom',
+  apply(event) {
+    if (fails(event)) throw error;
+    event.doc.seen = true;
+    return true;
+  },
+});
+
 const lines = (...docs: unknown[]): string => `${docs.map((doc) => JSON.stringify(doc)).join('\n')}\n`;
 
 describe('RecordLoop', () => {
@@ -71,6 +81,53 @@ describe('RecordLoop', () => {
     expect(result!.events.length).toBeGreaterThan(1);
     expect(result!.events.map((event) => event.origin.sub)).toEqual(result!.events.map((_, i) => i));
     expect(result!.events.every((event) => event.origin.record === 1)).toBe(true);
+  });
+
+  describe('a CloudTrail file with one event that does not parse', () => {
+    const good = (i: number) => JSON.stringify({ eventName: `E${i}`, eventTime: '2024-01-31T10:00:00Z' });
+    const deep = `{"eventName":"BAD","requestParameters":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const cloudtrail = createParserFactory({ type: 'cloudtrail' });
+
+    it('dead-letters that event alone, with the record, its index and its own text, and emits the others with the ids of a clean file', async () => {
+      const [result] = await runLoop(`{"Records":[${good(0)},${deep},${good(2)}]}\n`, {
+        parser: cloudtrail,
+        maxRecordBytes: 1 << 20,
+      });
+      const [clean] = await runLoop(`{"Records":[${good(0)},${good(1)},${good(2)}]}\n`, { parser: cloudtrail });
+      expect(result!.events.map((event) => event.doc.eventName)).toEqual(['E0', 'E2']);
+      expect(result!.events.map((event) => event.origin)).toEqual([clean!.events[0]!.origin, clean!.events[2]!.origin]);
+      expect(result!.failures).toEqual([
+        expect.objectContaining({ record: 1, sub: 1, code: 'ERR_RECORD_PARSE', raw: deep }),
+      ]);
+      expect(result!.failures[0]!.reason).toContain('cloudtrail: Records[1]: the event nests 5001 levels deep');
+      expect(result).toMatchObject({ records: 1, read: 1 });
+    });
+
+    it('carries the raw text of the file once with its first filter failure, beside the event that did not parse', async () => {
+      const document = `{"Records":[${good(0)},{"a":1,"a":2},${good(2)},${good(3)}]}`;
+      const [result] = await runLoop(document, {
+        parser: cloudtrail,
+        filters: [throwing((event) => event.origin.sub >= 2, new Error('no'))],
+      });
+      expect(result!.events.map((event) => event.origin.sub)).toEqual([0]);
+      expect(result!.failures.map(({ sub, code, raw }) => [sub, code, raw])).toEqual([
+        [1, 'ERR_RECORD_PARSE', '{"a":1,"a":2}'],
+        [2, 'ERR_FILTER_APPLY', document],
+        [3, 'ERR_FILTER_APPLY', undefined],
+      ]);
+      expect(result!.events.length + result!.failures.length).toBe(4);
+    });
+
+    it('emits and dead-letters nothing of it when resuming after its record', async () => {
+      const results = await runLoop(`{"Records":[${good(0)},${deep}]}\n{"Records":[${good(5)}]}\n`, {
+        parser: cloudtrail,
+        resumeAfter: 1,
+        maxRecordBytes: 1 << 20,
+      });
+      const events = results.flatMap((result) => result?.events ?? []);
+      expect(events.map((event) => [event.origin.record, event.doc.eventName])).toEqual([[2, 'E5']]);
+      expect(results.flatMap((result) => result?.failures ?? [])).toEqual([]);
+    });
   });
 
   it('dead-letters a record that does not parse with its raw text and reason, and goes on', async () => {
@@ -123,16 +180,6 @@ describe('RecordLoop', () => {
   });
 
   describe('when a filter throws on an event', () => {
-    /** A filter that throws `error` on the events `fails` picks, and tags the others. */
-    const throwing = (fails: (event: LogEvent) => boolean, error: unknown): Filter => ({
-      type: 'boom',
-      apply(event) {
-        if (fails(event)) throw error;
-        event.doc.seen = true;
-        return true;
-      },
-    });
-
     it('dead-letters that record with the code, reason and raw text, and goes on with the batch', async () => {
       const error = new FilterApplyError('cannot render %{[x]}: nested too deeply', { field: '[x]' });
       const [result] = await runLoop(lines({ n: 1 }, { n: 2 }, { n: 3 }), {

@@ -1,4 +1,4 @@
-import type { ComponentContext, DeadLetterEntry } from '../../core/components.js';
+import { type ComponentContext, type DeadLetterEntry, eventSub } from '../../core/components.js';
 import type { SluiceError } from '../../core/errors.js';
 import type { BulkItem, ItemSettler } from './bulk-item.js';
 import { deadLetterWriteError, rejectedError } from './output-errors.js';
@@ -69,6 +69,7 @@ export class DeadLetterRouter {
       key: r.item.event.origin.key,
       etag: r.item.event.origin.etag,
       record: r.item.event.origin.record,
+      ...eventSub(r.item.event.origin),
       code: codeOf(r),
       reason: r.reason,
       ...(r.omitDoc ? {} : { doc: r.item.event.doc }),

@@ -89,6 +89,30 @@ export class OpenSearchOutput implements Output {
     );
   }
 
+  /**
+   * The output, prepared: every problem of its settings at once (the TLS files, the index
+   * pattern, the template file), as an AggregateError when there are several. The template is
+   * read even when the constructor failed, so a missing CA file does not hide a missing template.
+   */
+  static async build(config: OpenSearchOutputConfig, ctx: ComponentContext): Promise<OpenSearchOutput> {
+    const problems: unknown[] = [];
+    let output: OpenSearchOutput | undefined;
+    try {
+      output = new OpenSearchOutput(config, ctx);
+    } catch (error) {
+      problems.push(error);
+    }
+    try {
+      await (output ? output.prepare() : outputIndexTemplate(config, ctx.pipeline, ctx.baseDir, ctx.schema));
+    } catch (error) {
+      problems.push(error);
+    }
+    if (problems.length > 0 || !output) {
+      throw problems.length === 1 ? problems[0] : new AggregateError(problems, 'several output settings are invalid');
+    }
+    return output;
+  }
+
   /** Reads and builds the index template body (template.file included) without contacting the cluster. */
   prepare(): Promise<void> {
     this.template ??= outputIndexTemplate(this.config, this.ctx.pipeline, this.ctx.baseDir, this.ctx.schema).then(

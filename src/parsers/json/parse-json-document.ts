@@ -42,6 +42,8 @@ export interface JsonDocumentRules {
   wrapperDepth: number;
   /** The events of a parsed value, which get the tag when they hold a number kept as text. */
   events(value: unknown): Doc[];
+  /** What the depth reason calls the value (default "a record"; "the event" for one CloudTrail event). */
+  unit?: string;
 }
 
 /** A number kept as text while lossless-json builds the value; replaced by its text before anyone sees it. */
@@ -56,9 +58,24 @@ export function parseJsonDocument(
   record: number,
   rules: JsonDocumentRules,
 ): unknown {
-  let value: unknown;
+  const value = parseJsonText(text, record, rules);
+  let facts = hint === undefined || hint === NO_FACTS ? scanJsonText(text) : hint;
+  if (facts < 0) facts = 0; // a scalar: no nesting, keys or numbers to check
+  const depth = (facts & FACT_DEPTH_MASK) - rules.wrapperDepth;
+  if (depth > rules.maxDepth) {
+    throw new RecordParseError(
+      `${rules.type}: ${rules.unit ?? 'a record'} nests ${depth} levels deep, more than max_depth (${rules.maxDepth}) allows`,
+      { key: rules.key, record },
+    );
+  }
+  if ((facts & (FACT_CHECK_KEYS | FACT_CHECK_NUMBERS)) === 0) return value;
+  return parseExactly(text, record, rules);
+}
+
+/** `JSON.parse` of `text`, or a RecordParseError saying why it is not JSON; nothing else is checked. */
+export function parseJsonText(text: string, record: number, rules: JsonDocumentRules): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new RecordParseError(
       `${rules.type}: invalid JSON: ${errorMessage(error)}`,
@@ -66,17 +83,6 @@ export function parseJsonDocument(
       error,
     );
   }
-  let facts = hint === undefined || hint === NO_FACTS ? scanJsonText(text) : hint;
-  if (facts < 0) facts = 0; // a scalar: no nesting, keys or numbers to check
-  const depth = (facts & FACT_DEPTH_MASK) - rules.wrapperDepth;
-  if (depth > rules.maxDepth) {
-    throw new RecordParseError(
-      `${rules.type}: a record nests ${depth} levels deep, more than max_depth (${rules.maxDepth}) allows`,
-      { key: rules.key, record },
-    );
-  }
-  if ((facts & (FACT_CHECK_KEYS | FACT_CHECK_NUMBERS)) === 0) return value;
-  return parseExactly(text, record, rules);
 }
 
 /** The slow path, for the few records the scan flagged: duplicate keys found exactly, numbers kept when inexact. */

@@ -151,6 +151,38 @@ describe('sluice validate', () => {
     expect(existsSync(join(base, 'out'))).toBe(false);
   });
 
+  it('exits 78 listing every problem of one component at once when an OpenSearch output misses its CA and its template and a GeoIP filter both databases', async () => {
+    const base = mkdtempSync(join(dir, 'component-'));
+    writeFileSync(
+      join(base, 'p.yml'),
+      `pipelines:
+  - id: both
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    filters:
+      - { type: geoip, source: client_ip, database: City.mmdb, asn_database: ASN.mmdb }
+    outputs:
+      - type: opensearch
+        hosts: ["https://search.example.com"]
+        index: alb-%{+yyyy.MM.dd}
+        tls: { ca_file: ca.pem }
+        template: { file: template.json }
+    checkpoint: { type: file, directory: state }
+`,
+    );
+    const result = await sluice(['validate', '--config', 'p.yml'], {}, base);
+    expect(result.code).toBe(78);
+    const enoent = (call: string, file: string) => `ENOENT: no such file or directory, ${call} '${join(base, file)}'`;
+    expect(result.stderr.split('\n')).toEqual([
+      `p.yml:6:53 pipelines[0].filters[0].database: cannot open GeoIP database ${join(base, 'City.mmdb')}: ${enoent('stat', 'City.mmdb')}`,
+      `p.yml:6:78 pipelines[0].filters[0].asn_database: cannot open GeoIP database ${join(base, 'ASN.mmdb')}: ${enoent('stat', 'ASN.mmdb')}`,
+      `p.yml:11:25 pipelines[0].outputs[0].tls.ca_file: cannot read the ca_file file ${join(base, 'ca.pem')}: ${enoent('open', 'ca.pem')}`,
+      `p.yml:12:27 pipelines[0].outputs[0].template.file: cannot read index template file ${join(base, 'template.json')}: ${enoent('open', 'template.json')}`,
+      '4 problem(s) in p.yml',
+      '',
+    ]);
+  });
+
   it('exits 78 naming each pattern with a date token it does not know', async () => {
     const base = mkdtempSync(join(dir, 'tokens-'));
     const text = UNBUILDABLE.replace('alb-%{+YYYY.MM.dd}.ndjson', 'alb-%{+YYYY.MM.DD}.ndjson').replace(

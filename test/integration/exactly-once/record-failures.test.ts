@@ -187,4 +187,50 @@ describe('record-level failures', () => {
     expect(pipeline.deadLetters()).toEqual([]);
     expect(summaryOf(run.output)).toBe('sluice: cr-lines: 2 new object(s), 100 record(s), 100 event(s)');
   });
+
+  it('dead-letters only the CloudTrail event that does not parse, with its record and index, and writes the rest of the file', async () => {
+    const event = (name: string) =>
+      JSON.stringify({ eventName: name, eventTime: '2024-01-31T10:00:00Z', requestParameters: { bucketName: name } });
+    const deep = `{"eventName":"DEEP","requestParameters":${deeplyNested(5000)}}`;
+    // One line, as AWS writes it (a document nested past the framing's 4,096 levels in a file of
+    // many lines resynchronises at the next line that starts with `{`: json-splitter.ts).
+    const file = (bad: string, name: string) => `{"Records":[${event(`${name}-1`)},${bad},${event(`${name}-3`)}]}\n`;
+    const digest = '{"awsAccountId":"111122223333","digestStartTime":"2024-05-01T14:01:31Z","logFiles":[]}\n';
+    const pipeline = new LocalPipeline({
+      id: 'cloudtrail-events',
+      parser: '{ type: cloudtrail }',
+      files: {
+        'deep.json.gz': gzipSync(file(deep, 'deep')),
+        'repeated.json': file('{"eventName":"A","eventName":"B"}', 'repeated'),
+        'scalar.json': file('"not an event"', 'scalar'),
+        'empty.json': '{"Records":[]}\n',
+        'digest.json': digest,
+        'broken.json': '{"Records":[{"eventName":"cut',
+      },
+    });
+    const run = await pipeline.runOnce();
+    expect(run.code, run.output.slice(-2000)).toBe(0);
+
+    const names = pipeline.events().map((doc) => doc.eventName as string);
+    expect(names.sort()).toEqual(['deep-1', 'deep-3', 'repeated-1', 'repeated-3', 'scalar-1', 'scalar-3']);
+    const entries = pipeline.deadLetters().sort((a, b) => a.key.localeCompare(b.key));
+    expect(entries.map(({ key, record, sub, code }) => [key, record, sub, code])).toEqual([
+      ['broken.json', 1, undefined, 'ERR_RECORD_PARSE'],
+      ['deep.json.gz', 1, 1, 'ERR_RECORD_PARSE'],
+      ['digest.json', 1, undefined, 'ERR_RECORD_PARSE'],
+      ['repeated.json', 1, 1, 'ERR_RECORD_PARSE'],
+      ['scalar.json', 1, 1, 'ERR_RECORD_PARSE'],
+    ]);
+    const [broken, deepEntry, digestEntry, repeated, scalar] = entries;
+    expect(broken!.reason).toContain('cloudtrail: invalid JSON');
+    expect(deepEntry!.reason).toContain('Records[1]: the event nests 5001 levels deep, more than max_depth (20)');
+    expect(deepEntry!.raw).toBe(deep);
+    expect(digestEntry!.reason).toContain('no "Records" array');
+    expect(repeated!.reason).toContain('key "eventName" appears twice');
+    expect(repeated!.raw).toBe('{"eventName":"A","eventName":"B"}');
+    expect(scalar!.reason).toContain('Records[1] is not an object');
+    expect(summaryOf(run.output)).toBe(
+      'sluice: cloudtrail-events: 6 new object(s), 4 record(s), 6 event(s), 5 dead-lettered',
+    );
+  });
 });

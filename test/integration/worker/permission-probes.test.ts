@@ -1,13 +1,23 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DynamoCheckpointStore } from '../../../src/checkpoint/index.js';
 import { albKey, albObject } from '../../helpers/alb-data.js';
 import { freePort } from '../../helpers/free-port.js';
-import { createIamUser, type IamUser, iamAdminS3Client, iamEndpoint, type PolicyDocument } from '../../helpers/iam.js';
+import {
+  createIamUser,
+  type IamUser,
+  iamAdminCredentials,
+  iamAdminS3Client,
+  iamEndpoint,
+  type PolicyDocument,
+} from '../../helpers/iam.js';
 import { doneSet, ndjson, type Readiness, readiness } from '../../helpers/run-files.js';
-import { uniqueName } from '../../helpers/services.js';
+import { testRegion, uniqueName } from '../../helpers/services.js';
 import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 
 const LINES = 30;
@@ -160,6 +170,82 @@ describe('a role that may not write its checkpoint', () => {
     await waitFor(async () => Object.keys(await done()).length === 1, 60_000, 'the object checkpointed').catch(
       failWith,
     );
+    const docs = ndjson(join(dir, 'out', 'alb.ndjson'));
+    expect(new Set(docs.map((doc) => doc.trace_id)).size).toBe(LINES);
+    expect(docs).toHaveLength(LINES);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  }, 180_000);
+});
+
+/** The done-set of a DynamoDB checkpoint item (gzip-compressed JSON in `state`), empty when there is none. */
+async function dynamoDoneSet(client: DynamoDBClient, table: string, name: string): Promise<Record<string, unknown>> {
+  const got = await client
+    .send(new GetItemCommand({ TableName: table, Key: { pipeline: { S: name } }, ConsistentRead: true }))
+    .catch(() => undefined);
+  const blob = got?.Item?.state?.B;
+  if (!blob) return {};
+  return (JSON.parse(gunzipSync(blob).toString('utf8')) as { done: Record<string, unknown> }).done;
+}
+
+describe('a role that may not write its DynamoDB checkpoint', () => {
+  it('pauses naming dynamodb:PutItem and the table ARN, marks nothing done, and checkpoints every object when allowed', async () => {
+    const admin = iamAdminS3Client();
+    const dynamo = new DynamoDBClient({
+      endpoint: iamEndpoint(),
+      region: testRegion,
+      credentials: iamAdminCredentials(),
+    });
+    const bucket = uniqueName('ddb-denied');
+    const table = uniqueName('ddb-ckpt');
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    await DynamoCheckpointStore.ensureTable(dynamo, table);
+    const key = albKey('', new Date(), 0);
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: albObject(0, LINES) }));
+    // moto matches DynamoDB actions against the resource "*" only (not the table's ARN), so the
+    // policy names "*"; AWS's own denial names the ARN with the account, moto's none: sluice then
+    // builds it from the region, with "*" for the account.
+    const tableArn = `arn:aws:dynamodb:${testRegion}:*:table/${table}`;
+    const allow: PolicyDocument['Statement'] = [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` },
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*' },
+    ];
+    const user = await createIamUser({ Version: '2012-10-17', Statement: allow });
+    users.push(user);
+
+    const { dir, run, failWith, status } = await runUntilFailing(
+      user,
+      'ddb-denied',
+      `    source: { type: s3, bucket: ${bucket}, prefix: "", region: us-east-1, endpoint: "${iamEndpoint()}", force_path_style: true, poll_interval_seconds: 1 }
+    parser: { type: alb }
+    outputs: [ { type: file, path: out/alb.ndjson } ]
+    checkpoint: { type: dynamodb, table: ${table}, region: us-east-1, endpoint: "${iamEndpoint()}", flush_interval_seconds: 0.2 }
+    dead_letter: { type: file, path: dead-letter.ndjson }
+    max_object_attempts: 1
+    max_pause_seconds: 2
+`,
+    );
+    const { detail = '', lastError = '' } = status;
+    expect(`${detail} ${lastError}`).toContain(`dynamodb:PutItem denied on ${tableArn}`);
+    expect(lastError).toContain(`Allow dynamodb:GetItem and dynamodb:PutItem on ${tableArn}`);
+    const logged = run
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"code":"ERR_CHECKPOINT"'));
+    expect(JSON.parse(logged!)).toMatchObject({ action: 'dynamodb:PutItem', resource: tableArn });
+    expect(await dynamoDoneSet(dynamo, table, 'ddb-denied')).toEqual({});
+    expect(ndjson(join(dir, 'dead-letter.ndjson'))).toEqual([]);
+
+    await user.setPolicy({
+      Version: '2012-10-17',
+      Statement: [...allow, { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: '*' }],
+    });
+    await waitFor(
+      async () => Object.keys(await dynamoDoneSet(dynamo, table, 'ddb-denied')).length === 1,
+      60_000,
+      'the object checkpointed',
+    ).catch(failWith);
     const docs = ndjson(join(dir, 'out', 'alb.ndjson'));
     expect(new Set(docs.map((doc) => doc.trace_id)).size).toBe(LINES);
     expect(docs).toHaveLength(LINES);
