@@ -15,6 +15,8 @@ export interface InFlightContext {
   eventsInFlight: ByteBudget;
   onOffset: (record: number) => void;
   onDeadLettered?: (entries: number) => void;
+  /** Told the records and events of each batch once it is acknowledged (what was written, whatever becomes of the object). */
+  onAcknowledged?: (records: number, events: number) => void;
   drainSignal: AbortSignal;
   /** What the dead-letter and each output took of the object in earlier attempts (object-runner.ts keeps it). */
   ledger?: DeliveryLedger;
@@ -64,6 +66,7 @@ export class BatchesInFlight {
     const entry = tracker.begin(batch.lastRecord);
     const acknowledged = this.deliver(batch).then(
       () => {
+        context.onAcknowledged?.(batch.records, batch.events);
         const before = tracker.offset;
         const offset = tracker.complete(entry);
         if (offset > before) {

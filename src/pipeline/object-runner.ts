@@ -28,7 +28,9 @@ export type ObjectResult =
 export interface RunTotals {
   objects: number;
   failedObjects: number;
+  /** Records of every acknowledged batch: of objects done, and those an object wrote before it was quarantined or drained. */
   records: number;
+  /** Events handed to the outputs in acknowledged batches, counted the same way. */
   events: number;
   /** Records (and events an output rejected) that went to the dead-letter one by one; quarantines not included. */
   deadLettered: number;
@@ -102,8 +104,6 @@ export class ObjectRunner {
       this.failures.delete(failureKey(object));
       const { totals } = options;
       totals.objects++;
-      totals.records += outcome.records;
-      totals.events += outcome.events;
       totals.bytes += object.size;
       options.metrics.objectsProcessed.inc(labels);
       options.onObjectDone?.(object, outcome.events);
@@ -137,6 +137,11 @@ export class ObjectRunner {
       deadLetterCap: pipeline.settings.deadLetterCap,
       onDeadLettered: (entries) => {
         options.totals.deadLettered += entries;
+      },
+      // Counted as acknowledged: the records an object wrote before it was quarantined or drained count too.
+      onAcknowledged: (records, events) => {
+        options.totals.records += records;
+        options.totals.events += events;
       },
       drainSignal: signal,
       onOffset: (record) => offsets.acknowledge(record),

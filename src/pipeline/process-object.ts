@@ -42,6 +42,8 @@ export interface ObjectContext {
   onOffset: (record: number) => void;
   /** Told how many of the object's records (and events outputs rejected) the dead-letter stored, as it does. */
   onDeadLettered?: (entries: number) => void;
+  /** Told the records and events of each batch once it is acknowledged, so a quarantined or drained object's are counted too. */
+  onAcknowledged?: (records: number, events: number) => void;
   /** Aborted when the worker drains: reading stops at a batch boundary, acknowledged work is kept. */
   drainSignal: AbortSignal;
   /**
