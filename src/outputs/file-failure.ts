@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { OutputError } from '../core/errors.js';
 
 /**
@@ -105,4 +106,39 @@ export async function classifyOpenFault(
     return { level: 'pipeline', error: folderError(pipeline, path, folder.directory, unusable) };
   }
   return { level: 'pipeline', error: folderError(pipeline, path, folder.directory, error) };
+}
+
+/**
+ * For `sluice validate` and the start of `run`: why the output folder could not be written, or
+ * undefined when it is a writable folder or can be made (its nearest existing parent is a
+ * writable folder). Nothing is created: a missing folder is made by the first write.
+ */
+export async function folderProblem(directory: string): Promise<string | undefined> {
+  let current = directory;
+  for (;;) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(current)).isDirectory();
+    } catch (error) {
+      const code = errnoCode(error);
+      const parent = dirname(current);
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && parent !== current) {
+        current = parent;
+        continue;
+      }
+      return `the output folder ${directory} cannot be checked: ${detail(error)}`;
+    }
+    const where =
+      current === directory
+        ? `the output folder ${directory}`
+        : `${current}, the nearest existing parent of the output folder ${directory},`;
+    if (!isDirectory) return `${where} is a file, not a folder`;
+    try {
+      await access(current, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      const code = errnoCode(error) ?? 'unknown';
+      return `${where} cannot be written by the worker: ${FOLDER_FAULTS[code]?.meaning ?? 'not writable'} (${code})`;
+    }
+  }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ComponentContext, Output, WriteReport } from '../core/components.js';
 import { errorMessage, invalidSetting, OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
-import { classifyOpenFault, type OutputFolder } from './file-failure.js';
+import { classifyOpenFault, folderProblem, type OutputFolder } from './file-failure.js';
 import { checkFilePathPattern, compileFilePath, type FileTarget, fixedDirectory } from './file-path.js';
 import { NdjsonAppender } from './ndjson-appender.js';
 import { deadLetterRefused, encodeLine, type Refusal } from './refused-events.js';
@@ -65,6 +65,12 @@ export class FileOutput implements Output {
     }
     this.folder = { directory: fixedDirectory(config.path, ctx.baseDir), insertsValues: config.path.includes('%{') };
     this.labels = { pipeline: ctx.pipeline, output: this.type };
+  }
+
+  /** For `validate` and the start of `run`: an output folder that cannot be written or made is a config problem (exit 78). */
+  async prepare(): Promise<void> {
+    const problem = await folderProblem(this.folder.directory);
+    if (problem !== undefined) throw invalidSetting('path', problem);
   }
 
   async start(): Promise<void> {}

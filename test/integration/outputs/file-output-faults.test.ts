@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,7 +20,7 @@ const LINES = 40;
 function pipelineDir(output: string, deadLetter: string, lines: string[]): { dir: string; config: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-file-faults-'));
   mkdirSync(join(dir, 'logs'));
-  writeFileSync(join(dir, 'logs', 'alb.log.gz'), gzipSync(`${lines.join('\n')}\n`));
+  if (lines.length > 0) writeObject(dir, lines);
   const config = join(dir, 'pipeline.yml');
   writeFileSync(
     config,
@@ -36,6 +36,10 @@ function pipelineDir(output: string, deadLetter: string, lines: string[]): { dir
 `,
   );
   return { dir, config };
+}
+
+function writeObject(dir: string, lines: string[]): void {
+  writeFileSync(join(dir, 'logs', 'alb.log.gz'), gzipSync(`${lines.join('\n')}\n`));
 }
 
 /** `sluice run --once`, which must end by itself (after BOUNDED_RUN_PAUSES pauses at most). */
@@ -83,15 +87,22 @@ describe('the file output when the dead-letter cannot be written', () => {
 
 describe('a file output folder the worker cannot write to', () => {
   it('pauses with /readyz naming the path, marks nothing done, dead-letters nothing, and writes every line once when fixed', async () => {
-    const lines = Array.from({ length: LINES }, (_, i) => albLine(0, i + 1));
-    // `blocker` is a regular file, so its "folder" out/ cannot be made (ENOTDIR), as root too.
-    const { dir, config } = pipelineDir('blocker/out/alb-%{+YYYY-MM-dd}.ndjson', 'dead-letter.ndjson', lines);
-    writeFileSync(join(dir, 'blocker'), 'not a folder\n');
+    const { dir, config } = pipelineDir('blocker/out/alb-%{+YYYY-MM-dd}.ndjson', 'dead-letter.ndjson', []);
     const port = await freePort();
     const run = startSluice(['run', '--config', config], { SLUICE_HTTP_PORT: String(port) });
     const failWith = (error: unknown) => {
       throw new Error(`${(error as Error).message}\n${run.output().slice(-4000)}`);
     };
+    // The folder can be made when the run starts; then `blocker` becomes a regular file, so its
+    // "folder" out/ cannot be made (ENOTDIR, as root too), and an object arrives.
+    await waitFor(async () => (await readiness(port).catch(() => undefined))?.status === 200, 60_000, 'the run').catch(
+      failWith,
+    );
+    writeFileSync(join(dir, 'blocker'), 'not a folder\n');
+    writeObject(
+      dir,
+      Array.from({ length: LINES }, (_, i) => albLine(0, i + 1)),
+    );
 
     let ready: Readiness | undefined;
     await waitFor(
@@ -134,17 +145,39 @@ describe('a file output folder the worker cannot write to', () => {
     expect((await run.exited).code).toBe(0);
   }, 180_000);
 
-  it('ends `run --once` paused (exit 75), not done, when the output folder is a file', async () => {
-    const lines = Array.from({ length: LINES }, (_, i) => albLine(0, i + 1));
-    const { dir, config } = pipelineDir('out/alb.ndjson', 'dead-letter.ndjson', lines);
-    writeFileSync(join(dir, 'out'), 'a file where the output folder should be\n');
+  it.each([
+    ['is a file', 'out/alb.ndjson', 'out', 'the output folder DIR/out is a file, not a folder'],
+    [
+      'lies under a file',
+      'out/sub/alb-%{+YYYY}.ndjson',
+      'out',
+      'DIR/out, the nearest existing parent of the output folder DIR/out/sub, is a file',
+    ],
+  ])(
+    'refuses to start (validate and run exit 78 at the setting) when the output folder %s',
+    async (_, path, file, message) => {
+      const { dir, config } = pipelineDir(path, 'dead-letter.ndjson', [albLine(0, 1)]);
+      writeFileSync(join(dir, file), 'a file where the output folder should be\n');
+      const expected = message.replaceAll('DIR', dir);
+      for (const args of [['validate'], ['run', '--once']]) {
+        const checked = startSluice([...args, '--config', config]);
+        const { code } = await checked.exited;
+        expect(code, checked.output().slice(-3000)).toBe(78);
+        expect(checked.output()).toContain(expected);
+        expect(checked.output()).toMatch(/pipeline\.yml:6:\d+ pipelines\[0\]\.outputs\[0\]\.path/);
+      }
+      expect(existsSync(join(dir, 'checkpoint'))).toBe(false);
+    },
+    120_000,
+  );
 
+  it('validates and runs when the output folder is missing and can be made, and validate makes nothing', async () => {
+    const { dir, config } = pipelineDir('new/deeper/alb.ndjson', 'dead-letter.ndjson', [albLine(0, 1)]);
+    const validate = startSluice(['validate', '--config', config]);
+    expect((await validate.exited).code, validate.output()).toBe(0);
+    expect(existsSync(join(dir, 'new'))).toBe(false);
     const { code, output } = await runOnce(config);
-
-    expect(code, output.slice(-3000)).toBe(75);
-    expect(output).toContain('PAUSED (ERR_OUTPUT_FILE_WRITE)');
-    expect(output).toContain(join(dir, 'out'));
-    expect(doneSet(join(dir, 'checkpoint', 'faults.json'))).toEqual({});
-    expect(ndjson(join(dir, 'dead-letter.ndjson'))).toEqual([]);
+    expect(code, output.slice(-3000)).toBe(0);
+    expect(traces(join(dir, 'new', 'deeper', 'alb.ndjson'))).toEqual(['Root=1-0-1']);
   }, 120_000);
 });
