@@ -275,6 +275,25 @@ describe('StdoutOutput', () => {
     ).toEqual([event(1, 'x').doc, event(2, 'y').doc]);
   });
 
+  it('prints nothing when the dead-letter cannot store the events it refused, so a retry prints each line once', async () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (c: Buffer) => {
+      text += c.toString();
+    });
+    const deadLetter = {
+      put: async () => {
+        throw new Error('dead-letter down');
+      },
+      close: async () => {},
+    };
+    const output = new StdoutOutput({ ...context(), deadLetter }, stream);
+    await expect(output.write([event(1, 'x'), event(2, 'x', { big: 10n })])).rejects.toMatchObject({
+      code: 'ERR_DEAD_LETTER_WRITE',
+    });
+    expect(text).toBe('');
+  });
+
   /** A document Node 20's JSON.stringify cannot follow: nested deeper than the stack (Node 26 writes it). */
   function tooDeep(): Record<string, unknown> {
     let value: Record<string, unknown> = {};
