@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { LogEvent } from '../../src/core/event.js';
-import { classifyOpenFault } from '../../src/outputs/file-failure.js';
+import { classifyOpenFault, folderProblem } from '../../src/outputs/file-failure.js';
 import {
   checkFilePathPattern,
   compileFilePath,
@@ -219,5 +219,25 @@ describe('classifyOpenFault', () => {
       level: 'record',
       reason: 'cannot append to "/o/x": the path is a directory (EISDIR: failed)',
     });
+  });
+});
+
+describe('folderProblem (validate and the start of run)', () => {
+  it('finds none when the folder exists, or is missing and can be made, and makes nothing', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'sluice-folder-'));
+    expect(await folderProblem(base)).toBeUndefined();
+    expect(await folderProblem(join(base, 'a', 'b', 'c'))).toBeUndefined();
+    expect(existsSync(join(base, 'a'))).toBe(false);
+  });
+
+  it('says the folder is a file, or which file lies where it would be made', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'sluice-folder-'));
+    writeFileSync(join(base, 'out'), '');
+    expect(await folderProblem(join(base, 'out'))).toBe(
+      `the output folder ${join(base, 'out')} is a file, not a folder`,
+    );
+    expect(await folderProblem(join(base, 'out', 'sub'))).toBe(
+      `${join(base, 'out')}, the nearest existing parent of the output folder ${join(base, 'out', 'sub')}, is a file, not a folder`,
+    );
   });
 });
