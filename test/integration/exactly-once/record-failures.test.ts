@@ -151,8 +151,9 @@ describe('record-level failures', () => {
     // What was acknowledged before the cap stays; nothing of the batch that passed it was sent.
     expect(pipeline.events()).toHaveLength(2000 + 200);
     expect(linesWith(run.output, 'object quarantined to the dead-letter')).toHaveLength(1);
+    // The summary counts what was acknowledged, the quarantined object's first batch included.
     expect(summaryOf(run.output)).toBe(
-      'sluice: dead-letter-cap: 1 new object(s), 200 record(s), 200 event(s), 3 dead-lettered, 1 quarantined',
+      'sluice: dead-letter-cap: 1 new object(s), 2200 record(s), 2200 event(s), 3 dead-lettered, 1 quarantined',
     );
     expect(linesWith(run.output, 'sluice stopped')[0]).toMatchObject({ objects: 1, failed: 1, deadLettered: 3 });
 
