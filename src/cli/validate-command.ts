@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatConfigWarning, loadConfig } from '../config/load-config.js';
+import { formatConfigWarning, readConfig } from '../config/load-config.js';
 import { ConfigError } from '../core/errors.js';
 import { checkPipelines } from '../pipeline/check-pipelines.js';
 import { configArgument } from './config-argument.js';
@@ -43,7 +43,7 @@ export async function validateCommand(argv: string[], settings: Settings): Promi
   }
   const path = configPath(config, settings);
   try {
-    const loaded = await loadConfig(path, process.env, configSource(settings));
+    const loaded = await readConfig(path, process.env, configSource(settings));
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);
     const problems = await checkPipelines(loaded);
     if (problems.length > 0) throw new ConfigError(problems);
