@@ -143,12 +143,13 @@ export const ERROR_CODES = {
     level: 'record',
     stage: 'sending',
     meaning:
-      'The file output cannot write one path (too long, not permitted, a directory, outside its directory); that event goes to the dead-letter.',
+      "The file output cannot write one path because of what the event's values made of it (a file name too long, a value naming a folder or running into a file, a path outside the output folder); that event goes to the dead-letter.",
   },
   ERR_OUTPUT_FILE_WRITE: {
     level: 'pipeline',
     stage: 'sending',
-    meaning: 'The file output cannot write or fsync at all (disk full, I/O error, too many open files).',
+    meaning:
+      'The file output cannot write its folder or disk (permission denied, read-only, a file where a folder should be, disk full, I/O error); names the path and the fix. Nothing is marked done.',
   },
   ERR_OUTPUT_STDOUT: {
     level: 'pipeline',

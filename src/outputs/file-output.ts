@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { ComponentContext, Output, WriteReport } from '../core/components.js';
 import { errorMessage, invalidSetting, OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
-import { isPathFault, pathFaultReason } from './file-failure.js';
-import { checkFilePathPattern, compileFilePath, type FileTarget } from './file-path.js';
+import { classifyOpenFault, folderProblem, type OutputFolder } from './file-failure.js';
+import { checkFilePathPattern, compileFilePath, type FileTarget, fixedDirectory } from './file-path.js';
 import { NdjsonAppender } from './ndjson-appender.js';
 import { deadLetterRefused, encodeLine, type Refusal } from './refused-events.js';
 
@@ -37,16 +37,20 @@ function namePaths(paths: string[]): string {
 }
 
 /**
- * NDJSON files; a write settles after its lines are fsynced. A path this output cannot write
- * (refused by file-path.ts, or failing to open for a reason of its own: file-failure.ts) is a
- * record-level failure: its events go to the dead-letter with ERR_OUTPUT_FILE, nothing is
- * written to it, and the rest of the batch goes on. A failure of the whole output (disk full,
- * I/O error) rejects the write: nothing of it is acknowledged.
+ * NDJSON files; a write settles after its lines are fsynced. Every path of a batch is opened
+ * first, then the events this output will not write go to the dead-letter, and only then are
+ * lines appended: a dead-letter or a folder that fails leaves nothing of the batch written, so
+ * its retry writes each line once. A path refused by file-path.ts, or failing to open because of
+ * what the record's values made of it (file-failure.ts), is record level: its events go to the
+ * dead-letter with ERR_OUTPUT_FILE and the rest goes on. A folder the worker cannot write
+ * (permission, read-only, a file in the way) or a disk that is full rejects the write with
+ * ERR_OUTPUT_FILE_WRITE, a pipeline-level fault: nothing of it is acknowledged.
  */
 export class FileOutput implements Output {
   readonly type = 'file';
   readonly idempotent = false;
   private readonly target: (event: LogEvent) => FileTarget;
+  private readonly folder: OutputFolder;
   private readonly appender = new NdjsonAppender();
   private readonly labels: { pipeline: string; output: string };
 
@@ -59,7 +63,14 @@ export class FileOutput implements Output {
     } catch (error) {
       throw invalidSetting('path', `path ${JSON.stringify(config.path)}: ${errorMessage(error)}`, error);
     }
+    this.folder = { directory: fixedDirectory(config.path, ctx.baseDir), insertsValues: config.path.includes('%{') };
     this.labels = { pipeline: ctx.pipeline, output: this.type };
+  }
+
+  /** For `validate` and the start of `run`: an output folder that cannot be written or made is a config problem (exit 78). */
+  async prepare(): Promise<void> {
+    const problem = await folderProblem(this.folder.directory);
+    if (problem !== undefined) throw invalidSetting('path', problem);
   }
 
   async start(): Promise<void> {}
@@ -86,11 +97,18 @@ export class FileOutput implements Output {
       file.lines.push(line);
       file.events.push(event);
     }
+    for (const [path, error] of await this.appender.openEach(files.keys())) {
+      const fault = await classifyOpenFault(this.ctx.pipeline, path, this.folder, error);
+      if (fault.level === 'pipeline') throw fault.error;
+      for (const event of files.get(path)!.events)
+        refused.push({ event, code: 'ERR_OUTPUT_FILE', reason: fault.reason });
+      files.delete(path);
+    }
+    await deadLetterRefused(this.ctx, this.type, refused);
     const texts = new Map<string, string>();
     for (const [path, file] of files) texts.set(path, `${file.lines.join('\n')}\n`);
-    let failed: Map<string, unknown>;
     try {
-      failed = await this.appender.appendEach(texts, isPathFault);
+      await this.appender.append(texts);
     } catch (cause) {
       throw new OutputError(
         'ERR_OUTPUT_FILE_WRITE',
@@ -100,11 +118,6 @@ export class FileOutput implements Output {
         cause,
       );
     }
-    for (const [path, error] of failed) {
-      const reason = pathFaultReason(path, error);
-      for (const event of files.get(path)!.events) refused.push({ event, code: 'ERR_OUTPUT_FILE', reason });
-    }
-    await deadLetterRefused(this.ctx, this.type, refused);
     const stored = events.length - refused.length;
     this.ctx.metrics.eventsIndexed.inc(this.labels, stored);
     return { stored, duplicates: 0, deadLettered: refused.length };

@@ -45,17 +45,26 @@ export class NdjsonAppender {
   constructor(private readonly maxOpenFiles = 16) {}
 
   /** Appends each file's text and fsyncs every touched file; rejects on the first failure. */
-  async append(chunks: Map<string, string>): Promise<void> {
-    await this.appendEach(chunks, () => false);
+  append(chunks: Map<string, string>): Promise<void> {
+    const run = this.tail.then(() => this.appendNow(chunks));
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   /**
-   * Appends each file's text and fsyncs every touched file. A file that cannot be opened (or
-   * created) with an error `isPathFault` accepts is left out and returned with its error, with
-   * nothing written to it; any other failure rejects the call.
+   * Opens (creating them and their folders) the files of `paths` that are not open yet, before
+   * anything is written, so a caller learns which paths fail while it can still act on them with
+   * nothing written. Returns each path that could not be opened with its error.
    */
-  appendEach(chunks: Map<string, string>, isPathFault: (error: unknown) => boolean): Promise<Map<string, unknown>> {
-    const run = this.tail.then(() => this.appendNow(chunks, isPathFault));
+  openEach(paths: Iterable<string>): Promise<Map<string, unknown>> {
+    const run = this.tail.then(async () => {
+      const failed = new Map<string, unknown>();
+      for (const path of paths) {
+        if (this.handles.has(path)) continue;
+        await this.handle(path, new Set([path])).catch((error: unknown) => failed.set(path, error));
+      }
+      return failed;
+    });
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -67,30 +76,18 @@ export class NdjsonAppender {
     await Promise.all(handles.map((h) => h.close()));
   }
 
-  private async appendNow(
-    chunks: Map<string, string>,
-    isPathFault: (error: unknown) => boolean,
-  ): Promise<Map<string, unknown>> {
-    const refused = new Map<string, unknown>();
+  private async appendNow(chunks: Map<string, string>): Promise<void> {
     const paths = [...chunks.keys()];
     for (let start = 0; start < paths.length; start += this.maxOpenFiles) {
       const group = new Set(paths.slice(start, start + this.maxOpenFiles));
       const touched: FileHandle[] = [];
       for (const path of group) {
-        let handle: FileHandle;
-        try {
-          handle = await this.handle(path, group);
-        } catch (error) {
-          if (!isPathFault(error)) throw error;
-          refused.set(path, error);
-          continue;
-        }
+        const handle = await this.handle(path, group);
         await handle.appendFile(chunks.get(path)!, 'utf8');
         touched.push(handle);
       }
       await Promise.all(touched.map((h) => h.sync()));
     }
-    return refused;
   }
 
   /** An open handle for `path`, closing the least recently used one outside `keep` when too many are open. */

@@ -60,6 +60,8 @@ export class StdoutOutput implements Output {
       if (typeof line === 'string') text += `${line}\n`;
       else refused.push(line);
     }
+    // Refused events first: a dead-letter that fails leaves nothing printed, so the retry prints each line once.
+    await deadLetterRefused(this.ctx, this.type, refused);
     try {
       if (text !== '') await writeText(this.stream, text);
     } catch (cause) {
@@ -73,7 +75,6 @@ export class StdoutOutput implements Output {
         cause,
       );
     }
-    await deadLetterRefused(this.ctx, this.type, refused);
     const stored = events.length - refused.length;
     this.ctx.metrics.eventsIndexed.inc({ pipeline: this.ctx.pipeline, output: this.type }, stored);
     return { stored, duplicates: 0, deadLettered: refused.length };

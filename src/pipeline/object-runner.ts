@@ -6,6 +6,7 @@ import type { SourceObject } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import type { WorkItem } from '../core/work-feed.js';
 import type { BuiltPipeline } from './build-pipeline.js';
+import { DeliveryLedger } from './delivery-ledger.js';
 import { decideObjectFailure, type FailureCounts, NO_FAILURES, quarantineEntry } from './object-failure-policy.js';
 import { ObjectOffsets, offsetMarkInterval } from './object-offsets.js';
 import { type ObjectContext, processObject } from './process-object.js';
@@ -27,7 +28,9 @@ export type ObjectResult =
 export interface RunTotals {
   objects: number;
   failedObjects: number;
+  /** Records of every acknowledged batch: of objects done, and those an object wrote before it was quarantined or drained. */
   records: number;
+  /** Events handed to the outputs in acknowledged batches, counted the same way. */
   events: number;
   /** Records (and events an output rejected) that went to the dead-letter one by one; quarantines not included. */
   deadLettered: number;
@@ -54,6 +57,11 @@ export interface ObjectRunnerOptions {
 export class ObjectRunner {
   /** Failures of objects not finished yet, by bucket and key (the failure policy's counts). */
   private readonly failures = new Map<string, FailureCounts>();
+  /**
+   * What the dead-letter and each output took of unfinished objects, by object version: a retry
+   * after a pause or a failure sends none of it again. Dropped once the object is finished.
+   */
+  private readonly ledgers = new Map<string, DeliveryLedger>();
   /** Events of every object of this run sent and not yet acknowledged (`max_events_in_flight`). */
   private readonly eventsInFlight: ByteBudget;
 
@@ -74,6 +82,10 @@ export class ObjectRunner {
     const resumeAfter = item.resumeAfter;
     const interval = offsetMarkInterval(pipeline.outputs, pipeline.settings.checkpointEveryRecords);
     const offsets = new ObjectOffsets(resumeAfter, interval, (record) => item.markOffset(record));
+    const version = versionKey(item.object);
+    const ledger = this.ledgers.get(version) ?? new DeliveryLedger();
+    ledger.forgetThrough(resumeAfter);
+    this.ledgers.delete(version);
     try {
       if (item.resolve) object = await item.resolve(signal);
       if (object.size === 0) {
@@ -82,7 +94,7 @@ export class ObjectRunner {
         return { kind: 'done' };
       }
       if (resumeAfter > 0) log.info({ record: resumeAfter }, 'resuming object after its last acknowledged record');
-      const outcome = await processObject(this.context(log, signal, offsets), object, resumeAfter, signal);
+      const outcome = await processObject(this.context(log, signal, offsets, ledger), object, resumeAfter, signal);
       if (outcome.kind === 'interrupted') {
         item.markOffset(outcome.offset);
         log.info({ record: outcome.offset }, 'drain: object interrupted; offset saved');
@@ -92,8 +104,6 @@ export class ObjectRunner {
       this.failures.delete(failureKey(object));
       const { totals } = options;
       totals.objects++;
-      totals.records += outcome.records;
-      totals.events += outcome.events;
       totals.bytes += object.size;
       options.metrics.objectsProcessed.inc(labels);
       options.onObjectDone?.(object, outcome.events);
@@ -103,11 +113,13 @@ export class ObjectRunner {
       // The retry, here or in the next worker, resumes after what this attempt acknowledged.
       offsets.settle();
       if (signal.aborted) return { kind: 'later', why: 'stopped' };
-      return this.handleFailure(item, object, error, log);
+      const result = await this.handleFailure(item, object, error, log);
+      if (result.kind !== 'done' && !ledger.empty) this.ledgers.set(version, ledger);
+      return result;
     }
   }
 
-  private context(log: Logger, signal: AbortSignal, offsets: ObjectOffsets): ObjectContext {
+  private context(log: Logger, signal: AbortSignal, offsets: ObjectOffsets, ledger: DeliveryLedger): ObjectContext {
     const { pipeline, options } = this;
     return {
       pipeline: pipeline.id,
@@ -126,8 +138,14 @@ export class ObjectRunner {
       onDeadLettered: (entries) => {
         options.totals.deadLettered += entries;
       },
+      // Counted as acknowledged: the records an object wrote before it was quarantined or drained count too.
+      onAcknowledged: (records, events) => {
+        options.totals.records += records;
+        options.totals.events += events;
+      },
       drainSignal: signal,
       onOffset: (record) => offsets.acknowledge(record),
+      ledger,
       ...(pipeline.threads ? { threads: pipeline.threads } : {}),
     };
   }
@@ -176,6 +194,11 @@ export class ObjectRunner {
     await sleep(backoffDelayMs(attempt, baseMs, capMs)).catch(() => undefined);
     return { kind: 'later', why: 'retry' };
   }
+}
+
+/** A ledger follows one object version: a rewrite is new content, framed anew. */
+function versionKey(object: SourceObject): string {
+  return `${object.bucket}\n${object.key}\n${object.etag}`;
 }
 
 /** Failure counts follow an object by bucket and key (a rewrite keeps them, as a listing would). */

@@ -13,6 +13,7 @@ import { type LoopedBatch, loopInProcess, loopInThreads } from './batch-results.
 import type { BatchThreads } from './batch-threads.js';
 import { BatchesInFlight } from './batches-in-flight.js';
 import { DeadLetterCapError, deadLetterCapExceeded } from './dead-letter-cap.js';
+import type { DeliveryLedger } from './delivery-ledger.js';
 import { type LoopObject, RecordLoop } from './record-loop.js';
 import type { RoutedOutput } from './routed-output.js';
 
@@ -41,6 +42,8 @@ export interface ObjectContext {
   onOffset: (record: number) => void;
   /** Told how many of the object's records (and events outputs rejected) the dead-letter stored, as it does. */
   onDeadLettered?: (entries: number) => void;
+  /** Told the records and events of each batch once it is acknowledged, so a quarantined or drained object's are counted too. */
+  onAcknowledged?: (records: number, events: number) => void;
   /** Aborted when the worker drains: reading stops at a batch boundary, acknowledged work is kept. */
   drainSignal: AbortSignal;
   /**
@@ -48,6 +51,11 @@ export interface ObjectContext {
    * record loop and the encoding run there; without them, here.
    */
   threads?: BatchThreads;
+  /**
+   * What the dead-letter and each output took of this object in earlier attempts in this process:
+   * a batch read again is not sent to them twice (delivery-ledger.ts). A fresh one when absent.
+   */
+  ledger?: DeliveryLedger;
 }
 
 export type ObjectOutcome = { kind: 'done'; records: number; events: number } | { kind: 'interrupted'; offset: number };

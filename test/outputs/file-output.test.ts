@@ -95,14 +95,13 @@ describe('FileOutput', () => {
   });
 
   it.each([
-    ['a part of the path is a file', 'a-file/%{[name]}.ndjson', 'x', 'ENOTDIR|EEXIST'],
+    ['a value runs into a file below the output folder', 'out/%{[name]}/x.ndjson', 'a-file', 'ENOTDIR|EEXIST'],
     ['the path is a directory', 'out/%{[name]}', 'dir', 'EISDIR'],
     ['the file name is too long', 'out/%{[name]}%{[name]}%{[name]}.ndjson', 'n'.repeat(100), 'ENAMETOOLONG'],
-    ['permission is denied', '/sys/sluice-test-%{[name]}.ndjson', 'x', 'EACCES'],
   ])('dead-letters the events of one path and writes the rest once when %s', async (_, pattern, name, errno) => {
     const { ctx, entries } = withDeadLetter();
-    writeFileSync(join(ctx.baseDir, 'a-file'), '');
     mkdirSync(join(ctx.baseDir, 'out', 'dir'), { recursive: true });
+    writeFileSync(join(ctx.baseDir, 'out', 'a-file'), '');
     const output = createOutput(outputConfigSchema.parse({ type: 'file', path: pattern }), ctx);
     const bad = [event(1, 'x', { name }), event(3, 'x', { name })];
     expect(await output.write(bad)).toEqual({ stored: 0, duplicates: 0, deadLettered: 2 });
@@ -130,6 +129,46 @@ describe('FileOutput', () => {
     expect(entries).toEqual([expect.objectContaining({ record: 2, code: 'ERR_OUTPUT_FILE' })]);
     expect(lines(join(ctx.baseDir, 'out', 'a.ndjson')).map((d) => d.n)).toEqual([1, 4]);
     expect(lines(join(ctx.baseDir, 'out', 'b.ndjson')).map((d) => d.n)).toEqual([3]);
+  });
+
+  it.each([
+    ['the output folder is a file', 'a-file/%{[name]}.ndjson', 'ENOTDIR|EEXIST'],
+    ['the output folder lies under a file', 'a-file/out/%{[name]}.ndjson', 'ENOTDIR'],
+    ['the fixed path is a directory', 'out/dir', 'EISDIR'],
+    ['permission is denied (/sys refuses root too)', '/sys/sluice-test-%{[name]}.ndjson', 'EACCES|EPERM|ENOENT'],
+  ])(
+    'rejects with ERR_OUTPUT_FILE_WRITE naming the path, dead-letters and writes nothing, when %s',
+    async (_, pattern, errno) => {
+      const { ctx, entries } = withDeadLetter();
+      writeFileSync(join(ctx.baseDir, 'a-file'), '');
+      mkdirSync(join(ctx.baseDir, 'out', 'dir'), { recursive: true });
+      const output = createOutput(outputConfigSchema.parse({ type: 'file', path: pattern }), ctx);
+      const failure = output.write([event(1, 'x', { name: 'x' }), event(2, 'x', { name: 'x' })]);
+      await expect(failure).rejects.toMatchObject({ code: 'ERR_OUTPUT_FILE_WRITE', level: 'pipeline' });
+      await expect(failure).rejects.toThrow(new RegExp(errno));
+      await expect(failure).rejects.toThrow(pattern.startsWith('/') ? '/sys' : ctx.baseDir);
+      expect(entries).toEqual([]);
+      await output.close();
+    },
+  );
+
+  it('dead-letters nothing and writes nothing when the dead-letter fails, so a retry writes each line once', async () => {
+    const ctx = {
+      ...context(),
+      deadLetter: {
+        put: async () => {
+          throw new Error('dead-letter down');
+        },
+        close: async () => {},
+      },
+    };
+    const output = createOutput(outputConfigSchema.parse({ type: 'file', path: 'out/all.ndjson' }), ctx);
+    const batch = [event(1, 'x'), event(2, 'x', { big: 10n }), event(3, 'x')];
+    await expect(output.write(batch)).rejects.toMatchObject({ code: 'ERR_DEAD_LETTER_WRITE' });
+    await output.close();
+    expect(
+      existsSync(join(ctx.baseDir, 'out', 'all.ndjson')) ? lines(join(ctx.baseDir, 'out', 'all.ndjson')) : [],
+    ).toEqual([]);
   });
 
   it('rejects with ERR_OUTPUT_FILE_WRITE, a pipeline-level fault, when the disk is full', async () => {
@@ -234,6 +273,25 @@ describe('StdoutOutput', () => {
         .filter(Boolean)
         .map((l) => JSON.parse(l)),
     ).toEqual([event(1, 'x').doc, event(2, 'y').doc]);
+  });
+
+  it('prints nothing when the dead-letter cannot store the events it refused, so a retry prints each line once', async () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (c: Buffer) => {
+      text += c.toString();
+    });
+    const deadLetter = {
+      put: async () => {
+        throw new Error('dead-letter down');
+      },
+      close: async () => {},
+    };
+    const output = new StdoutOutput({ ...context(), deadLetter }, stream);
+    await expect(output.write([event(1, 'x'), event(2, 'x', { big: 10n })])).rejects.toMatchObject({
+      code: 'ERR_DEAD_LETTER_WRITE',
+    });
+    expect(text).toBe('');
   });
 
   /** A document Node 20's JSON.stringify cannot follow: nested deeper than the stack (Node 26 writes it). */

@@ -1,8 +1,10 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { LogEvent } from '../../src/core/event.js';
-import { isPathFault, pathFaultReason } from '../../src/outputs/file-failure.js';
+import { classifyOpenFault, folderProblem } from '../../src/outputs/file-failure.js';
 import {
   checkFilePathPattern,
   compileFilePath,
@@ -165,38 +167,77 @@ describe('checkFilePathPattern', () => {
   });
 });
 
-describe('isPathFault', () => {
+describe('classifyOpenFault', () => {
   const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
+  const usable = () => ({ directory: mkdtempSync(join(tmpdir(), 'sluice-fault-')), insertsValues: true });
 
-  it.each([
-    ['ENAMETOOLONG', true],
-    ['EACCES', true],
-    ['EPERM', true],
-    ['EISDIR', true],
-    ['ENOTDIR', true],
-    ['EEXIST', true],
-    ['ELOOP', true],
-    ['EINVAL', true],
-    ['ENOSPC', false],
-    ['EDQUOT', false],
-    ['EIO', false],
-    ['EMFILE', false],
-    ['ENFILE', false],
-    ['EROFS', false],
-    ['EBADF', false],
-    ['ENOENT', false],
-  ])('says %s is the path fault: %s', (code, expected) => {
-    expect(isPathFault(errno(code))).toBe(expected);
+  it.each(['ENAMETOOLONG', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ELOOP', 'EINVAL'])(
+    "says %s is the record's fault when the output folder is writable and the pattern inserts values",
+    async (code) => {
+      expect(await classifyOpenFault('p', '/o/x', usable(), errno(code))).toMatchObject({ level: 'record' });
+    },
+  );
+
+  it.each(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE', 'EBADF', 'ENOENT'])(
+    "says %s is the pipeline's fault (ERR_OUTPUT_FILE_WRITE) whatever the folder",
+    async (code) => {
+      const fault = await classifyOpenFault('p', '/o/x', usable(), errno(code));
+      expect(fault).toMatchObject({ level: 'pipeline', error: { code: 'ERR_OUTPUT_FILE_WRITE', level: 'pipeline' } });
+    },
+  );
+
+  it("says a fault of a path the pattern fixes entirely is the pipeline's", async () => {
+    const folder = { ...usable(), insertsValues: false };
+    expect(await classifyOpenFault('p', '/o/x', folder, errno('EISDIR'))).toMatchObject({ level: 'pipeline' });
   });
 
-  it('says an error without an errno is not the path fault', () => {
-    expect(isPathFault(new Error('x'))).toBe(false);
-    expect(isPathFault(undefined)).toBe(false);
+  it("says a path fault is the pipeline's when the output folder is a file, and names the folder and the fix", async () => {
+    const base = mkdtempSync(join(tmpdir(), 'sluice-fault-'));
+    writeFileSync(join(base, 'out'), '');
+    const fault = await classifyOpenFault(
+      'p',
+      join(base, 'out', 'x.ndjson'),
+      { directory: join(base, 'out'), insertsValues: true },
+      errno('ENOTDIR'),
+    );
+    expect(fault.level).toBe('pipeline');
+    const error = (fault as { error: Error & { hint?: string } }).error;
+    expect(error.message).toContain(join(base, 'out'));
+    expect(error.hint).toMatch(/^Make a directory \(not a file\) of /);
   });
 
-  it('names the path, the meaning and the system message in the reason', () => {
-    expect(pathFaultReason('/o/x', errno('EISDIR'))).toBe(
-      'cannot append to "/o/x": the path is a directory (EISDIR: failed)',
+  it("says a path fault is the pipeline's when the output folder lies under a file (ENOTDIR, as root too)", async () => {
+    const base = mkdtempSync(join(tmpdir(), 'sluice-fault-'));
+    writeFileSync(join(base, 'blocker'), '');
+    const folder = { directory: join(base, 'blocker', 'out'), insertsValues: true };
+    const fault = await classifyOpenFault('p', join(folder.directory, 'x'), folder, errno('ENOTDIR'));
+    expect(fault).toMatchObject({ level: 'pipeline', error: { cause: { code: 'ENOTDIR' } } });
+  });
+
+  it('names the path, the meaning and the system message in the reason of a record-level fault', async () => {
+    expect(await classifyOpenFault('p', '/o/x', usable(), errno('EISDIR'))).toEqual({
+      level: 'record',
+      reason: 'cannot append to "/o/x": the path is a directory (EISDIR: failed)',
+    });
+  });
+});
+
+describe('folderProblem (validate and the start of run)', () => {
+  it('finds none when the folder exists, or is missing and can be made, and makes nothing', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'sluice-folder-'));
+    expect(await folderProblem(base)).toBeUndefined();
+    expect(await folderProblem(join(base, 'a', 'b', 'c'))).toBeUndefined();
+    expect(existsSync(join(base, 'a'))).toBe(false);
+  });
+
+  it('says the folder is a file, or which file lies where it would be made', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'sluice-folder-'));
+    writeFileSync(join(base, 'out'), '');
+    expect(await folderProblem(join(base, 'out'))).toBe(
+      `the output folder ${join(base, 'out')} is a file, not a folder`,
+    );
+    expect(await folderProblem(join(base, 'out', 'sub'))).toBe(
+      `${join(base, 'out')}, the nearest existing parent of the output folder ${join(base, 'out', 'sub')}, is a file, not a folder`,
     );
   });
 });

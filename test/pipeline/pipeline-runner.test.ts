@@ -175,7 +175,7 @@ describe('PipelineRunner', () => {
     const counter = async (name: 'objectsSkipped' | 'objectsFailed', labels: Record<string, string>) =>
       (await metrics[name].get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
         ?.value ?? 0;
-    return { run, deadLetters, states, details, counter };
+    return { run, deadLetters, states, details, counter, pipeline };
   }
 
   it('marks every object done and saves the checkpoint when all their records are acknowledged', async () => {
@@ -464,7 +464,8 @@ short`),
       const summary = await run();
 
       expect(source.opens.get('big.log')).toBe(2);
-      expect(summary).toMatchObject({ objects: 1, records: 3000 });
+      // The run wrote all 5000: 2000 in the failed attempt, 3000 in the retry (it said 3000).
+      expect(summary).toMatchObject({ objects: 1, records: 5000 });
       expect(output.records('big.log')).toEqual(range(1, 5000));
     },
   );
@@ -481,12 +482,73 @@ short`),
     expect(source.opens.get('cut.log.gz')).toBe(3);
     expect(summary).toMatchObject({ failedObjects: 1 });
     const written = output.records('cut.log.gz');
+    // The summary counts what the quarantined object wrote before the cut (it said 0 records, 0 events).
+    expect(summary).toMatchObject({ objects: 0, records: written.length, events: written.length });
     expect(written.length).toBeGreaterThanOrEqual(2000);
     expect(new Set(written).size).toBe(written.length);
     const tooLarge = deadLetters.filter((entry) => entry.code === 'ERR_RECORD_TOO_LARGE').map((entry) => entry.record);
     expect(tooLarge.length).toBeGreaterThanOrEqual(2);
     expect(new Set(tooLarge).size).toBe(tooLarge.length);
     expect(deadLetters.filter((entry) => entry.code === 'ERR_DECOMPRESS')).toHaveLength(1);
+  });
+
+  describe('when one part of a batch fails and the others took it', () => {
+    // Line 5 is over max_record_bytes: a record-level failure in the object's one batch.
+    const object = () =>
+      Buffer.from(Array.from({ length: 10 }, (_, i) => (i === 4 ? 'x'.repeat(2000) : `line ${i + 1}`)).join('\n'));
+    const down = () => new OutputError('ERR_DEAD_LETTER_WRITE', 'cannot append dead-letter entries');
+
+    it('writes each good record once when the dead-letter fails twice (pauses) and then takes the entries', async () => {
+      const source = new MemorySource({ 'a.log': { body: object() } });
+      const output = new MemoryOutput();
+      const { run, deadLetters, states } = harness(source, output, {}, (call) => (call < 2 ? down() : undefined));
+
+      const summary = await run();
+
+      expect(states.filter((state) => state === 'failing')).toHaveLength(2);
+      expect(output.records('a.log').sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 6, 7, 8, 9, 10]);
+      expect(deadLetters.map((entry) => [entry.record, entry.code])).toEqual([[5, 'ERR_RECORD_TOO_LARGE']]);
+      expect(summary).toMatchObject({ objects: 1, deadLettered: 1 });
+    });
+
+    it("writes nothing to the outputs while the dead-letter cannot store the batch's entries", async () => {
+      const source = new MemorySource({ 'a.log': { body: object() } });
+      const output = new MemoryOutput();
+      const { run } = harness(source, output, {}, () => down());
+
+      const summary = await run();
+
+      expect(summary.reason).toBe('paused');
+      expect(output.events).toEqual([]);
+    });
+
+    it('stores each dead-letter entry once when an output fails after the dead-letter took them', async () => {
+      const source = new MemorySource({ 'a.log': { body: object() } });
+      const output = new MemoryOutput((call) =>
+        call === 0 ? new OutputError('ERR_OUTPUT_UNREACHABLE', 'down') : undefined,
+      );
+      const { run, deadLetters } = harness(source, output);
+
+      await run();
+
+      expect(deadLetters.map((entry) => entry.record)).toEqual([5]);
+      expect(output.records('a.log').sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 6, 7, 8, 9, 10]);
+    });
+
+    it('writes each record once to an output that took the batch when another output failed on it', async () => {
+      const source = new MemorySource({ 'a.log': { body: text(10) } });
+      const first = new MemoryOutput();
+      const second = new MemoryOutput((call) =>
+        call < 2 ? new OutputError('ERR_OUTPUT_UNREACHABLE', 'down') : undefined,
+      );
+      const { run, pipeline } = harness(source, first);
+      pipeline.outputs.push(new RoutedOutput(second, undefined));
+
+      await run();
+
+      expect(first.records('a.log')).toEqual(range(1, 10));
+      expect(second.records('a.log')).toEqual(range(1, 10));
+    });
   });
 
   it.each([

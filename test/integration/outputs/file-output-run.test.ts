@@ -170,6 +170,10 @@ describe('sluice run with the file output', () => {
     const parseFailures = entries.filter((e) => e.code === 'ERR_RECORD_PARSE').map((e) => e.record);
     expect(parseFailures.length).toBeGreaterThanOrEqual(4);
     expect(new Set(parseFailures).size).toBe(parseFailures.length);
+    // The summary says what the quarantined object wrote and dead-lettered before the cut.
+    expect(output).toContain(
+      `file-run: 0 new object(s), ${traces.length} record(s), ${traces.length} event(s), ${parseFailures.length} dead-lettered, 1 quarantined`,
+    );
     expect(entries.filter((e) => e.code === 'ERR_DECOMPRESS')).toEqual([
       expect.objectContaining({ record: 0, reason: expect.stringContaining('after 3 attempts') }),
     ]);
