@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { configVersion } from '../config/config-version.js';
-import { formatConfigWarning, loadConfig } from '../config/load-config.js';
+import { formatConfigWarning, type ReadConfig, readConfig } from '../config/load-config.js';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { checkPipelines } from '../pipeline/check-pipelines.js';
 import type { CheckedConfig, ReloadSource } from '../worker/config-reloader.js';
@@ -9,15 +9,15 @@ import type { RunOptions } from './run-options.js';
 import type { StopRequests } from './stop-requests.js';
 
 /**
- * The whole config, loaded and checked as `sluice validate` checks it (schema, then every selected
- * pipeline built: files read, patterns compiled, nothing contacted), with its warnings logged:
- * the config, or every problem. `run` does it before anything reads a checkpoint, and again for
+ * The whole config, read and checked as `sluice validate` checks it (schema problems and those of
+ * building every selected pipeline, together: files read, patterns compiled, nothing contacted),
+ * with its warnings logged: the config, or every problem. `run` does it before anything reads a checkpoint, and again for
  * each reload.
  */
 export async function checkRunConfig(logger: Logger, options: RunOptions): Promise<CheckedConfig> {
-  let config: Awaited<ReturnType<typeof loadConfig>>;
+  let config: ReadConfig;
   try {
-    config = await loadConfig(options.config, process.env, options.configSource);
+    config = await readConfig(options.config, process.env, options.configSource);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { problems: error.problems };
@@ -27,7 +27,7 @@ export async function checkRunConfig(logger: Logger, options: RunOptions): Promi
     logger.warn({ file, line, column, path }, `config warning: ${formatConfigWarning(warning)}`);
   }
   const unknown = options.pipelineIds.filter((id) => !config.pipelines.some((p) => p.config.id === id));
-  if (unknown.length > 0) {
+  if (config.problems.length === 0 && unknown.length > 0) {
     const file = config.files.length === 1 ? config.files[0]! : options.config;
     const message = `no pipeline named ${unknown.join(', ')} in the config (--pipeline or SLUICE_PIPELINES)`;
     return { problems: [{ file, line: 0, column: 0, path: '', message }] };

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatConfigWarning, loadConfig } from '../config/load-config.js';
+import { formatConfigWarning, readConfig } from '../config/load-config.js';
 import { ConfigError } from '../core/errors.js';
 import { checkPipelines } from '../pipeline/check-pipelines.js';
 import { configArgument } from './config-argument.js';
@@ -15,7 +15,8 @@ problem as file:line:col path: message. Exits 0 when valid, 78 when not. Besides
 builds every component the way \`sluice run\` does, contacting neither OpenSearch nor S3 (but
 to read an s3:// config): GeoIP databases are opened, index and path patterns compiled (an
 unknown date token is a problem), and every file the config names (CA, client certificate and
-key, template) read.
+key, template) read. Schema and build problems come in one list, by file and position: the
+parts of a pipeline whose own settings parsed are built even when another part has a problem.
 Warnings (deprecated keys) are printed to stderr the same way and do not change the exit code.
 
 Options:
@@ -43,7 +44,7 @@ export async function validateCommand(argv: string[], settings: Settings): Promi
   }
   const path = configPath(config, settings);
   try {
-    const loaded = await loadConfig(path, process.env, configSource(settings));
+    const loaded = await readConfig(path, process.env, configSource(settings));
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigWarning(warning)}\n`);
     const problems = await checkPipelines(loaded);
     if (problems.length > 0) throw new ConfigError(problems);

@@ -1,42 +1,20 @@
-import { isScalar, LineCounter, type Node, parseDocument, type Scalar, visit } from 'yaml';
-import type { z } from 'zod';
-import { closest } from '../core/did-you-mean.js';
+import { LineCounter, type Node, parseDocument, type Scalar, visit } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
-import { readConfigFiles } from './config-files.js';
+import { type ConfigFile, readConfigFiles } from './config-files.js';
 import { type DeprecatedUse, deprecatedKeysIn } from './deprecated-keys.js';
-import { describeIssue, type IssueValue } from './describe-issue.js';
-import { hasReference, interpolate, type Substitution } from './interpolate.js';
-import { logstashHint } from './logstash-names.js';
+import { hasReference, interpolate } from './interpolate.js';
+import { type PipelineDraft, type PipelinePlace, partsOfPipelines } from './pipeline-parts.js';
+import { inFileOrder } from './problem-order.js';
 import type { S3ConfigOptions } from './s3-config-files.js';
 import { configSchema, type PipelineConfig } from './schema.js';
-import { knownKeysAt } from './schema-walk.js';
+import { type ParsedFile, schemaProblems } from './schema-problems.js';
 import { historyWarning } from './start-time-warning.js';
-import {
-  formatPath,
-  keyPosition,
-  linePosition,
-  type Position,
-  type PositionedFile,
-  pathOfNode,
-  positionOf,
-} from './yaml-position.js';
+import { formatPath, keyPosition, linePosition, pathOfNode, positionOf } from './yaml-position.js';
 import { compositionProblem, MAX_ALIAS_COUNT, syntaxProblem, yamlWarning } from './yaml-problems.js';
 
-export interface LoadedPipeline {
+/** A pipeline whose whole config parsed: what a run runs. */
+export interface LoadedPipeline extends PipelinePlace {
   config: PipelineConfig;
-  /**
-   * The file that defines it (`s3://bucket/key` for a config on S3), and the folder its relative
-   * paths resolve against (the working directory for a config on S3).
-   */
-  file: string;
-  baseDir: string;
-  /** Its place in the file's `pipelines:` list: problems found later name `pipelines[<index>]...`. */
-  index: number;
-  /**
-   * Where one of its settings is written (`['filters', 1, 'database']`, a path under the pipeline),
-   * so a problem found when building it is reported at the line that names the file or pattern.
-   */
-  locate(path: readonly PropertyKey[]): Position;
 }
 
 /** How the config itself is read: the S3 client's addressing for an `s3://` config. */
@@ -54,15 +32,19 @@ export interface LoadedConfig {
   warnings: ConfigWarning[];
 }
 
+/** A config as read, problems included: what `validate`, `run` and `backfill` check (pipeline/check-pipelines.ts). */
+export interface ReadConfig extends LoadedConfig {
+  /** Every problem of every file (syntax, variables, schema, duplicate ids), by file and position. */
+  problems: ConfigProblem[];
+  /** The pipelines of files with problems, each with the parts that parsed: checked, never run. */
+  drafts: PipelineDraft[];
+  /** The files as problems name them, in the order they were read. */
+  shownFiles: string[];
+}
+
 /** `file:line:col path: message`, the same form as problems. */
 export function formatConfigWarning(warning: ConfigWarning): string {
   return `${warning.file}:${warning.line}:${warning.column} ${warning.path ? `${warning.path}: ` : ''}${warning.message}`;
-}
-
-interface ParsedFile extends PositionedFile {
-  file: string;
-  /** Scalars that used `${VAR}`, with the variables they used (to name them instead of echoing values). */
-  interpolated: Map<Node, Substitution[]>;
 }
 
 /** Interpolated values this long or longer are masked wherever a message would echo them. */
@@ -80,74 +62,104 @@ export async function loadConfig(
   env: NodeJS.ProcessEnv,
   source: ConfigSourceOptions = {},
 ): Promise<LoadedConfig> {
-  const configFiles = await readConfigFiles(path, source.s3);
-  const files = configFiles.map((f) => f.file);
-  const problems: ConfigProblem[] = [];
-  const warnings: ConfigWarning[] = [];
-  const pipelines: LoadedPipeline[] = [];
-  const seenIds = new Map<string, string>();
-
-  for (const { file, displayName, text, baseDir } of configFiles) {
-    const lineCounter = new LineCounter();
-    // YAML merge keys (`<<: *defaults`) are supported; the alias limit bounds them as well.
-    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
-    const parsed: ParsedFile = { file, displayName, doc, lineCounter, interpolated: new Map() };
-    if (doc.errors.length > 0) {
-      problems.push(syntaxProblem(parsed, doc.errors[0]!, text));
-      continue;
-    }
-    const fileProblems = interpolateDocument(parsed, env);
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error) {
-      problems.push(compositionProblem(parsed, error));
-      continue;
-    }
-    for (const warning of doc.warnings) warnings.push(yamlWarning(parsed, warning));
-    if (data === null || data === undefined) {
-      fileProblems.push({
-        ...linePosition(parsed, undefined),
-        path: '',
-        message: 'the file is empty: it needs a "pipelines:" list',
-      });
-    } else {
-      const deprecations = deprecationsOf(parsed, data);
-      fileProblems.push(...deprecations.problems);
-      warnings.push(...scrubSecrets(deprecations.warnings, parsed));
-      const result = configSchema.safeParse(data);
-      if (result.success) {
-        result.data.pipelines.forEach((pipeline, index) => {
-          const previous = seenIds.get(pipeline.id);
-          if (previous) {
-            fileProblems.push({
-              ...positionOf(parsed, ['pipelines', index, 'id']),
-              path: `pipelines[${index}].id`,
-              message: `duplicate pipeline id "${pipeline.id}" (first defined in ${previous}); ids name checkpoints and must be unique`,
-            });
-            return;
-          }
-          seenIds.set(pipeline.id, displayName);
-          const locate = (path: readonly PropertyKey[]) => positionOf(parsed, ['pipelines', index, ...path]);
-          pipelines.push({ config: pipeline, file, baseDir, index, locate });
-          const history = historyWarning(pipeline, index, locate);
-          if (history) warnings.push(history);
-        });
-      } else {
-        // A missing variable leaves an empty value behind: its own message says it all, so the
-        // schema's complaint about the empty value at the same place is left out.
-        const missingAt = new Set(fileProblems.map((problem) => `${problem.line}:${problem.column}`));
-        fileProblems.push(
-          ...problemsOf(result.error.issues, parsed, data).filter(
-            (problem) => !missingAt.has(`${problem.line}:${problem.column}`),
-          ),
-        );
-      }
-    }
-    problems.push(...scrubSecrets(fileProblems, parsed));
-  }
+  const { pipelines, files, warnings, problems } = await readConfig(path, env, source);
   if (problems.length > 0) throw new ConfigError(problems);
   return { pipelines, files, warnings };
+}
+
+/**
+ * loadConfig's reading without the throw: the problems are returned beside what parsed (the
+ * pipelines of files without problems, and drafts of the others), so the build check can reach
+ * the parts of a refused file too. Throws ConfigError only when no file can be read.
+ */
+export async function readConfig(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  source: ConfigSourceOptions = {},
+): Promise<ReadConfig> {
+  const configFiles = await readConfigFiles(path, source.s3);
+  const read: ReadConfig = {
+    pipelines: [],
+    drafts: [],
+    files: configFiles.map((f) => f.file),
+    shownFiles: configFiles.map((f) => f.displayName),
+    warnings: [],
+    problems: [],
+  };
+  const seenIds = new Map<string, string>();
+  for (const configFile of configFiles) readFile(configFile, env, seenIds, read);
+  read.problems = inFileOrder(read.problems, read.shownFiles);
+  return read;
+}
+
+/** One file into `read`: its problems and warnings, and its pipelines or, when it has problems, their drafts. */
+function readFile(configFile: ConfigFile, env: NodeJS.ProcessEnv, seenIds: Map<string, string>, read: ReadConfig) {
+  const { file, displayName, text, baseDir } = configFile;
+  const lineCounter = new LineCounter();
+  // YAML merge keys (`<<: *defaults`) are supported; the alias limit bounds them as well.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  const parsed: ParsedFile = { file, displayName, doc, lineCounter, interpolated: new Map() };
+  if (doc.errors.length > 0) {
+    read.problems.push(syntaxProblem(parsed, doc.errors[0]!, text));
+    return;
+  }
+  const fileProblems = interpolateDocument(parsed, env);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    read.problems.push(compositionProblem(parsed, error));
+    return;
+  }
+  for (const warning of doc.warnings) read.warnings.push(yamlWarning(parsed, warning));
+  if (data === null || data === undefined) {
+    fileProblems.push({
+      ...linePosition(parsed, undefined),
+      path: '',
+      message: 'the file is empty: it needs a "pipelines:" list',
+    });
+  } else {
+    const deprecations = deprecationsOf(parsed, data);
+    fileProblems.push(...deprecations.problems);
+    read.warnings.push(...scrubSecrets(deprecations.warnings, parsed));
+    const result = configSchema.safeParse(data);
+    if (!result.success) fileProblems.push(...schemaProblems(result.error.issues, parsed, data, fileProblems));
+    const place = (index: number): PipelinePlace => ({
+      file,
+      baseDir,
+      index,
+      locate: (path) => positionOf(parsed, ['pipelines', index, ...path]),
+    });
+    // Only a file without problems gives pipelines to run; another one's parts are checked.
+    const found: (LoadedPipeline | PipelineDraft)[] =
+      result.success && fileProblems.length === 0
+        ? result.data.pipelines.map((config, index) => ({ ...place(index), config }))
+        : partsOfPipelines(
+            data,
+            fileProblems.map((problem) => problem.path),
+          ).map(({ index, parts }) => ({
+            ...place(index),
+            parts,
+          }));
+    for (const pipeline of found) {
+      const { id, source } = 'config' in pipeline ? pipeline.config : pipeline.parts;
+      const previous = seenIds.get(id);
+      if (previous) {
+        fileProblems.push({
+          ...pipeline.locate(['id']),
+          path: `pipelines[${pipeline.index}].id`,
+          message: `duplicate pipeline id "${id}" (first defined in ${previous}); ids name checkpoints and must be unique`,
+        });
+        continue;
+      }
+      seenIds.set(id, displayName);
+      if ('config' in pipeline) read.pipelines.push(pipeline);
+      else read.drafts.push(pipeline);
+      const history = source && historyWarning(source, pipeline.index, pipeline.locate);
+      if (history) read.warnings.push(history);
+    }
+  }
+  read.problems.push(...scrubSecrets(fileProblems, parsed));
 }
 
 /** A warning for each deprecated key used, and a problem where its replacement is set as well. */
@@ -202,83 +214,6 @@ function typedPlainScalar(value: string): unknown {
   if (value === 'true') return true;
   if (value === 'false') return false;
   return value;
-}
-
-/** The value at `path` and how to show it: its JSON, or the variables it came from. */
-function issueValue(parsed: ParsedFile, path: readonly PropertyKey[]): IssueValue {
-  const node = parsed.doc.getIn(path as unknown[], true) as Node | undefined;
-  const value = path.length === 0 ? parsed.doc.toJS() : parsed.doc.getIn(path as unknown[]);
-  const substitutions = node ? parsed.interpolated.get(node) : undefined;
-  if (substitutions) {
-    const names = substitutions.map((s) => `\${${s.name}}`).join(', ');
-    return {
-      value,
-      shown: `the value of ${names}`,
-      fromEnv: true,
-      ...(isScalar(node) && node.type === 'PLAIN' ? { plainFromEnv: substitutions.map((s) => s.name) } : {}),
-    };
-  }
-  const json = JSON.stringify(value) ?? String(value);
-  return { value, shown: json.length > 80 ? `${json.slice(0, 77)}...` : json };
-}
-
-function problemsOf(issues: z.core.$ZodIssue[], parsed: ParsedFile, data: unknown): ConfigProblem[] {
-  // An object with an unknown key usually also fails a rule about its keys ("exactly one of ...");
-  // the unknown key is the cause, so the rule's message at the same place is left out.
-  const unknownAt = new Set(issues.filter((i) => i.code === 'unrecognized_keys').map((i) => formatPath(i.path)));
-  return issues
-    .filter((issue) => !(issue.code === 'custom' && unknownAt.has(formatPath(issue.path))))
-    .flatMap((issue) => problemsOfIssue(issue, parsed, data));
-}
-
-function problemsOfIssue(issue: z.core.$ZodIssue, parsed: ParsedFile, data: unknown): ConfigProblem[] {
-  const path = issue.path;
-  if (issue.code === 'unrecognized_keys') {
-    const known = knownKeysAt(configSchema, path, data);
-    return issue.keys.map((key) => {
-      const logstash = logstashHint(key);
-      const suggestion = logstash ? undefined : closest(key, known);
-      const hint = logstash ? ` (${logstash})` : suggestion ? ` (did you mean "${suggestion}"?)` : '';
-      return {
-        ...keyPosition(parsed, path, key),
-        path: formatPath([...path, key]),
-        message: `unknown key "${key}"${hint}${known.length > 0 && !suggestion ? `; allowed keys: ${known.join(', ')}` : ''}`,
-      };
-    });
-  }
-  const position = positionOf(parsed, path);
-  const found = issueValue(parsed, path);
-  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
-    const options = (issue.options as unknown[]).map(String);
-    if (found.value === undefined) {
-      return [
-        { ...position, path: formatPath(path), message: `missing "type"; expected one of: ${options.join(', ')}` },
-      ];
-    }
-    const suggestion = typeof found.value === 'string' ? closest(found.value, options) : undefined;
-    return [
-      {
-        ...position,
-        path: formatPath(path),
-        message: `unknown type ${found.shown}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; expected one of: ${options.join(', ')}`,
-      },
-    ];
-  }
-  if (path.length === 0 && issue.code === 'invalid_type') {
-    return [
-      {
-        ...position,
-        path: '',
-        message: `expected a map with a "pipelines:" list at the top of the file, got ${describeKindShort(found.value)}`,
-      },
-    ];
-  }
-  return [{ ...position, path: formatPath(path), message: describeIssue(issue, found) }];
-}
-
-function describeKindShort(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'string' ? 'a string' : typeof value;
 }
 
 /**

@@ -8,11 +8,11 @@ import type { Position } from './yaml-position.js';
  * indexed them that history is indexed a second time, under other ids.
  */
 export function historyWarning(
-  config: PipelineConfig,
+  source: PipelineConfig['source'],
   index: number,
   locate: (path: readonly PropertyKey[]) => Position,
 ): ConfigProblem | undefined {
-  if (config.source.type !== 's3' || config.source.start_time !== undefined) return undefined;
+  if (source.type !== 's3' || source.start_time !== undefined) return undefined;
   return {
     ...locate(['source']),
     path: `pipelines[${index}].source`,

@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import { createCheckpointStore } from '../checkpoint/index.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import type { LoadedPipeline } from '../config/load-config.js';
+import type { PipelineParts, PipelinePlace } from '../config/pipeline-parts.js';
 import type { ComponentContext, DeadLetterEntry, Filter, ParserFactory, Source } from '../core/components.js';
+import type { ConfigProblem } from '../core/errors.js';
 import type { Doc } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
 import type { WorkFeedFactory } from '../core/work-feed.js';
-import { fieldNaming } from '../ecs/field-naming.js';
+import { type FieldNaming, fieldNaming, hasEcsTable } from '../ecs/field-naming.js';
 import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
 import { createDeadLetter, LogDeadLetter, PipelineDeadLetter } from '../outputs/dead-letter/index.js';
@@ -62,6 +64,8 @@ export interface BuildOptions {
 
 /** The components built so far; a part whose build failed is missing. */
 interface Parts {
+  /** The pipeline's logger (`pipeline` bound). */
+  logger: Logger;
   deadLetterSink?: PipelineDeadLetter;
   source?: Source;
   parser?: ParserFactory;
@@ -79,29 +83,19 @@ interface Parts {
  */
 export async function buildPipeline(loaded: LoadedPipeline, options: BuildOptions): Promise<BuiltPipeline> {
   const config = loaded.config;
-  const logger = options.logger.child({ pipeline: config.id });
-  const context: ComponentContext = {
-    pipeline: config.id,
-    logger,
-    metrics: options.metrics,
-    baseDir: loaded.baseDir,
-    schema: config.schema,
-  };
   const problems = new BuildProblems(loaded);
-  const parts = await buildParts(loaded, context, problems, options.checkpointName ?? config.id);
+  const parts = await buildParts(config, contextOf(loaded, config, options), problems, options.checkpointName);
   const { deadLetterSink, source, parser, store } = parts;
   const filters = parts.filters.filter((filter) => filter !== undefined);
   const outputs = parts.outputs.filter((output) => output !== undefined);
   const workerThreads = options.workerThreads ?? 1;
   const threads =
     workerThreads > 1 && threadable(config)
-      ? new BatchThreads({ config, baseDir: loaded.baseDir, logLevel: logger.level }, workerThreads, logger)
+      ? new BatchThreads({ config, baseDir: loaded.baseDir, logLevel: parts.logger.level }, workerThreads, parts.logger)
       : undefined;
   const close = async () => {
     await threads?.close();
-    await Promise.allSettled(outputs.map((output) => output.output.close()));
-    await Promise.allSettled(filters.map((filter) => filter.close?.()));
-    await deadLetterSink?.close();
+    await closeParts(parts);
   };
   if (!problems.empty || !source || !parser || !store || !deadLetterSink) {
     await close();
@@ -138,47 +132,113 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   };
 }
 
-/** Each component in its own attempt, so one that fails does not hide the problems of the others. */
+/**
+ * Builds every part of one pipeline whose config parsed (all of a LoadedPipeline's, those a
+ * draft has), as buildPipeline does, closes them, and returns every problem found: the check of
+ * `validate`, `run` and `backfill` (check-pipelines.ts). Contacts nothing, writes nothing.
+ */
+export async function checkParts(
+  place: PipelinePlace,
+  config: PipelineParts,
+  options: BuildOptions,
+): Promise<ConfigProblem[]> {
+  const problems = new BuildProblems(place);
+  await closeParts(await buildParts(config, contextOf(place, config, options), problems, options.checkpointName));
+  return problems.list();
+}
+
+function contextOf(place: PipelinePlace, config: PipelineParts, options: BuildOptions): ComponentContext {
+  return {
+    pipeline: config.id,
+    logger: options.logger.child({ pipeline: config.id }),
+    metrics: options.metrics,
+    baseDir: place.baseDir,
+    schema: config.schema,
+  };
+}
+
+/** Closes what was built (a part that failed is missing). */
+async function closeParts(parts: Parts): Promise<void> {
+  await Promise.allSettled(parts.outputs.map((output) => output?.output.close()));
+  await Promise.allSettled(parts.filters.map((filter) => filter?.close?.()));
+  await parts.deadLetterSink?.close();
+}
+
+/**
+ * How output conditions, written with the parser's names, are rewritten for `schema: ecs`;
+ * undefined when that is not known, and they are not compiled: a draft whose parser did not
+ * parse, or has no ECS names (the schema's rule about it runs once the rest of the pipeline parses).
+ */
+function conditionNaming(config: PipelineParts): { naming?: FieldNaming } | undefined {
+  if (config.schema === 'aws') return {};
+  if (!config.parser || !hasEcsTable(config.parser.type)) return undefined;
+  return { naming: fieldNaming(config.schema, config.parser.type) };
+}
+
+/** Each component in its own attempt, so one that fails does not hide the problems of the others; a part without config is not built. */
 async function buildParts(
-  loaded: LoadedPipeline,
+  config: PipelineParts,
   context: ComponentContext,
   problems: BuildProblems,
-  checkpointName: string,
+  checkpointName = config.id,
 ): Promise<Parts> {
-  const config = loaded.config;
-  // Routing runs on the renamed events: its conditions, written with the parser's names, are rewritten.
-  const naming = fieldNaming(config.schema, config.parser.type);
-  const parser = await problems.attempt(['parser'], () => createParserFactory(config.parser));
+  const { parser: parserConfig, source: sourceConfig, checkpoint, dead_letter } = config;
+  const parser = parserConfig && (await problems.attempt(['parser'], () => createParserFactory(parserConfig)));
   const filters: (Filter | undefined)[] = [];
   for (const [index, filterConfig] of config.filters.entries()) {
-    filters.push(await problems.attempt(['filters', index], () => createFilter(filterConfig, context)));
+    filters.push(
+      filterConfig && (await problems.attempt(['filters', index], () => createFilter(filterConfig, context))),
+    );
   }
   // Without a dead_letter section entries are logged (never their raw text), so every write settles.
-  const deadLetterSink = await problems.attempt(
-    ['dead_letter'],
-    () =>
-      new PipelineDeadLetter(
-        config.dead_letter ? createDeadLetter(config.dead_letter, context) : new LogDeadLetter(context.logger),
-        rawTextRedactor(filters.filter((filter) => filter !== undefined)),
-        context.metrics,
-        config.id,
-      ),
-  );
+  const deadLetterSink =
+    dead_letter === null
+      ? undefined
+      : await problems.attempt(
+          ['dead_letter'],
+          () =>
+            new PipelineDeadLetter(
+              dead_letter ? createDeadLetter(dead_letter, context) : new LogDeadLetter(context.logger),
+              rawTextRedactor(filters.filter((filter) => filter !== undefined)),
+              context.metrics,
+              config.id,
+            ),
+        );
   const componentContext: ComponentContext = { ...context, deadLetter: deadLetterSink };
-  const source = await problems.attempt(['source'], () => createSource(config.source, componentContext));
+  const source =
+    sourceConfig && (await problems.attempt(['source'], () => createSource(sourceConfig, componentContext)));
+  const outputs = await buildOutputs(config, componentContext, problems);
+  const store =
+    checkpoint &&
+    (await problems.attempt(['checkpoint'], () => createCheckpointStore(checkpoint, componentContext, checkpointName)));
+  return { logger: context.logger, deadLetterSink, source, parser, filters, outputs, store };
+}
+
+async function buildOutputs(
+  config: PipelineParts,
+  context: ComponentContext,
+  problems: BuildProblems,
+): Promise<(RoutedOutput | undefined)[]> {
+  // Routing runs on the renamed events: its conditions, written with the parser's names, are rewritten.
+  const naming = conditionNaming(config);
   const outputs: (RoutedOutput | undefined)[] = [];
-  for (const [index, { when, ...outputConfig }] of config.outputs.entries()) {
-    const condition = when
-      ? await problems.attempt(['outputs', index, 'when'], () => compileCondition(naming?.condition(when) ?? when))
-      : undefined;
+  for (const [index, routed] of config.outputs.entries()) {
+    if (!routed) {
+      outputs.push(undefined);
+      continue;
+    }
+    const { when, ...outputConfig } = routed;
+    const condition =
+      when && naming
+        ? await problems.attempt(['outputs', index, 'when'], () =>
+            compileCondition(naming.naming?.condition(when) ?? when),
+          )
+        : undefined;
     // Local preparation (an index template file) included: a problem there is a config problem too.
-    const output = await problems.attempt(['outputs', index], () => buildOutput(outputConfig, componentContext));
+    const output = await problems.attempt(['outputs', index], () => buildOutput(outputConfig, context));
     outputs.push(output ? new RoutedOutput(output, condition) : undefined);
   }
-  const store = await problems.attempt(['checkpoint'], () =>
-    createCheckpointStore(config.checkpoint, componentContext, checkpointName),
-  );
-  return { deadLetterSink, source, parser, filters, outputs, store };
+  return outputs;
 }
 
 /** Prefixes of keys sluice writes into the source bucket itself (checkpoint, dead-letter). */

@@ -1,4 +1,4 @@
-import type { LoadedPipeline } from '../config/load-config.js';
+import type { PipelinePlace } from '../config/pipeline-parts.js';
 import { formatPath } from '../config/yaml-position.js';
 import { ConfigError, type ConfigProblem, errorMessage, SluiceError } from '../core/errors.js';
 
@@ -11,7 +11,7 @@ import { ConfigError, type ConfigProblem, errorMessage, SluiceError } from '../c
 export class BuildProblems {
   private readonly problems: ConfigProblem[] = [];
 
-  constructor(private readonly loaded: LoadedPipeline) {}
+  constructor(private readonly place: PipelinePlace) {}
 
   /** Builds one component whose settings live at `path` under the pipeline; undefined when it failed. */
   async attempt<T>(path: readonly PropertyKey[], build: () => T | Promise<T>): Promise<T | undefined> {
@@ -36,8 +36,8 @@ export class BuildProblems {
     const setting = error instanceof SluiceError ? error.context.setting : undefined;
     const full = [...path, ...(typeof setting === 'string' ? setting.split('.') : [])];
     this.problems.push({
-      ...this.loaded.locate(full),
-      path: formatPath(['pipelines', this.loaded.index, ...full]),
+      ...this.place.locate(full),
+      path: formatPath(['pipelines', this.place.index, ...full]),
       message: errorMessage(error),
     });
   }
@@ -46,8 +46,13 @@ export class BuildProblems {
     return this.problems.length === 0;
   }
 
+  /** Every problem found. */
+  list(): ConfigProblem[] {
+    return [...this.problems];
+  }
+
   /** Every problem found, as one ConfigError (exit 78 for the CLI). */
   error(): ConfigError {
-    return new ConfigError([...this.problems]);
+    return new ConfigError(this.list());
   }
 }

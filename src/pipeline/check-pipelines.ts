@@ -1,38 +1,39 @@
-import type { LoadedConfig } from '../config/load-config.js';
-import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import type { ReadConfig } from '../config/load-config.js';
+import { inFileOrder } from '../config/problem-order.js';
+import type { ConfigProblem } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
-import { buildPipeline } from './build-pipeline.js';
+import { checkParts } from './build-pipeline.js';
 import { checkpointNameFor, type RunMode } from './run-mode.js';
 
 /**
- * Builds every selected pipeline as a run would (databases opened, patterns and templates
- * compiled, every named file read), then closes it, and returns every problem found, in the
- * order of the files. Contacts no service and writes nothing: `sluice validate` and the check
- * `run` and `backfill` do before any checkpoint is read.
+ * The check of `sluice validate`, and of `run` and `backfill` before any checkpoint is read: the
+ * config's own problems (syntax, variables, schema, duplicate ids) and those found by building
+ * every selected pipeline as a run would (databases opened, patterns and templates compiled,
+ * every named file read), together. A pipeline of a file with problems is built as far as its
+ * config parsed: each part whose own settings have no problem (config/pipeline-parts.ts). Every
+ * problem once, by file (in the order they were read) and position. Contacts no service and
+ * writes nothing.
  */
 export async function checkPipelines(
-  config: LoadedConfig,
+  config: ReadConfig,
   options: { mode?: RunMode; pipelineIds?: readonly string[] } = {},
 ): Promise<ConfigProblem[]> {
   const mode = options.mode ?? { kind: 'live' };
-  const selected = config.pipelines.filter(
-    (pipeline) => !options.pipelineIds?.length || options.pipelineIds.includes(pipeline.config.id),
-  );
-  const problems: ConfigProblem[] = [];
-  for (const loaded of selected) {
-    try {
-      const built = await buildPipeline(loaded, {
+  const selected = (id: string) => !options.pipelineIds?.length || options.pipelineIds.includes(id);
+  const checks = [
+    ...config.pipelines.map((loaded) => ({ place: loaded, parts: loaded.config })),
+    ...config.drafts.map((draft) => ({ place: draft, parts: draft.parts })),
+  ].filter(({ parts }) => selected(parts.id));
+  const problems = [...config.problems];
+  for (const { place, parts } of checks) {
+    problems.push(
+      ...(await checkParts(place, parts, {
         logger: silentLogger(),
         metrics: new Metrics(),
-        checkpointName: checkpointNameFor(loaded.config.id, mode),
-      });
-      await built.close();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      // One pipeline's problems in the order they are written in its file.
-      problems.push(...[...error.problems].sort((a, b) => a.line - b.line || a.column - b.column));
-    }
+        checkpointName: checkpointNameFor(parts.id, mode),
+      })),
+    );
   }
-  return problems;
+  return inFileOrder(problems, config.shownFiles);
 }

@@ -453,6 +453,8 @@ describe('loadConfig', () => {
       '2-schema.yml:4:7 pipelines[0].source.bucket: missing required key "bucket"',
       '2-schema.yml:5:7 pipelines[0].source.bukcet: unknown key "bukcet" (did you mean "bucket"?)',
       '2-schema.yml:7:21 pipelines[0].parser.type: unknown type "wav" (did you mean "waf"?); expected one of: alb, alb_connection, elb, nlb, waf, cloudfront, s3_access, vpc_flow, vpc_flow_parquet, cloudtrail, json_lines, lines',
+      // 2-schema.yml's pipeline is refused, but its id parsed: 3-env.yml's repeats it.
+      '3-env.yml:2:9 pipelines[0].id: duplicate pipeline id "alb" (first defined in 2-schema.yml); ids name checkpoints and must be unique',
       '3-env.yml:5:15 pipelines[0].source.bucket: environment variable LOG_BUCKET is not set (use ${LOG_BUCKET:-default} for an optional value)',
     ]);
   });

@@ -68,6 +68,48 @@ const UNBUILDABLE = `pipelines:
     checkpoint: { type: file, directory: state }
 `;
 
+/**
+ * Schema problems (an unknown key in one filter, a parser type, a variable not set) beside build
+ * problems in the parts that parsed (a GeoIP database, a template file). The filter with the
+ * unknown key and the one whose database path lacks its variable name files that do not exist
+ * either: they are not built, so nothing is said about those files.
+ */
+const MIXED = `pipelines:
+  - id: web
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    filters:
+      - { type: geoip, source: client_ip, database: City.mmdb, colour: red }
+      - { type: geoip, source: client_ip, database: Missing.mmdb }
+    outputs:
+      - type: opensearch
+        hosts: ["https://search.example.com"]
+        index: alb-%{+yyyy.MM.dd}
+        template: { file: template.json }
+    checkpoint: { type: file, directory: state }
+  - id: other
+    source: { type: file, path: logs }
+    parser: { type: albb }
+    filters:
+      - { type: geoip, source: client_ip, database: Other.mmdb }
+      - { type: geoip, source: client_ip, database: "\${GEO_DIR}/x.mmdb" }
+    outputs:
+      - type: stdout
+    checkpoint: { type: file, directory: state }
+`;
+
+/** Valid for the schema, beside MIXED in one folder: its build problem is listed with MIXED's. */
+const BUILD_ONLY = `pipelines:
+  - id: third
+    source: { type: file, path: logs }
+    parser: { type: alb }
+    filters:
+      - { type: geoip, source: client_ip, database: City.mmdb }
+    outputs:
+      - type: stdout
+    checkpoint: { type: file, directory: state }
+`;
+
 beforeAll(() => {
   if (!existsSync(join(repoRoot, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   mkdirSync(join(dir, 'unbuildable'));
@@ -106,9 +148,11 @@ describe('sluice validate', () => {
     expect(result.stderr.split('\n')).toEqual([
       'many/a.yml:4:21 pipelines[0].parser.type: unknown type "albb" (did you mean "alb"?); expected one of: alb, alb_connection, elb, nlb, waf, cloudfront, s3_access, vpc_flow, vpc_flow_parquet, cloudtrail, json_lines, lines',
       'many/a.yml:7:9 pipelines[0].outputs[0].colour: unknown key "colour"; allowed keys: type, when',
+      // Both files name their pipeline web: a file the schema refuses still has its ids compared.
+      'many/b.yml:2:9 pipelines[0].id: duplicate pipeline id "web" (first defined in many/a.yml); ids name checkpoints and must be unique',
       'many/b.yml:3:62 pipelines[0].source.poll_interval_seconds: must be greater than 0, got -1',
       'many/c.yml:3:1 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
-      '4 problem(s) in many',
+      '5 problem(s) in many',
       '',
     ]);
   });
@@ -182,6 +226,42 @@ describe('sluice validate', () => {
       '',
     ]);
   });
+
+  // A schema problem anywhere used to hide every build problem: this folder printed only its 3 schema problems.
+  it.each([
+    { name: 'validate', command: ['validate'] },
+    { name: 'run --once', command: ['run', '--once'] },
+    { name: 'backfill', command: ['backfill', '--from', '2024-01-01'] },
+  ])(
+    'exits 78 listing schema and build problems together, by file and position, building only the parts that parsed, when $name reads them',
+    async ({ command }) => {
+      const base = mkdtempSync(join(dir, 'mixed-'));
+      mkdirSync(join(base, 'pipelines'));
+      writeFileSync(join(base, 'pipelines', 'a.yml'), MIXED);
+      writeFileSync(join(base, 'pipelines', 'b.yml'), BUILD_ONLY);
+      const result = await sluice([...command, '--config', 'pipelines'], { SLUICE_HTTP_PORT: '0' }, base);
+      expect(result.code, result.stderr).toBe(78);
+      const at = (file: string) => join(base, file);
+      const enoent = (call: string, file: string) => `ENOENT: no such file or directory, ${call} '${at(file)}'`;
+      const problems = [
+        'pipelines/a.yml:6:64 pipelines[0].filters[0].colour: unknown key "colour"; allowed keys: type, database, asn_database, source, target, cache_size, tag_on_failure, tag_on_unknown, when',
+        `pipelines/a.yml:7:53 pipelines[0].filters[1].database: cannot open GeoIP database ${at('pipelines/Missing.mmdb')}: ${enoent('stat', 'pipelines/Missing.mmdb')}`,
+        `pipelines/a.yml:12:27 pipelines[0].outputs[0].template.file: cannot read index template file ${at('pipelines/template.json')}: ${enoent('open', 'pipelines/template.json')}`,
+        'pipelines/a.yml:16:21 pipelines[1].parser.type: unknown type "albb" (did you mean "alb"?); expected one of: alb, alb_connection, elb, nlb, waf, cloudfront, s3_access, vpc_flow, vpc_flow_parquet, cloudtrail, json_lines, lines',
+        `pipelines/a.yml:18:53 pipelines[1].filters[0].database: cannot open GeoIP database ${at('pipelines/Other.mmdb')}: ${enoent('stat', 'pipelines/Other.mmdb')}`,
+        'pipelines/a.yml:19:53 pipelines[1].filters[1].database: environment variable GEO_DIR is not set (use ${GEO_DIR:-default} for an optional value)',
+        `pipelines/b.yml:6:53 pipelines[0].filters[0].database: cannot open GeoIP database ${at('pipelines/City.mmdb')}: ${enoent('stat', 'pipelines/City.mmdb')}`,
+      ];
+      // run and backfill log the problems as JSON too, then print the same lines.
+      const lines = result.stderr.split('\n').filter((line) => !line.startsWith('{'));
+      expect(lines).toEqual(
+        command[0] === 'validate' ? [...problems, '7 problem(s) in pipelines', ''] : [...problems, ''],
+      );
+      // Nothing written: no checkpoint of any pipeline, no output.
+      expect(existsSync(join(base, 'pipelines', 'state'))).toBe(false);
+      expect(existsSync(join(base, 'pipelines', 'out'))).toBe(false);
+    },
+  );
 
   it('exits 78 naming each pattern with a date token it does not know', async () => {
     const base = mkdtempSync(join(dir, 'tokens-'));

@@ -27,7 +27,7 @@ describe('run and backfill before they touch a checkpoint', () => {
     { command: ['run', '--once'], name: 'run --once' },
     { command: ['backfill', '--from', '2024-01-01'], name: 'backfill' },
   ])(
-    'exits 78 listing the build problems with an empty checkpoint location when $name finds a GeoIP database that does not open',
+    'exits 78 listing the build problems beside a schema problem with an empty checkpoint location when $name finds a GeoIP database that does not open',
     async ({ command }) => {
       const s3 = testS3Client();
       const bucket = uniqueName('checks');
@@ -50,7 +50,7 @@ describe('run and backfill before they touch a checkpoint', () => {
   - id: file-checkpoint
     source: { type: file, path: logs }
     parser: { type: alb }
-    outputs: [ { type: stdout } ]
+    outputs: [ { type: stdout, colour: true } ]
     checkpoint: { type: file, directory: state }
 `,
       );
@@ -63,6 +63,8 @@ describe('run and backfill before they touch a checkpoint', () => {
       expect(run.output()).toContain(
         `${config}:9:95 pipelines[0].outputs[0].template.file: cannot read index template file ${join(dir, 'missing.json')}`,
       );
+      // A schema problem in the sibling pipeline hides none of them.
+      expect(run.output()).toContain(`${config}:14:32 pipelines[1].outputs[0].colour: unknown key "colour"`);
       // Nothing read or written: not the checkpoint of the broken pipeline, nor its valid sibling's.
       expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0);
       expect(existsSync(join(dir, 'state'))).toBe(false);
