@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -15,7 +15,7 @@ export const s3DeadLetterConfigSchema = z
     prefix: z
       .string()
       .default('dead-letter')
-      .describe('Key prefix; objects land under <prefix>/<pipeline>/<YYYY-MM-DD>/<unique>.ndjson.gz.'),
+      .describe('Key prefix; objects land under <prefix>/<pipeline>/<YYYY-MM-DD>/<digest of the entries>.ndjson.gz.'),
     region: z.string().optional().describe('Region of the bucket; defaults to the AWS SDK region chain.'),
     endpoint: z.url().optional().describe('Custom S3 endpoint (S3-compatible stores, tests).'),
     force_path_style: z
@@ -27,12 +27,23 @@ export const s3DeadLetterConfigSchema = z
 
 export type S3DeadLetterConfig = z.infer<typeof s3DeadLetterConfigSchema>;
 
-/** The object key of one put: sortable by time, unique across workers. */
-export function deadLetterKey(prefix: string, pipeline: string, now: Date): string {
+/**
+ * The object key of one put: the day, then a digest of the entries without their time. The same
+ * failures stored again (a retry after a put whose answer was lost, a batch read again after a
+ * restart) overwrite one object instead of adding a copy; different entries get different keys
+ * across workers. Only a repeat on another day (UTC) is stored twice.
+ */
+export function deadLetterKey(
+  prefix: string,
+  pipeline: string,
+  now: Date,
+  entries: readonly DeadLetterEntry[],
+): string {
   const day = now.toISOString().slice(0, 10);
-  const unique = `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(6).toString('hex')}`;
+  const digest = createHash('sha256');
+  for (const { at: _at, ...failure } of entries) digest.update(`${JSON.stringify(failure)}\n`);
   const base = prefix.replace(/\/+$/, '');
-  return `${base ? `${base}/` : ''}${pipeline}/${day}/${unique}.ndjson.gz`;
+  return `${base ? `${base}/` : ''}${pipeline}/${day}/${digest.digest('hex').slice(0, 32)}.ndjson.gz`;
 }
 
 export class S3DeadLetter implements DeadLetter {
@@ -54,7 +65,7 @@ export class S3DeadLetter implements DeadLetter {
 
   async put(entries: DeadLetterEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const key = deadLetterKey(this.config.prefix, this.ctx.pipeline, new Date());
+    const key = deadLetterKey(this.config.prefix, this.ctx.pipeline, new Date(), entries);
     const body = await gzipAsync(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
     try {
       await this.client.send(

@@ -54,8 +54,7 @@ describe('S3DeadLetter', () => {
     const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
     expect(keys).toHaveLength(2);
     const day = new Date().toISOString().slice(0, 10);
-    for (const key of keys)
-      expect(key).toMatch(new RegExp(`^failed/alb-main/${day}/[0-9TZ]+-[0-9a-f]{12}\\.ndjson\\.gz$`));
+    for (const key of keys) expect(key).toMatch(new RegExp(`^failed/alb-main/${day}/[0-9a-f]{32}\\.ndjson\\.gz$`));
 
     const bodies = await Promise.all(
       keys.map(async (Key) => {
@@ -70,6 +69,30 @@ describe('S3DeadLetter', () => {
     );
     const all = bodies.flat().sort((a, b) => a.record - b.record);
     expect(all).toEqual([...first, entry(12)].map((e) => ({ ...e, at: expect.any(String) })));
+  });
+
+  it('stores the same entries under the same key when a put is repeated (a retry after a lost answer, a batch read again after a restart)', async () => {
+    const bucket = uniqueName('dlq-again');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const config = deadLetterConfigSchema.parse({
+      type: 's3',
+      bucket,
+      region: testRegion,
+      endpoint: awsEndpoint(),
+      force_path_style: true,
+    });
+    const dlq = createDeadLetter(config, ctx);
+    await dlq.put([entry(3), entry(9)]);
+    // The same failures found again later: only their time differs.
+    await dlq.put([
+      { ...entry(3), at: '2030-01-01T00:00:00.000Z' },
+      { ...entry(9), at: '2030-01-01T00:00:00.000Z' },
+    ]);
+    await dlq.put([entry(3)]);
+    await dlq.put([{ ...entry(3), code: 'ERR_OUTPUT_ENCODE' }]);
+    await dlq.close();
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    expect((listed.Contents ?? []).map((o) => o.Key!)).toHaveLength(3);
   });
 
   it('rejects put with ERR_DEAD_LETTER_WRITE naming the bucket when the bucket does not exist', async () => {
