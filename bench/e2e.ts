@@ -245,9 +245,19 @@ async function round(setup: Setup, number: number, concurrency: number): Promise
   console.log(`round ${number}, concurrency ${concurrency} (${order[0]} first; load average ${loadLine()}):`);
   console.log(`  direct bulk (pre-built bodies): ${rate(total, direct.seconds)} docs/s (${legLine(direct)})`);
   console.log(`  sluice end to end:              ${rate(total, sluice.seconds)} docs/s (${legLine(sluice)})`);
-  console.log(`  ratio sluice / direct: ${(direct.seconds / sluice.seconds).toFixed(2)}`);
+  console.log(
+    `  ratio sluice / direct: ${(direct.seconds / sluice.seconds).toFixed(2)} ` +
+      `(CPU of both processes, direct / sluice: ${(cpu(direct) / cpu(sluice)).toFixed(2)})`,
+  );
   return { direct, sluice };
 }
+
+/**
+ * What a leg cost the cores: its own CPU and OpenSearch's. When both share the same saturated
+ * cores (this bench's machine), the rate ratio tends to the ratio of these; other load moves
+ * wall time far more than it moves CPU seconds.
+ */
+const cpu = (leg: Leg) => leg.ownCpu + leg.opensearchCpu;
 
 function summary(total: number, concurrency: number, legs: readonly Record<'direct' | 'sluice', Leg>[]): string {
   const sum = (which: 'direct' | 'sluice') => legs.reduce((seconds, leg) => seconds + leg[which].seconds, 0);
@@ -256,7 +266,8 @@ function summary(total: number, concurrency: number, legs: readonly Record<'dire
   return (
     `concurrency ${concurrency}, ${legs.length} rounds: direct ${rate(total * legs.length, sum('direct'))} docs/s, ` +
     `sluice ${rate(total * legs.length, sum('sluice'))} docs/s; ratio sluice / direct ${(sum('direct') / sum('sluice')).toFixed(2)} ` +
-    `(per round median ${median.toFixed(2)}, ${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)})`
+    `(per round median ${median.toFixed(2)}, ${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)}); ` +
+    `CPU (sluice's or the sender's + OpenSearch's) direct / sluice ${(legs.reduce((sum, leg) => sum + cpu(leg.direct), 0) / legs.reduce((sum, leg) => sum + cpu(leg.sluice), 0)).toFixed(2)}`
   );
 }
 
