@@ -18,9 +18,14 @@
  * OpenSearch's own CPU per leg is read from /proc when its pid is known (OPENSEARCH_PID, else
  * `<SLUICE_SERVICES_DIR>/run/opensearch.pid`).
  *
+ * Both legs ask OpenSearch for the same trimmed bulk response (`BULK_RESPONSE_FIELDS`), as the
+ * output does. `--concurrency 2,3` runs each concurrency in every round (both legs with it), so
+ * settings are compared in one run; the indices are per run (`bench-e2e-<pid>-*`, the
+ * OpenSearch may be shared) and deleted at the end, also after a failure.
+ *
  * Needs OPENSEARCH_URL (default: SLUICE_TEST_OPENSEARCH_URL, as `scripts/services.sh` exports).
  * Options: --records N (default 200000), --objects N (default 20), --rounds N (default 3),
- * --warmup N (default 1).
+ * --warmup N (default 1), --concurrency N[,N...] (default 2).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,6 +35,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { loadConfig } from '../src/config/load-config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { Metrics } from '../src/core/metrics.js';
+import { BULK_RESPONSE_FIELDS } from '../src/outputs/opensearch/bulk-response.js';
 import { createOpenSearchClient } from '../src/outputs/opensearch/opensearch-client.js';
 import { opensearchOutputConfigSchema } from '../src/outputs/opensearch/opensearch-config.js';
 import { runWorker } from '../src/worker/run-worker.js';
@@ -39,10 +45,10 @@ import { BulkBodies, recordPath } from './hot-path.js';
 import { runtimeLine } from './report.js';
 
 const BATCH = 5000;
-const CONCURRENCY = 2;
 const CLOCK_TICKS = 100;
-const DIRECT_INDEX = 'bench-direct';
-const SLUICE_INDEX = 'bench-sluice';
+// Per run: the OpenSearch may be shared with other benches and tests.
+const DIRECT_INDEX = `bench-e2e-${process.pid}-direct`;
+const SLUICE_INDEX = `bench-e2e-${process.pid}-sluice`;
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -105,6 +111,7 @@ function processCpuSeconds(pid: number | undefined): number {
 }
 
 interface Leg {
+  concurrency: number;
   seconds: number;
   /** Bulk requests sent, and the time they spent in flight summed over requests. */
   requests: number;
@@ -116,7 +123,7 @@ interface Leg {
 
 type Bulks = Pick<Leg, 'requests' | 'bulkSeconds'>;
 
-async function timed(pid: number | undefined, work: () => Promise<Bulks>): Promise<Leg> {
+async function timed(pid: number | undefined, concurrency: number, work: () => Promise<Bulks>): Promise<Leg> {
   const cpuStart = process.cpuUsage();
   const opensearchStart = processCpuSeconds(pid);
   const start = process.hrtime.bigint();
@@ -124,25 +131,24 @@ async function timed(pid: number | undefined, work: () => Promise<Bulks>): Promi
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
   const opensearchCpu = processCpuSeconds(pid) - opensearchStart;
-  return { seconds, ...bulks, ownCpu: (cpu.user + cpu.system) / 1e6, opensearchCpu };
+  return { concurrency, seconds, ...bulks, ownCpu: (cpu.user + cpu.system) / 1e6, opensearchCpu };
 }
 
 /** The direct leg sends through the output's own client (same HTTP stack and headers as sluice). */
-async function sendDirect(client: Client, bodies: readonly Buffer[]): Promise<Bulks> {
+async function sendDirect(client: Client, bodies: readonly Buffer[], concurrency: number): Promise<Bulks> {
   let next = 0;
   let bulkSeconds = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const start = process.hrtime.bigint();
-        const result = (await client.bulk({ body: body as never })).body as Record<string, unknown>;
+        const response = await client.bulk({ body: body as never, filter_path: BULK_RESPONSE_FIELDS });
+        const result = response.body as Record<string, unknown>;
         bulkSeconds += Number(process.hrtime.bigint() - start) / 1e9;
-        if (result.errors) {
-          const items = result.items as Array<Record<string, { error?: unknown }>>;
-          const failed = items.find((item) => Object.values(item)[0]?.error);
-          throw new Error(`direct bulk had item errors: ${JSON.stringify(failed).slice(0, 500)}`);
-        }
+        const items = result.items as Array<Record<string, { error?: unknown }>>;
+        const failed = items.find((item) => Object.values(item)[0]?.error);
+        if (failed) throw new Error(`direct bulk had item errors: ${JSON.stringify(failed).slice(0, 500)}`);
       }
     }),
   );
@@ -150,8 +156,8 @@ async function sendDirect(client: Client, bodies: readonly Buffer[]): Promise<Bu
 }
 
 /** The pipeline file of one sluice leg: its own checkpoint directory, so every leg reads every object. */
-function sluiceConfig(dir: string, url: string, round: number): string {
-  const config = join(dir, `bench-${round}.yml`);
+function sluiceConfig(dir: string, url: string, round: number, concurrency: number): string {
+  const config = join(dir, `bench-${round}-${concurrency}.yml`);
   writeFileSync(
     config,
     `pipelines:
@@ -160,8 +166,8 @@ function sluiceConfig(dir: string, url: string, round: number): string {
     parser: { type: alb }
     filters: [ { type: date, field: time } ]
     outputs:
-      - { type: opensearch, hosts: ["${url}"], index: ${SLUICE_INDEX}, flush_events: ${BATCH}, concurrency: ${CONCURRENCY} }
-    checkpoint: { type: file, directory: ${join(dir, `checkpoints-${round}`)} }
+      - { type: opensearch, hosts: ["${url}"], index: ${SLUICE_INDEX}, flush_events: ${BATCH}, concurrency: ${concurrency} }
+    checkpoint: { type: file, directory: ${join(dir, `checkpoints-${round}-${concurrency}`)} }
 `,
   );
   return config;
@@ -206,7 +212,64 @@ const rate = (docs: number, seconds: number) => Math.round(docs / seconds).toLoc
 // busy = bulk time in flight / (wall × concurrency): below 1, OpenSearch waited for requests.
 const legLine = (leg: Leg) =>
   `${leg.seconds.toFixed(1)} s, own CPU ${leg.ownCpu.toFixed(1)} s, OpenSearch CPU ${leg.opensearchCpu.toFixed(1)} s, ` +
-  `${leg.requests} bulks of ${(leg.bulkSeconds / leg.requests).toFixed(2)} s, in flight ${((100 * leg.bulkSeconds) / (leg.seconds * CONCURRENCY)).toFixed(0)} %`;
+  `${leg.requests} bulks of ${(leg.bulkSeconds / leg.requests).toFixed(2)} s, in flight ${((100 * leg.bulkSeconds) / (leg.seconds * leg.concurrency)).toFixed(0)} %`;
+
+const loadLine = () =>
+  loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ');
+
+interface Setup {
+  url: string;
+  dir: string;
+  total: number;
+  pid: number | undefined;
+  client: Client;
+  bodies: Buffer[];
+}
+
+/** One round at one concurrency: the two legs, direct first in odd rounds; the ratio of their times. */
+async function round(setup: Setup, number: number, concurrency: number): Promise<Record<'direct' | 'sluice', Leg>> {
+  const { url, dir, total, pid, client, bodies } = setup;
+  const legs: Partial<Record<'direct' | 'sluice', Leg>> = {};
+  const order = number % 2 === 1 ? (['direct', 'sluice'] as const) : (['sluice', 'direct'] as const);
+  for (const which of order) {
+    await send(`${url}/${which === 'direct' ? SLUICE_INDEX : DIRECT_INDEX}`, { method: 'DELETE' });
+    await freshIndex(url, which === 'direct' ? DIRECT_INDEX : SLUICE_INDEX);
+    const config = sluiceConfig(dir, url, number, concurrency);
+    legs[which] = await timed(pid, concurrency, () =>
+      which === 'direct' ? sendDirect(client, bodies, concurrency) : runSluice(config, total),
+    );
+  }
+  const { direct, sluice } = legs as Record<'direct' | 'sluice', Leg>;
+  console.log(`round ${number}, concurrency ${concurrency} (${order[0]} first; load average ${loadLine()}):`);
+  console.log(`  direct bulk (pre-built bodies): ${rate(total, direct.seconds)} docs/s (${legLine(direct)})`);
+  console.log(`  sluice end to end:              ${rate(total, sluice.seconds)} docs/s (${legLine(sluice)})`);
+  console.log(
+    `  ratio sluice / direct: ${(direct.seconds / sluice.seconds).toFixed(2)} ` +
+      `(CPU of both processes, direct / sluice: ${(cpu(direct) / cpu(sluice)).toFixed(2)})`,
+  );
+  return { direct, sluice };
+}
+
+/**
+ * What a leg cost the cores: its own CPU and OpenSearch's. When both share the same saturated
+ * cores (this bench's machine), the rate ratio tends to the ratio of these; other load moves
+ * wall time far more than it moves CPU seconds.
+ */
+const cpu = (leg: Leg) => leg.ownCpu + leg.opensearchCpu;
+
+function summary(total: number, concurrency: number, legs: readonly Record<'direct' | 'sluice', Leg>[]): string {
+  const sum = (which: 'direct' | 'sluice') => legs.reduce((seconds, leg) => seconds + leg[which].seconds, 0);
+  const ratios = legs.map((leg) => leg.direct.seconds / leg.sluice.seconds).sort((a, b) => a - b);
+  const median = (ratios[Math.floor((ratios.length - 1) / 2)]! + ratios[Math.ceil((ratios.length - 1) / 2)]!) / 2;
+  return (
+    `concurrency ${concurrency}, ${legs.length} rounds: direct ${rate(total * legs.length, sum('direct'))} docs/s, ` +
+    `sluice ${rate(total * legs.length, sum('sluice'))} docs/s; ratio sluice / direct ${(sum('direct') / sum('sluice')).toFixed(2)} ` +
+    `(per round median ${median.toFixed(2)}, ${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)}); ` +
+    `CPU (sluice's or the sender's + OpenSearch's) direct / sluice ${(legs.reduce((sum, leg) => sum + cpu(leg.direct), 0) / legs.reduce((sum, leg) => sum + cpu(leg.sluice), 0)).toFixed(2)}`
+  );
+}
 
 async function main(): Promise<void> {
   const url = process.env.OPENSEARCH_URL ?? process.env.SLUICE_TEST_OPENSEARCH_URL;
@@ -214,67 +277,46 @@ async function main(): Promise<void> {
   const records = option('records', 200_000);
   const objects = option('objects', 20);
   const rounds = option('rounds', 3);
+  const at = process.argv.indexOf('--concurrency');
+  const concurrencies = at >= 0 ? process.argv[at + 1]!.split(',').map(Number) : [2];
   const perObject = Math.ceil(records / objects);
   const total = perObject * objects;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-bench-'));
-  const objectsGz = await writeObjects(dir, objects, perObject);
-
-  // direct: build every bulk body first, as the pipeline would, then time only the HTTP work.
-  const pipeline = await benchPipelineFor('alb', [sluiceConfig(dir, url, 0)]);
-  const direct = new BulkBodies({ ...pipeline.bulk, index: DIRECT_INDEX }, true);
-  for (const object of objectsGz) await recordPath(object, pipeline, pipeline.filters, direct);
-  direct.flush();
-  const bodies = direct.kept;
-  const pid = opensearchPid();
-  const client = createOpenSearchClient(
-    opensearchOutputConfigSchema.parse({ type: 'opensearch', hosts: [url], index: DIRECT_INDEX }),
-    dir,
-  );
-
-  console.log(`sluice bench:e2e — ${runtimeLine()}`);
-  console.log(
-    `records: ${total} ALB records in ${objects} gzip objects; ${bodies.length} bulk bodies (flush_events ${BATCH}, flush_bytes ${pipeline.bulk.flushBytes}), concurrency ${CONCURRENCY}; load average ${loadavg()
-      .map((load) => load.toFixed(1))
-      .join(' ')}`,
-  );
-  for (let warmup = option('warmup', 1); warmup > 0; warmup--) {
-    await freshIndex(url, DIRECT_INDEX);
-    const leg = await timed(pid, () => sendDirect(client, bodies));
-    console.log(`warm-up, direct (not counted): ${rate(total, leg.seconds)} docs/s (${legLine(leg)})`);
-  }
-  const sums = { direct: 0, sluice: 0 };
-  const ratios: number[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    const legs: Partial<Record<'direct' | 'sluice', Leg>> = {};
-    const order = round % 2 === 1 ? (['direct', 'sluice'] as const) : (['sluice', 'direct'] as const);
-    for (const which of order) {
-      await send(`${url}/${which === 'direct' ? SLUICE_INDEX : DIRECT_INDEX}`, { method: 'DELETE' });
-      await freshIndex(url, which === 'direct' ? DIRECT_INDEX : SLUICE_INDEX);
-      const config = sluiceConfig(dir, url, round);
-      legs[which] = await timed(pid, () =>
-        which === 'direct' ? sendDirect(client, bodies) : runSluice(config, total),
-      );
+  try {
+    const objectsGz = await writeObjects(dir, objects, perObject);
+    // direct: build every bulk body first, as the pipeline would, then time only the HTTP work.
+    const pipeline = await benchPipelineFor('alb', [sluiceConfig(dir, url, 0, concurrencies[0]!)]);
+    const direct = new BulkBodies({ ...pipeline.bulk, index: DIRECT_INDEX }, true);
+    for (const object of objectsGz) await recordPath(object, pipeline, pipeline.filters, direct);
+    direct.flush();
+    const client = createOpenSearchClient(
+      opensearchOutputConfigSchema.parse({ type: 'opensearch', hosts: [url], index: DIRECT_INDEX }),
+      dir,
+    );
+    const setup: Setup = { url, dir, total, pid: opensearchPid(), client, bodies: direct.kept };
+    console.log(`sluice bench:e2e — ${runtimeLine()}`);
+    console.log(
+      `records: ${total} ALB records in ${objects} gzip objects; ${setup.bodies.length} bulk bodies (flush_events ${BATCH}, ` +
+        `flush_bytes ${pipeline.bulk.flushBytes}), concurrency ${concurrencies.join(', ')}; load average ${loadLine()}`,
+    );
+    for (let warmup = option('warmup', 1); warmup > 0; warmup--) {
+      await freshIndex(url, DIRECT_INDEX);
+      const leg = await timed(setup.pid, concurrencies[0]!, () => sendDirect(client, setup.bodies, concurrencies[0]!));
+      console.log(`warm-up, direct (not counted): ${rate(total, leg.seconds)} docs/s (${legLine(leg)})`);
     }
-    const { direct: directLeg, sluice: sluiceLeg } = legs as Record<'direct' | 'sluice', Leg>;
-    sums.direct += directLeg.seconds;
-    sums.sluice += sluiceLeg.seconds;
-    ratios.push(directLeg.seconds / sluiceLeg.seconds);
-    console.log(`round ${round} (${order[0]} first):`);
-    console.log(`  direct bulk (pre-built bodies): ${rate(total, directLeg.seconds)} docs/s (${legLine(directLeg)})`);
-    console.log(`  sluice end to end:              ${rate(total, sluiceLeg.seconds)} docs/s (${legLine(sluiceLeg)})`);
-    console.log(`  ratio sluice / direct: ${ratios.at(-1)!.toFixed(2)}`);
+    const legs = new Map(concurrencies.map((c) => [c, [] as Record<'direct' | 'sluice', Leg>[]]));
+    for (let number = 1; number <= rounds; number++) {
+      // The order of the concurrencies turns each round too.
+      const order = number % 2 === 1 ? concurrencies : [...concurrencies].reverse();
+      for (const concurrency of order) legs.get(concurrency)!.push(await round(setup, number, concurrency));
+    }
+    for (const [concurrency, list] of legs) if (list.length > 0) console.log(summary(total, concurrency, list));
+    console.log(`load average ${loadLine()}`);
+  } finally {
+    await send(`${url}/${DIRECT_INDEX}`, { method: 'DELETE' }).catch(() => undefined);
+    await send(`${url}/${SLUICE_INDEX}`, { method: 'DELETE' }).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   }
-  await send(`${url}/${DIRECT_INDEX}`, { method: 'DELETE' });
-  await send(`${url}/${SLUICE_INDEX}`, { method: 'DELETE' });
-  rmSync(dir, { recursive: true, force: true });
-  const sorted = [...ratios].sort((a, b) => a - b);
-  console.log(
-    `over ${rounds} rounds: direct ${rate(total * rounds, sums.direct)} docs/s, sluice ${rate(total * rounds, sums.sluice)} docs/s; ` +
-      `ratio sluice / direct ${(sums.direct / sums.sluice).toFixed(2)} (per round median ${((sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2).toFixed(2)}, ` +
-      `${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}); load average ${loadavg()
-        .map((load) => load.toFixed(1))
-        .join(' ')}`,
-  );
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,7 @@ import { backoffDelayMs, sleep } from '../../core/backoff.js';
 import type { ComponentContext, WriteReport } from '../../core/components.js';
 import { BulkBodyBuffers } from './bulk-body.js';
 import type { BulkItem, ItemSettler } from './bulk-item.js';
-import { classifyBulkResponse } from './bulk-response.js';
+import { BULK_RESPONSE_FIELDS, classifyBulkResponse } from './bulk-response.js';
 import type { DeadLetterRouter, RejectedItem } from './dead-letter-router.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
 import {
@@ -90,7 +90,9 @@ export class BulkSender {
       // Prebuilt NDJSON bytes: the client sends them as they are (no serializing, no UTF-8 encoding).
       const lines = items.map((item) => item.line);
       const bytes = items.reduce((sum, item) => sum + item.bytes, 0);
-      const result = await this.bodies.send(lines, bytes, (body) => client.bulk({ body: body as never }));
+      const result = await this.bodies.send(lines, bytes, (body) =>
+        client.bulk({ body: body as never, filter_path: BULK_RESPONSE_FIELDS }),
+      );
       body = result.body;
     } catch (error) {
       const failure = classifyRequestError(error);
