@@ -70,7 +70,7 @@ async function child(threads: number, mb: number, objects: number, url: string):
   for (let i = 0; i < objects; i++) writeFileSync(join(dir, `alb-${i}.log.gz`), gz);
   const config = join(dir, 'bench.yml');
   writeFileSync(config, pipelineYaml(dir, url, geoip));
-  const loaded = await loadConfig(config);
+  const loaded = await loadConfig(config, process.env);
   const cpu0 = process.cpuUsage();
   const main0 = process.threadCpuUsage();
   const t0 = performance.now();

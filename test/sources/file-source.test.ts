@@ -191,6 +191,34 @@ describe('FileSource at the edges of its folder', () => {
     });
   });
 
+  it('reports a link to a folder outside even when include names only files (the files behind it would vanish unseen), and skips one to a folder inside', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'sluice-file-folder-link-'));
+    const root = join(base, 'logs');
+    await mkdir(join(root, 'sub'), { recursive: true });
+    await writeFile(join(root, 'sub', 'a.log'), 'inside line\n');
+    await symlink(outside, join(root, 'linked'));
+    await symlink(join(root, 'sub'), join(root, 'again'));
+    try {
+      const metrics = new Metrics();
+      const config = { type: 'file', path: root, include: ['**/*.log'] };
+      const src = createSource(sourceConfigSchema.parse(config), context(metrics));
+      const listed = await list(src, null);
+      expect(listed.map((o) => o.key)).toEqual(['linked', 'sub/a.log']);
+      await expect(src.open(listed[0]!)).rejects.toMatchObject({
+        code: 'ERR_FILE_REFUSED',
+        context: { reason: 'symlink_outside' },
+      });
+      expect(await skippedBy(metrics)).toEqual({ symlink: 1, symlink_outside: 1 });
+      // An exclude that names the link (or what is under it) silences it.
+      const quiet = { ...config, exclude: ['linked/**'] };
+      expect((await list(createSource(sourceConfigSchema.parse(quiet), context()), null)).map((o) => o.key)).toEqual([
+        'sub/a.log',
+      ]);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+
   it('never reads what a link points at outside the folder when the checkpoint asks for it by key', async () => {
     const src = createSource(sourceConfigSchema.parse({ type: 'file', path: dir }), context());
     expect(await src.stat('passwd')).toBeNull();
