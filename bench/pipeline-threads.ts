@@ -22,7 +22,9 @@
  *   --mb N          uncompressed MB per object (default 128)
  *   --objects N     objects (default 1)
  *   --configs LIST  `|`-separated configurations, each SLUICE_WORKER_THREADS and optional extra
- *                   node flags, e.g. `1|2|2 --single-threaded-gc` (default `1|2`)
+ *                   node flags, e.g. `1|2|2 --single-threaded-gc` (default `1|2`); `2@DIR` runs
+ *                   the child of another checkout's bench build (DIR/.cache/bench-build), to
+ *                   compare a change against the code before it in the same rounds
  *   --pairs N       interleaved rounds (default 3)
  *   --node-flags    V8 flags of every child (default `--max-old-space-size=128 --max-semi-space-size=8`)
  */
@@ -140,7 +142,7 @@ async function startStub(nice: string[]): Promise<{ url: string; stats(reset: bo
 interface Options {
   mb: number;
   objects: number;
-  configs: { threads: number; flags: string[]; label: string }[];
+  configs: { threads: number; flags: string[]; label: string; script: string }[];
   pairs: number;
   nodeFlags: string[];
 }
@@ -164,8 +166,10 @@ function parseOptions(argv: string[]): Options {
     else throw new Error(`unknown option ${argv[i]}; see the comment at the top of bench/pipeline-threads.ts`);
   }
   options.configs = configs.split('|').map((entry) => {
-    const [threads, ...flags] = entry.trim().split(/\s+/);
-    return { threads: Number(threads), flags, label: entry.trim() };
+    const [first, ...flags] = entry.trim().split(/\s+/);
+    const [threads, checkout] = (first ?? '').split('@');
+    const script = checkout ? join(checkout, '.cache/bench-build/bench/pipeline-threads.js') : import.meta.filename;
+    return { threads: Number(threads), flags, label: entry.trim(), script };
   });
   return options;
 }
@@ -183,7 +187,7 @@ async function parent(argv: string[]): Promise<void> {
       const row: Run[] = [];
       for (const config of configs) {
         await stub.stats(true);
-        const args = [...nodeFlags, ...config.flags, import.meta.filename, '--child'];
+        const args = [...nodeFlags, ...config.flags, config.script, '--child'];
         args.push(String(config.threads), dir, String(records), stub.url);
         const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
         const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
