@@ -220,11 +220,18 @@ function report(
   );
   console.log(`node flags: ${head.nodeFlags.join(' ') || '(none)'}; every configuration sent ${head.sent}`);
   console.log(`load average before ${loads(head.load)}, after ${loads(loadavg())}`);
-  console.log(`\n| round | ${configs.map((c) => `\`${c.label}\` records/s (vs first)`).join(' | ')} |`);
+  console.log(
+    `\n| round | ${configs.map((c) => `\`${c.label}\` records/s wall (vs first), per process CPU-s (vs first)`).join(' | ')} |`,
+  );
   console.log(`| --- |${' ---: |'.repeat(configs.length)}`);
   runs.forEach((row, round) => {
     const base = row[0]!.records / row[0]!.seconds;
-    const cells = row.map((r) => `${(r.records / r.seconds).toFixed(0)} (${(r.records / r.seconds / base).toFixed(2)})`);
+    const baseCpu = row[0]!.records / row[0]!.cpuSeconds;
+    const cells = row.map((r) => {
+      const wall = r.records / r.seconds;
+      const cpu = r.records / r.cpuSeconds;
+      return `${wall.toFixed(0)} (${(wall / base).toFixed(2)}), ${cpu.toFixed(0)} (${(cpu / baseCpu).toFixed(2)})`;
+    });
     console.log(`| ${round + 1} | ${cells.join(' | ')} |`);
   });
   console.log(
