@@ -39,8 +39,8 @@ import { silentLogger } from '../src/core/logger.js';
 import { runWorker } from '../src/worker/run-worker.js';
 import { benchGeoipDatabase } from './bench-pipeline.js';
 import type { StubStats } from './bulk-stub.js';
-import { sampleThreadCpu, type ThreadCpu } from './thread-cpu.js';
 import { buildCorpus, POOL_LINES } from './thread-corpus.js';
+import { sampleThreadCpu, type ThreadCpu } from './thread-cpu.js';
 
 interface Measured {
   threads: number;
@@ -122,7 +122,9 @@ function writeObjects(mb: number, objects: number): { dir: string; records: numb
   return { dir, records: members * POOL_LINES * objects };
 }
 
-async function startStub(nice: string[]): Promise<{ url: string; stats(reset: boolean): Promise<StubStats>; stop(): void }> {
+async function startStub(
+  nice: string[],
+): Promise<{ url: string; stats(reset: boolean): Promise<StubStats>; stop(): void }> {
   const stub = spawn(process.execPath, [...nice, join(import.meta.dirname, 'bulk-stub.js')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -208,7 +210,15 @@ async function parent(argv: string[]): Promise<void> {
 }
 
 function report(
-  head: { mb: number; objects: number; nodeFlags: string[]; sent?: string; load: number[]; started: string; records: number },
+  head: {
+    mb: number;
+    objects: number;
+    nodeFlags: string[];
+    sent?: string;
+    load: number[];
+    started: string;
+    records: number;
+  },
   configs: Options['configs'],
   runs: Run[][],
 ): void {
