@@ -8,11 +8,12 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import maxmind, { type AsnResponse, type CityResponse, type Reader, type Response } from 'maxmind';
+import { type AsnResponse, type CityResponse, Reader, type Response } from 'maxmind';
 import { z } from 'zod';
 import type { ComponentContext, Filter } from '../core/components.js';
 import type { LogEvent } from '../core/event.js';
 import { type FieldPath, getField, parseFieldPath, setField, shareFrozen } from '../core/field-path.js';
+import { readSharedFile } from '../core/shared-files.js';
 import { addTag } from '../core/tags.js';
 import { compileCondition, type DocPredicate } from './condition.js';
 import { fieldPathSchema } from './field-path-schema.js';
@@ -226,8 +227,11 @@ async function openDatabase<T extends Response>(
   const { kinds, wanted } = roles[role];
   let reader: Reader<T>;
   try {
+    // One copy of the database for the main thread and every worker thread (core/shared-files.ts).
+    const database = await readSharedFile(path);
+    if (database[0] === 0x1f && database[1] === 0x8b) throw new Error('a gzip file: give the .mmdb inside it');
     // The reader's own cache holds decoded records by offset; ours holds results by address.
-    reader = await maxmind.open<T>(path, { cache: { max: 1_000 } });
+    reader = new Reader<T>(database, { cache: new LruCache<number, unknown>(1_000) });
   } catch (error) {
     throw new FilterBuildError(
       `cannot open GeoIP database ${path}: ${error instanceof Error ? error.message : String(error)}`,

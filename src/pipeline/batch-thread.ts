@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { encodedBatchTransfer } from '../core/encoded-batch.js';
 import { createLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
+import { adoptSharedFiles } from '../core/shared-files.js';
 import { type FramedBatch, sliceBatch } from '../parsers/framing/framed-batch.js';
 import { RecordLoop } from './record-loop.js';
 import {
@@ -27,6 +28,8 @@ const { config, baseDir } = init;
 const logger = createLogger({ level: init.logLevel }).child({ pipeline: config.id, thread: true });
 // Nothing of the record loop counts into a registry (its counts travel in each reply); filters get one to hold.
 const context = { pipeline: config.id, logger, metrics: new Metrics(), baseDir, schema: config.schema };
+// The GeoIP databases the main thread read: built from its shared bytes, not read again.
+adoptSharedFiles(init.files);
 const parts: Promise<ThreadParts> = buildThreadParts(config, context);
 parts.catch(() => undefined);
 /** Record loops of the objects this thread has batches of (a parser keeps per-object state). */

@@ -6,6 +6,7 @@ import type { ComponentContext, DeadLetterEntry, Filter, ParserFactory, Source }
 import type { Doc } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
+import { sharedFiles } from '../core/shared-files.js';
 import type { WorkFeedFactory } from '../core/work-feed.js';
 import { fieldNaming } from '../ecs/field-naming.js';
 import { compileCondition } from '../filters/condition.js';
@@ -95,7 +96,11 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   const workerThreads = options.workerThreads ?? 1;
   const threads =
     workerThreads > 1 && threadable(config)
-      ? new BatchThreads({ config, baseDir: loaded.baseDir, logLevel: logger.level }, workerThreads, logger)
+      ? new BatchThreads(
+          { config, baseDir: loaded.baseDir, logLevel: logger.level, files: sharedFiles() },
+          workerThreads,
+          logger,
+        )
       : undefined;
   const close = async () => {
     await threads?.close();
