@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type AsnResponse, type CityResponse, Reader, type Response } from 'maxmind';
 import { z } from 'zod';
-import type { ComponentContext, Filter } from '../core/components.js';
+import type { Filter, FilterContext } from '../core/components.js';
 import type { LogEvent } from '../core/event.js';
 import { type FieldPath, getField, parseFieldPath, setField, shareFrozen } from '../core/field-path.js';
 import { readSharedFile } from '../core/shared-files.js';
@@ -221,7 +221,7 @@ const roles: Record<DatabaseRole, { kinds: RegExp; wanted: string }> = {
 async function openDatabase<T extends Response>(
   role: DatabaseRole,
   configured: string,
-  ctx: ComponentContext,
+  ctx: FilterContext,
 ): Promise<Reader<T>> {
   const path = resolve(ctx.baseDir, configured);
   const { kinds, wanted } = roles[role];
@@ -254,7 +254,7 @@ async function openDatabase<T extends Response>(
 }
 
 /** Opens the databases once; fails with a typed error saying what to fix. */
-export async function createGeoipFilter(config: GeoipFilterConfig, ctx: ComponentContext): Promise<GeoipFilter> {
+export async function createGeoipFilter(config: GeoipFilterConfig, ctx: FilterContext): Promise<GeoipFilter> {
   const readers: GeoipReaders = {};
   if (config.database !== undefined) readers.city = await openDatabase<CityResponse>('database', config.database, ctx);
   if (config.asn_database !== undefined)

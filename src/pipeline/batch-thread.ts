@@ -9,7 +9,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { encodedBatchTransfer } from '../core/encoded-batch.js';
 import { createLogger } from '../core/logger.js';
-import { Metrics } from '../core/metrics.js';
 import { adoptSharedFiles } from '../core/shared-files.js';
 import { type FramedBatch, sliceBatch } from '../parsers/framing/framed-batch.js';
 import { RecordLoop } from './record-loop.js';
@@ -26,8 +25,8 @@ const init = workerData as ThreadInit;
 const port = parentPort!;
 const { config, baseDir } = init;
 const logger = createLogger({ level: init.logLevel }).child({ pipeline: config.id, thread: true });
-// Nothing of the record loop counts into a registry (its counts travel in each reply); filters get one to hold.
-const context = { pipeline: config.id, logger, metrics: new Metrics(), baseDir, schema: config.schema };
+// Nothing of the record loop counts into a registry (its counts travel in each reply), so no prom-client here.
+const context = { pipeline: config.id, logger, baseDir, schema: config.schema };
 // The GeoIP databases the main thread read: built from its shared bytes, not read again.
 adoptSharedFiles(init.files);
 const parts: Promise<ThreadParts> = buildThreadParts(config, context);
