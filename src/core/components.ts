@@ -128,7 +128,7 @@ export interface Output {
   /** Settles only when every event is stored or dead-lettered; rejects only when neither is possible. */
   write(events: LogEvent[]): Promise<WriteReport>;
   /**
-   * Outputs that worker threads can encode for (OpenSearch: outputs/index.ts `createBatchEncoder`):
+   * Outputs that worker threads can encode for (OpenSearch: outputs/batch-encoders.ts `createBatchEncoder`):
    * one batch's events as the thread encoded them, settled as `write` settles.
    */
   writeEncoded?(batch: EncodedBatch, object: ObjectOrigin): Promise<WriteReport>;
@@ -182,3 +182,9 @@ export interface ComponentContext {
   /** The pipeline's field naming (`schema`): which built-in index template an output installs. Default aws. */
   schema?: 'aws' | 'ecs';
 }
+
+/**
+ * What a filter is built with: no metrics registry and no dead-letter (filters use neither), so a
+ * worker thread builds its filters without loading prom-client (pipeline/batch-thread.ts).
+ */
+export type FilterContext = Pick<ComponentContext, 'pipeline' | 'logger' | 'baseDir' | 'schema'>;

@@ -8,11 +8,12 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import maxmind, { type AsnResponse, type CityResponse, type Reader, type Response } from 'maxmind';
+import { type AsnResponse, type CityResponse, Reader, type Response } from 'maxmind';
 import { z } from 'zod';
-import type { ComponentContext, Filter } from '../core/components.js';
+import type { Filter, FilterContext } from '../core/components.js';
 import type { LogEvent } from '../core/event.js';
 import { type FieldPath, getField, parseFieldPath, setField, shareFrozen } from '../core/field-path.js';
+import { readSharedFile } from '../core/shared-files.js';
 import { addTag } from '../core/tags.js';
 import { compileCondition, type DocPredicate } from './condition.js';
 import { fieldPathSchema } from './field-path-schema.js';
@@ -220,14 +221,17 @@ const roles: Record<DatabaseRole, { kinds: RegExp; wanted: string }> = {
 async function openDatabase<T extends Response>(
   role: DatabaseRole,
   configured: string,
-  ctx: ComponentContext,
+  ctx: FilterContext,
 ): Promise<Reader<T>> {
   const path = resolve(ctx.baseDir, configured);
   const { kinds, wanted } = roles[role];
   let reader: Reader<T>;
   try {
+    // One copy of the database for the main thread and every worker thread (core/shared-files.ts).
+    const database = await readSharedFile(path);
+    if (database[0] === 0x1f && database[1] === 0x8b) throw new Error('a gzip file: give the .mmdb inside it');
     // The reader's own cache holds decoded records by offset; ours holds results by address.
-    reader = await maxmind.open<T>(path, { cache: { max: 1_000 } });
+    reader = new Reader<T>(database, { cache: new LruCache<number, unknown>(1_000) });
   } catch (error) {
     throw new FilterBuildError(
       `cannot open GeoIP database ${path}: ${error instanceof Error ? error.message : String(error)}`,
@@ -253,7 +257,7 @@ async function openDatabase<T extends Response>(
  * Opens the databases once; fails with a typed error saying what to fix, or an AggregateError of
  * both when neither opens (a config check lists both).
  */
-export async function createGeoipFilter(config: GeoipFilterConfig, ctx: ComponentContext): Promise<GeoipFilter> {
+export async function createGeoipFilter(config: GeoipFilterConfig, ctx: FilterContext): Promise<GeoipFilter> {
   const [city, asn] = await Promise.allSettled([
     config.database === undefined ? undefined : openDatabase<CityResponse>('database', config.database, ctx),
     config.asn_database === undefined ? undefined : openDatabase<AsnResponse>('asn_database', config.asn_database, ctx),

@@ -3,7 +3,7 @@
  * configured filter. Factories are async because some open resources (the GeoIP database).
  */
 import { z } from 'zod';
-import type { ComponentContext, Filter } from '../core/components.js';
+import type { Filter, FilterContext } from '../core/components.js';
 import { createDateFilter, dateFilterSchema } from './date-filter.js';
 import { createDropFilter, dropFilterSchema } from './drop-filter.js';
 import { createGeoipFilter, geoipFilterSchema } from './geoip-filter.js';
@@ -36,7 +36,7 @@ export const filterTypes = [
   'drop',
 ] as const satisfies readonly FilterConfig['type'][];
 
-export async function createFilter(config: FilterConfig, ctx: ComponentContext): Promise<Filter> {
+export async function createFilter(config: FilterConfig, ctx: FilterContext): Promise<Filter> {
   switch (config.type) {
     case 'date':
       return createDateFilter(config);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ComponentContext, Output } from '../core/components.js';
 import { FileOutput, fileOutputConfigSchema } from './file-output.js';
-import { BatchEncoder } from './opensearch/batch-encoder.js';
 import { opensearchOutputConfigSchema } from './opensearch/opensearch-config.js';
 import { OpenSearchOutput } from './opensearch/opensearch-output.js';
 import { StdoutOutput, stdoutOutputConfigSchema } from './stdout-output.js';
@@ -35,16 +34,8 @@ export async function buildOutput(config: OutputConfig, ctx: ComponentContext): 
   return output;
 }
 
-/**
- * The worker-thread half of an output, for the outputs whose events threads can encode (only
- * OpenSearch); undefined for the others, whose pipelines keep the record loop in-process.
- */
-export function createBatchEncoder(config: OutputConfig): BatchEncoder | undefined {
-  return config.type === 'opensearch' ? new BatchEncoder(config) : undefined;
-}
-
+export { type BatchEncoder, createBatchEncoder } from './batch-encoders.js';
 export { FileOutput, fileOutputConfigSchema } from './file-output.js';
-export type { BatchEncoder } from './opensearch/batch-encoder.js';
 export { opensearchOutputConfigSchema } from './opensearch/opensearch-config.js';
 export { OpenSearchOutput } from './opensearch/opensearch-output.js';
 export { StdoutOutput, stdoutOutputConfigSchema } from './stdout-output.js';

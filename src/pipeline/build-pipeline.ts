@@ -8,6 +8,7 @@ import type { ConfigProblem } from '../core/errors.js';
 import type { Doc } from '../core/event.js';
 import type { Metrics } from '../core/metrics.js';
 import { type PipelineSettings, resolvePipelineSettings } from '../core/pipeline-settings.js';
+import { sharedFiles } from '../core/shared-files.js';
 import type { WorkFeedFactory } from '../core/work-feed.js';
 import { type FieldNaming, fieldNaming, hasEcsTable } from '../ecs/field-naming.js';
 import { compileCondition } from '../filters/condition.js';
@@ -91,7 +92,11 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
   const workerThreads = options.workerThreads ?? 1;
   const threads =
     workerThreads > 1 && threadable(config)
-      ? new BatchThreads({ config, baseDir: loaded.baseDir, logLevel: parts.logger.level }, workerThreads, parts.logger)
+      ? new BatchThreads(
+          { config, baseDir: loaded.baseDir, logLevel: parts.logger.level, files: sharedFiles() },
+          workerThreads,
+          parts.logger,
+        )
       : undefined;
   const close = async () => {
     await threads?.close();

@@ -7,6 +7,7 @@ import type { DeadLetterEntry } from '../core/components.js';
 import type { EncodedBatch } from '../core/encoded-batch.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import { type ErrorContext, SluiceError } from '../core/errors.js';
+import type { sharedFiles } from '../core/shared-files.js';
 import type { FramedBatch } from '../parsers/framing/framed-batch.js';
 import type { LoopObject } from './record-loop.js';
 
@@ -15,6 +16,8 @@ export interface ThreadInit {
   config: PipelineConfig;
   baseDir: string;
   logLevel: string;
+  /** The files the main thread read into shared memory (core/shared-files.ts): GeoIP databases, one copy for all threads. */
+  files: ReturnType<typeof sharedFiles>;
 }
 
 /** The record loop of one object, as the main thread would build it. */

@@ -1,10 +1,10 @@
 import type { PipelineConfig } from '../config/schema.js';
-import type { ComponentContext, Filter, ParserFactory } from '../core/components.js';
+import type { Filter, FilterContext, ParserFactory } from '../core/components.js';
 import type { Doc } from '../core/event.js';
 import { fieldNaming } from '../ecs/field-naming.js';
 import { compileCondition } from '../filters/condition.js';
 import { createFilter } from '../filters/index.js';
-import { type BatchEncoder, createBatchEncoder } from '../outputs/index.js';
+import { type BatchEncoder, createBatchEncoder } from '../outputs/batch-encoders.js';
 import { createParserFactory } from '../parsers/index.js';
 
 /** One output as a worker thread sees it: its routing condition and its encoder. */
@@ -35,7 +35,7 @@ export function threadable(config: PipelineConfig): boolean {
  * and the outputs' routing and encoding. The main thread built the same config first, so a
  * failure here is not a config problem: it is thrown as it is.
  */
-export async function buildThreadParts(config: PipelineConfig, context: ComponentContext): Promise<ThreadParts> {
+export async function buildThreadParts(config: PipelineConfig, context: FilterContext): Promise<ThreadParts> {
   const naming = fieldNaming(config.schema, config.parser.type);
   const filters: Filter[] = [];
   for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, context));

@@ -107,4 +107,21 @@ describe('BatchEncoder and encodedItems (worker threads) against EventEncoder (i
     const actual = encodedItems(encoded, OBJECT, new EventEncoder(settings, componentContext()), new WriteTracker(3));
     expect(body(actual).equals(body(expected))).toBe(true);
   });
+
+  it('encodes a batch given in parts, past its first guess of items, exactly as at once', () => {
+    const settings = config();
+    const all = events();
+    const builder = new BatchEncoder(settings).start(1);
+    builder.add(all.slice(0, 1));
+    builder.add([]);
+    builder.add(all.slice(1, 4));
+    builder.add(all.slice(4));
+    const parts = builder.finish();
+    const whole = new BatchEncoder(settings).encode(all);
+    expect(Buffer.from(parts.bytes).equals(Buffer.from(whole.bytes))).toBe(true);
+    for (const key of ['ends', 'heads', 'records', 'subs', 'nameOf'] as const)
+      expect([...parts[key]]).toEqual([...whole[key]]);
+    expect(parts.names).toEqual(whole.names);
+    expect(parts.unencodable).toEqual(whole.unencodable);
+  });
 });

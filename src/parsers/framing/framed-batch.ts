@@ -53,3 +53,36 @@ export interface FramingOptions {
   /** Records per batch (default 2000): large enough to amortize the async hop, small enough to stay cache-friendly. */
   batchRecords?: number;
 }
+
+/**
+ * The batch cut into consecutive slices of at most `size` records that together cover exactly
+ * its record numbers (`firstRecord`..`lastRecord`, each oversized or invalid record in the slice
+ * that covers its number): running the record loop slice by slice gives the same events and
+ * failures as the whole batch, while a slice's documents die young.
+ */
+export function sliceBatch(batch: FramedBatch, size: number): FramedBatch[] {
+  const n = batch.recordNumbers.length;
+  if (n <= size) return [batch];
+  const slices: FramedBatch[] = [];
+  for (let start = 0; start < n; start += size) {
+    const end = Math.min(n, start + size);
+    const firstRecord = start === 0 ? batch.firstRecord : batch.recordNumbers[start - 1]! + 1;
+    const lastRecord = end === n ? batch.lastRecord : batch.recordNumbers[end - 1]!;
+    const covers = (record: number) => record >= firstRecord && record <= lastRecord;
+    const slice: FramedBatch = {
+      records: batch.rows ? batch.records : batch.records.slice(start, end),
+      recordNumbers: batch.recordNumbers.slice(start, end),
+      firstRecord,
+      lastRecord,
+      oversized: batch.oversized.filter((o) => covers(o.record)),
+      invalidUtf8: batch.invalidUtf8.filter(covers),
+    };
+    if (batch.hints) slice.hints = batch.hints.slice(start, end);
+    if (batch.rows) {
+      slice.rows = batch.rows.slice(start, end);
+      slice.columns = batch.columns;
+    }
+    slices.push(slice);
+  }
+  return slices;
+}

@@ -17,11 +17,12 @@ import { startSluice, waitFor } from '../../helpers/sluice-process.js';
 describe('exactly once across SIGKILLs', () => {
   const s3 = testS3Client();
 
-  // The threaded variant (SLUICE_WORKER_THREADS=2: record loop and encoding on worker threads) on one store only.
+  // The threaded variants (SLUICE_WORKER_THREADS=2: record loop and encoding on worker threads) on both stores.
   const variants = [
     { store: 's3', threads: 1 },
     { store: 'dynamodb', threads: 1 },
     { store: 's3', threads: 2 },
+    { store: 'dynamodb', threads: 2 },
   ] as const;
   for (const { store, threads } of variants) {
     const env = { SLUICE_WORKER_THREADS: String(threads) };
