@@ -3,11 +3,11 @@ import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { errorCode, errorMessage } from '../core/errors.js';
-import { isBrokenPipe, writeText } from '../outputs/stdout-output.js';
+import { isBrokenPipe, writeText } from '../outputs/stream-writes.js';
+import { createParserFactory, PARSER_TYPES, type ParserType } from '../parsers/create-parser.js';
 import { bufferRangeReader, frameParquet, type RangeReader } from '../parsers/framing/frame-parquet.js';
 import { frameRecords } from '../parsers/framing/frame-records.js';
 import type { FramedBatch } from '../parsers/framing/framed-batch.js';
-import { createParserFactory, parserConfigSchema, parserTypes } from '../parsers/index.js';
 import { rawTextRedactor } from '../pipeline/raw-text-redactor.js';
 import { RecordLoop } from '../pipeline/record-loop.js';
 import { decodeObjectStream } from '../sources/decompress.js';
@@ -42,7 +42,7 @@ Options:
                    \`when\` takes has "routes":[]. The whole pipeline is built as \`sluice run\`
                    builds it (exit 78 when it cannot be); no service is contacted.
 
-Parsers: ${parserTypes.join(', ')}
+Parsers: ${PARSER_TYPES.join(', ')}
 `;
 
 const OPTIONS = {
@@ -115,15 +115,15 @@ async function parseFiles(positionals: string[], options: ParseOptions, failOnEr
 
 /** --parser alone: that parser, no filters; an exit code when the type is unknown. */
 function parserOptions(values: Values): ParseOptions | number {
-  const config = parserConfigSchema.safeParse({ type: values.parser });
-  if (!config.success) {
+  const type = values.parser as ParserType;
+  if (!PARSER_TYPES.includes(type)) {
     process.stderr.write(
-      `sluice parse: unknown parser "${values.parser}"; expected one of: ${parserTypes.join(', ')}\n`,
+      `sluice parse: unknown parser "${values.parser}"; expected one of: ${PARSER_TYPES.join(', ')}\n`,
     );
     return EXIT_USAGE;
   }
   const maxRecordBytes = Number(values['max-record-bytes'] ?? 1024 * 1024);
-  const parser = createParserFactory(config.data);
+  const parser = createParserFactory({ type } as Parameters<typeof createParserFactory>[0]);
   return { parser, filters: [], maxRecordBytes, pipeline: 'parse', redact: rawTextRedactor([]) };
 }
 

@@ -3,6 +3,7 @@ import type { ComponentContext, Output, WriteReport } from '../core/components.j
 import { OutputError } from '../core/errors.js';
 import type { LogEvent } from '../core/event.js';
 import { deadLetterRefused, encodeLine, type Refusal } from './refused-events.js';
+import { isBrokenPipe, writeText } from './stream-writes.js';
 
 export const stdoutOutputConfigSchema = z
   .strictObject({
@@ -14,24 +15,6 @@ export const stdoutOutputConfigSchema = z
   );
 
 export type StdoutOutputConfig = z.infer<typeof stdoutOutputConfigSchema>;
-
-/**
- * Writes `text` and resolves once the stream has handed it on (to the kernel, for a pipe), so
- * a slow reader holds back the writer instead of growing memory: a caller that awaits each
- * write never has more than one chunk buffered. Rejects when the stream fails (EPIPE once the
- * reader is gone) or was already destroyed.
- */
-export function writeText(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-/** True for the failure of a write whose reader went away (`sluice … | head`). */
-export function isBrokenPipe(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
-}
 
 /**
  * NDJSON on stdout; a write settles once the stream has taken the bytes. An event JSON cannot

@@ -1,18 +1,7 @@
 import { z } from 'zod';
-import type { ParserFactory } from '../core/components.js';
-import { albConnectionParserFactory } from './alb-connection-parser.js';
-import { albParserFactory } from './alb-parser.js';
-import { cloudfrontParserFactory } from './cloudfront-parser.js';
-import { cloudtrailParserFactory } from './cloudtrail-parser.js';
-import { elbParserFactory } from './elb-parser.js';
 import { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH } from './json/parse-json-document.js';
-import { jsonLinesParserFactory, wafParserFactory } from './json-object-parser.js';
-import { linesParserFactory } from './lines-parser.js';
-import { nlbParserFactory } from './nlb-parser.js';
-import { s3AccessParserFactory } from './s3-access-parser.js';
-import { vpcFlowParquetParserFactory } from './vpc-flow-parquet-parser.js';
-import { vpcFlowParserFactory } from './vpc-flow-parser.js';
 
+export { createParserFactory, PARSER_TYPES, type ParserType } from './create-parser.js';
 export { type FramedBatch, frameRecords } from './framing/index.js';
 
 const JSON_DOCUMENTS =
@@ -91,34 +80,3 @@ export const parserConfigSchema = z.discriminatedUnion('type', [
 
 /** A parser's settings, defaults applied or not (each factory applies its own defaults). */
 export type ParserConfig = z.input<typeof parserConfigSchema>;
-
-export const parserTypes = parserConfigSchema.options.map((option) => option.shape.type.value);
-
-export function createParserFactory(config: ParserConfig): ParserFactory {
-  switch (config.type) {
-    case 'alb':
-      return albParserFactory();
-    case 'alb_connection':
-      return albConnectionParserFactory();
-    case 'elb':
-      return elbParserFactory();
-    case 'nlb':
-      return nlbParserFactory();
-    case 'waf':
-      return wafParserFactory({ maxDepth: config.max_depth });
-    case 'cloudfront':
-      return cloudfrontParserFactory({ fields: config.fields });
-    case 's3_access':
-      return s3AccessParserFactory();
-    case 'vpc_flow':
-      return vpcFlowParserFactory({ fields: config.fields });
-    case 'vpc_flow_parquet':
-      return vpcFlowParquetParserFactory();
-    case 'cloudtrail':
-      return cloudtrailParserFactory({ maxDepth: config.max_depth });
-    case 'json_lines':
-      return jsonLinesParserFactory({ maxDepth: config.max_depth });
-    case 'lines':
-      return linesParserFactory({ field: config.field });
-  }
-}

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createParserFactory, parserConfigSchema, parserTypes } from '../../src/parsers/index.js';
+import { createParserFactory, PARSER_TYPES, parserConfigSchema } from '../../src/parsers/index.js';
 
 describe('parserConfigSchema', () => {
-  it('lists every parser type', () => {
-    expect(parserTypes).toEqual([
+  it('lists every parser type, in the order of the schema', () => {
+    expect(parserConfigSchema.options.map((option) => option.shape.type.value)).toEqual(PARSER_TYPES);
+    expect(PARSER_TYPES).toEqual([
       'alb',
       'alb_connection',
       'elb',
@@ -19,7 +20,7 @@ describe('parserConfigSchema', () => {
     ]);
   });
 
-  it.each(parserTypes)('builds a factory of type %s when the config names it', (type) => {
+  it.each(PARSER_TYPES)('builds a factory of type %s when the config names it', (type) => {
     const factory = createParserFactory(parserConfigSchema.parse({ type }));
     expect(factory.type).toBe(type);
     const json = ['waf', 'cloudtrail', 'json_lines'];

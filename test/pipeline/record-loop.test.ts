@@ -8,7 +8,7 @@ import { createDropFilter } from '../../src/filters/drop-filter.js';
 import { FilterApplyError } from '../../src/filters/filter-apply-error.js';
 import { createMutateFilter, mutateFilterSchema } from '../../src/filters/mutate-filter.js';
 import { frameRecords } from '../../src/parsers/framing/frame-records.js';
-import { createParserFactory, type ParserConfig, parserTypes } from '../../src/parsers/index.js';
+import { createParserFactory, PARSER_TYPES, type ParserConfig } from '../../src/parsers/index.js';
 import { type BatchResult, type LoopObject, RecordLoop } from '../../src/pipeline/record-loop.js';
 import { fixture } from '../parsers/parse-helpers.js';
 
@@ -341,7 +341,7 @@ describe('RecordLoop', () => {
     expect(events[0]!.doc).toMatchObject({ srcport: 5001, pkt_srcaddr: '10.0.0.62', tcp_flags: 18 });
   });
 
-  it.each(parserTypes.map((type) => [type, type === 'cloudfront' || type === 'vpc_flow']))(
+  it.each(PARSER_TYPES.map((type) => [type, type === 'cloudfront' || type === 'vpc_flow']))(
     'tells framing to skip the acknowledged records unread unless the %s parser reads headers (%s)',
     (type, readsHeaders) => {
       const loop = new RecordLoop({
