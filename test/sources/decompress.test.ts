@@ -57,7 +57,7 @@ describe('decodeObjectStream', () => {
       largest = Math.max(largest, (chunk as Buffer).length);
     }
     expect(total).toBe(big.length);
-    expect(largest).toBeLessThanOrEqual(64 * 1024);
+    expect(largest).toBeLessThanOrEqual(256 * 1024);
   });
 
   it.each([
