@@ -128,8 +128,8 @@ export interface Output {
   /** Settles only when every event is stored or dead-lettered; rejects only when neither is possible. */
   write(events: LogEvent[]): Promise<WriteReport>;
   /**
-   * Outputs that worker threads can encode for (OpenSearch: outputs/batch-encoders.ts `createBatchEncoder`):
-   * one batch's events as the thread encoded them, settled as `write` settles.
+   * Outputs the encoded path can encode for (OpenSearch: outputs/batch-encoders.ts `createBatchEncoder`):
+   * one batch's events as a worker thread or the main thread inline encoded them, settled as `write` settles.
    */
   writeEncoded?(batch: EncodedBatch, object: ObjectOrigin): Promise<WriteReport>;
   close(): Promise<void>;

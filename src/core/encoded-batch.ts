@@ -4,7 +4,7 @@ import type { Origin } from './event.js';
 export type ObjectOrigin = Omit<Origin, 'record' | 'sub'>;
 
 /**
- * One batch's events for one output, encoded by a worker thread (pipeline/batch-threads.ts):
+ * One batch's events for one output, encoded by pipeline/loop-and-encode.ts (a worker thread, or inline):
  * every item's bulk line as bytes, back to back, and per item where it came from and where its
  * line lies. Typed arrays over their own buffers, so a thread hands it over by transfer, not copy.
  */

@@ -4,8 +4,9 @@ import { BatchEncoder, type BatchEncoderConfig } from './opensearch/batch-encode
 type AnyOutputConfig = ({ type: 'opensearch' } & BatchEncoderConfig) | { type: 'stdout' | 'file' };
 
 /**
- * The worker-thread half of an output, for the outputs whose events threads can encode (only
- * OpenSearch); undefined for the others, whose pipelines keep the record loop in-process. Apart
+ * The encoding half of an output, for the outputs whose events the encoded path can encode (only
+ * OpenSearch: worker threads, or inline with one thread); undefined for the others, whose
+ * pipelines keep the event path. Apart
  * from outputs/index.ts so that a worker thread loads the encoder alone, not every output with
  * its clients (an OpenSearch client and the file and stdout outputs: ~36 MB of RSS per thread).
  */

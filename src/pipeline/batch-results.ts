@@ -7,7 +7,7 @@ import type { ThreadBatchResult } from './thread-messages.js';
 
 /**
  * One batch after the record loop, wherever the loop ran: its counts, its dead-letter entries,
- * and how its events reach each output (the events themselves, or the bytes a thread encoded).
+ * and how its events reach each output (the events themselves, or the bytes loop-and-encode.ts wrote).
  */
 export interface LoopedBatch {
   firstRecord: number;
@@ -22,7 +22,7 @@ export interface LoopedBatch {
   write(output: RoutedOutput, index: number): Promise<WriteReport>;
 }
 
-/** Today's path: the record loop on this thread, batch by batch as framing yields them. */
+/** The event path (a file or stdout output): the record loop on this thread, batch by batch as framing yields them, the events handed to the outputs. */
 export async function* loopInProcess(
   framed: AsyncIterable<FramedBatch>,
   loop: RecordLoop,
@@ -45,22 +45,24 @@ export async function* loopInProcess(
 }
 
 /**
- * Worker threads: each framed batch is handed to `dispatch` as it comes, at most `depth` at a
- * time, and the results are yielded in batch order, whatever order the threads finish in. The
- * caller pulls the next result only when it may send it (events in flight, batches in flight),
- * so no more than `depth` batches are read ahead of what is sent: the outputs' backpressure
- * still reaches the source. A failed batch fails at its place in the order; batches dispatched
- * but not yielded (the caller stopped: drain, dead-letter cap, a failure) are dropped unsent,
- * their records unacknowledged, and `settled` is called once none is left running.
+ * The encoded path (every output OpenSearch): each framed batch is handed to `dispatch`, the
+ * executor that runs loop-and-encode.ts on it (worker threads, batch-threads.ts; or inline on
+ * this thread, depth 1), as it comes, at most `depth` at a time, and the results are yielded in
+ * batch order, whatever order the executor finishes in. The caller pulls the next result only
+ * when it may send it (events in flight, batches in flight), so no more than `depth` batches
+ * are read ahead of what is sent: the outputs' backpressure still reaches the source. A failed
+ * batch fails at its place in the order; batches dispatched but not yielded (the caller
+ * stopped: drain, dead-letter cap, a failure) are dropped unsent, their records
+ * unacknowledged, and `settled` is called once none is left running.
  */
-export async function* loopInThreads(
+export async function* loopEncoded(
   framed: AsyncIterable<FramedBatch>,
   dispatch: (batch: FramedBatch) => Promise<ThreadBatchResult | null>,
   depth: number,
   object: ObjectOrigin,
   settled: () => void,
 ): AsyncGenerator<LoopedBatch> {
-  // Only the record numbers stay here: the batch itself was copied to its thread.
+  // Only the record numbers stay here: the batch itself was copied to its thread (or looped already).
   const ahead: { firstRecord: number; lastRecord: number; result: Promise<ThreadBatchResult | null> }[] = [];
   const framedBatches = framed[Symbol.asyncIterator]();
   let more = true;
@@ -80,7 +82,7 @@ export async function* loopInThreads(
       const first = ahead.shift();
       if (first === undefined) break;
       const result = await first.result;
-      if (result !== null) yield threadBatch(first, result, object);
+      if (result !== null) yield encodedBatch(first, result, object);
     }
   } finally {
     const running = ahead.map((entry) => entry.result);
@@ -91,7 +93,7 @@ export async function* loopInThreads(
   }
 }
 
-function threadBatch(
+function encodedBatch(
   batch: { firstRecord: number; lastRecord: number },
   result: ThreadBatchResult,
   object: ObjectOrigin,

@@ -10,15 +10,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { encodedBatchTransfer } from '../core/encoded-batch.js';
 import { createLogger } from '../core/logger.js';
 import { adoptSharedFiles } from '../core/shared-files.js';
-import { type FramedBatch, sliceBatch } from '../parsers/framing/framed-batch.js';
+import { loopAndEncode } from './loop-and-encode.js';
 import { RecordLoop } from './record-loop.js';
-import {
-  crossError,
-  type ThreadBatchResult,
-  type ThreadInit,
-  type ThreadReply,
-  type ThreadTask,
-} from './thread-messages.js';
+import { crossError, type ThreadInit, type ThreadReply, type ThreadTask } from './thread-messages.js';
 import { buildThreadParts, type ThreadParts } from './thread-parts.js';
 
 const init = workerData as ThreadInit;
@@ -33,13 +27,6 @@ const parts: Promise<ThreadParts> = buildThreadParts(config, context);
 parts.catch(() => undefined);
 /** Record loops of the objects this thread has batches of (a parser keeps per-object state). */
 const loops = new Map<number, RecordLoop>();
-
-/**
- * Records the loop runs at a time: a slice's documents and JSON die in the young generation
- * instead of a whole batch's surviving its scavenges (bench:pipeline-threads). The batch is
- * still what is acknowledged and sent.
- */
-const SLICE_RECORDS = 250;
 
 async function run(task: Extract<ThreadTask, { kind: 'batch' }>): Promise<void> {
   let reply: ThreadReply;
@@ -58,34 +45,6 @@ async function run(task: Extract<ThreadTask, { kind: 'batch' }>): Promise<void> 
     reply = { seq: task.seq, error: crossError(error) };
   }
   port.postMessage(reply, transfer);
-}
-
-/** The record loop over the batch slice by slice, each slice's events encoded for every output at once. */
-function loopAndEncode(
-  loop: RecordLoop,
-  outputs: ThreadParts['outputs'],
-  batch: FramedBatch,
-): ThreadBatchResult | null {
-  const builders = outputs.map(({ encoder }) => encoder.start(batch.recordNumbers.length));
-  const result: ThreadBatchResult = { read: 0, records: 0, dropped: 0, events: 0, failures: [], outputs: [] };
-  let any = false;
-  for (const slice of sliceBatch(batch, SLICE_RECORDS)) {
-    const looped = loop.run(slice);
-    if (looped === null) continue;
-    any = true;
-    const { events } = looped;
-    outputs.forEach(({ when }, i) => {
-      builders[i]!.add(when ? events.filter((event) => when(event.doc)) : events);
-    });
-    result.read += looped.read;
-    result.records += looped.records;
-    result.dropped += looped.dropped;
-    result.events += events.length;
-    for (const failure of looped.failures) result.failures.push(failure);
-  }
-  if (!any) return null;
-  result.outputs = builders.map((builder) => builder.finish());
-  return result;
 }
 
 port.on('message', (task: ThreadTask) => {

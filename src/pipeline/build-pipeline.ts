@@ -21,7 +21,7 @@ import { BatchThreads } from './batch-threads.js';
 import { BuildProblems } from './build-problems.js';
 import { rawTextRedactor } from './raw-text-redactor.js';
 import { RoutedOutput } from './routed-output.js';
-import { threadable } from './thread-parts.js';
+import { encodingOutputs, type ThreadOutput, threadable } from './thread-parts.js';
 
 /** Everything one pipeline needs at run time, built once from its config. */
 export interface BuiltPipeline {
@@ -46,6 +46,11 @@ export interface BuiltPipeline {
   rename?: (doc: Doc) => Doc;
   /** Worker threads for the record loop and the encoding; absent: it runs in-process (process-object.ts). */
   threads?: BatchThreads;
+  /**
+   * Without threads, when every output is OpenSearch: the outputs' routing and encoding, for the
+   * threads' per-batch work run inline (process-object.ts); absent: the event path.
+   */
+  encoding?: ThreadOutput[];
   /** Checks outputs' write paths (reachable, authorized, template present): the first contact with a service. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -58,7 +63,8 @@ export interface BuildOptions {
   checkpointName?: string;
   /**
    * `SLUICE_WORKER_THREADS`: above 1, a pipeline whose outputs are all OpenSearch runs its record
-   * loop and encoding on that many threads (started at its first batch); 1 or unset, in-process.
+   * loop and encoding on that many threads (started at its first batch); 1 or unset, in-process
+   * (the same per-batch work inline for such a pipeline).
    */
   workerThreads?: number;
 }
@@ -98,6 +104,7 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
           parts.logger,
         )
       : undefined;
+  const encoding = !threads && problems.empty && threadable(config) ? encodingOutputs(config) : undefined;
   const close = async () => {
     await threads?.close();
     await closeParts(parts);
@@ -130,6 +137,7 @@ export async function buildPipeline(loaded: LoadedPipeline, options: BuildOption
     settings,
     rename: fieldNaming(config.schema, config.parser.type)?.rename,
     ...(threads ? { threads } : {}),
+    ...(encoding ? { encoding } : {}),
     async start() {
       for (const output of outputs) await output.output.start();
     },

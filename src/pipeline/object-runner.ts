@@ -147,6 +147,7 @@ export class ObjectRunner {
       onOffset: (record) => offsets.acknowledge(record),
       ledger,
       ...(pipeline.threads ? { threads: pipeline.threads } : {}),
+      ...(pipeline.encoding ? { encoding: pipeline.encoding } : {}),
     };
   }
 

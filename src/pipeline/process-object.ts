@@ -9,13 +9,15 @@ import { frameRecords } from '../parsers/framing/frame-records.js';
 import type { FramedBatch } from '../parsers/framing/framed-batch.js';
 import { decodeObjectStream } from '../sources/decompress.js';
 import { AckTracker } from './ack-tracker.js';
-import { type LoopedBatch, loopInProcess, loopInThreads } from './batch-results.js';
+import { type LoopedBatch, loopEncoded, loopInProcess } from './batch-results.js';
 import type { BatchThreads } from './batch-threads.js';
 import { BatchesInFlight } from './batches-in-flight.js';
 import { DeadLetterCapError, deadLetterCapExceeded } from './dead-letter-cap.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
+import { loopAndEncode } from './loop-and-encode.js';
 import { type LoopObject, RecordLoop } from './record-loop.js';
 import type { RoutedOutput } from './routed-output.js';
+import type { ThreadOutput } from './thread-parts.js';
 
 export interface ObjectContext {
   pipeline: string;
@@ -51,6 +53,11 @@ export interface ObjectContext {
    * record loop and the encoding run there; without them, here.
    */
   threads?: BatchThreads;
+  /**
+   * Without threads, the outputs' routing and encoding when every output is OpenSearch: the
+   * threads' per-batch work (loop-and-encode.ts) runs inline here. Absent: the event path.
+   */
+  encoding?: readonly ThreadOutput[];
   /**
    * What the dead-letter and each output took of this object in earlier attempts in this process:
    * a batch read again is not sent to them twice (delivery-ledger.ts). A fresh one when absent.
@@ -97,7 +104,9 @@ export async function processObject(
   const framed = await openBatches(context, object, loop, signal);
   const looped = context.threads
     ? threadedBatches(context, context.threads, framed, loop.object, resumeAfter)
-    : loopInProcess(framed, loop);
+    : context.encoding
+      ? inlineBatches(framed, loop, context.encoding)
+      : loopInProcess(framed, loop);
   try {
     for await (const batch of looped) {
       if (batches.failed) break;
@@ -150,7 +159,23 @@ function threadedBatches(
     context.parser.resumeReadsHeaders,
   );
   const dispatch = (batch: FramedBatch) => threads.run(job, batch);
-  return loopInThreads(framed, dispatch, 2 * threads.size, object, () => threads.end(job));
+  return loopEncoded(framed, dispatch, 2 * threads.size, object, () => threads.end(job));
+}
+
+/** The threads' per-batch work on this thread: one batch at a time, looped and encoded as it is pulled. */
+function inlineBatches(
+  framed: AsyncIterable<FramedBatch>,
+  loop: RecordLoop,
+  encoding: readonly ThreadOutput[],
+): AsyncGenerator<LoopedBatch> {
+  const dispatch = (batch: FramedBatch) => {
+    try {
+      return Promise.resolve(loopAndEncode(loop, encoding, batch));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return loopEncoded(framed, dispatch, 1, loop.object, () => undefined);
 }
 
 /** The object's records: streamed, decompressed and framed, or (Parquet) read by byte ranges. */

@@ -7,7 +7,7 @@ import { createFilter } from '../filters/index.js';
 import { type BatchEncoder, createBatchEncoder } from '../outputs/batch-encoders.js';
 import { createParserFactory } from '../parsers/index.js';
 
-/** One output as a worker thread sees it: its routing condition and its encoder. */
+/** One output as the encoded path sees it (a worker thread, or inline): its routing condition and its encoder. */
 export interface ThreadOutput {
   when: ((doc: Doc) => boolean) | undefined;
   encoder: BatchEncoder;
@@ -22,8 +22,9 @@ export interface ThreadParts {
 }
 
 /**
- * Whether worker threads can run a pipeline's record loop: every output must take encoded
- * batches (OpenSearch). Pipelines with a file or stdout output keep the in-process path.
+ * Whether a pipeline's batches take the encoded path (loop-and-encode.ts, on worker threads or
+ * inline): every output must take encoded batches (OpenSearch). Pipelines with a file or stdout
+ * output keep the event path (batch-results.ts `loopInProcess`).
  */
 export function threadable(config: PipelineConfig): boolean {
   return config.outputs.every(({ when: _when, ...output }) => createBatchEncoder(output) !== undefined);
@@ -39,10 +40,24 @@ export async function buildThreadParts(config: PipelineConfig, context: FilterCo
   const naming = fieldNaming(config.schema, config.parser.type);
   const filters: Filter[] = [];
   for (const filterConfig of config.filters) filters.push(await createFilter(filterConfig, context));
-  const outputs = config.outputs.map(({ when, ...outputConfig }): ThreadOutput => {
+  return {
+    parser: createParserFactory(config.parser),
+    filters,
+    rename: naming?.rename,
+    outputs: encodingOutputs(config),
+  };
+}
+
+/**
+ * The outputs' routing and encoding, for a worker thread or for the main thread's inline
+ * executor (build-pipeline.ts): each output's `when`, rewritten for `schema: ecs` as
+ * build-pipeline.ts rewrites it, and its batch encoder. Only for `threadable` pipelines.
+ */
+export function encodingOutputs(config: PipelineConfig): ThreadOutput[] {
+  const naming = fieldNaming(config.schema, config.parser.type);
+  return config.outputs.map(({ when, ...outputConfig }): ThreadOutput => {
     const encoder = createBatchEncoder(outputConfig);
-    if (!encoder) throw new Error(`output ${outputConfig.type} cannot be encoded in a worker thread`);
+    if (!encoder) throw new Error(`output ${outputConfig.type} cannot be encoded in batches`);
     return { when: when ? compileCondition(naming?.condition(when) ?? when) : undefined, encoder };
   });
-  return { parser: createParserFactory(config.parser), filters, rename: naming?.rename, outputs };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FramedBatch } from '../../src/parsers/framing/framed-batch.js';
-import { type LoopedBatch, loopInThreads } from '../../src/pipeline/batch-results.js';
+import { type LoopedBatch, loopEncoded } from '../../src/pipeline/batch-results.js';
 import type { ThreadBatchResult } from '../../src/pipeline/thread-messages.js';
 
 const OBJECT = { pipeline: 'p', bucket: 'b', key: 'k', etag: 'e', lastModified: 0 };
@@ -54,7 +54,7 @@ async function drain(generator: AsyncGenerator<LoopedBatch>): Promise<number[]> 
   return seen;
 }
 
-describe('loopInThreads', () => {
+describe('loopEncoded', () => {
   const orders: [string, (n: number) => number][] = [
     ['in order', (n) => n],
     ['in reverse', (n) => 50 - n],
@@ -66,7 +66,7 @@ describe('loopInThreads', () => {
       it(`yields every batch in batch order when threads finish ${name} (depth ${depth})`, async () => {
         const { dispatch, stats } = fakeThreads(finish);
         let settled = 0;
-        const seen = await drain(loopInThreads(framed(12, { n: 0 }), dispatch, depth, OBJECT, () => settled++));
+        const seen = await drain(loopEncoded(framed(12, { n: 0 }), dispatch, depth, OBJECT, () => settled++));
         expect(seen).toEqual([...Array(12).keys()]);
         expect(stats().maxRunning).toBeLessThanOrEqual(depth);
         await new Promise((r) => setTimeout(r, 0));
@@ -78,7 +78,7 @@ describe('loopInThreads', () => {
   it('reads no more than `depth` batches ahead of what the caller took', async () => {
     const pulled = { n: 0 };
     const { dispatch } = fakeThreads((n) => n % 3);
-    const generator = loopInThreads(framed(20, pulled), dispatch, 3, OBJECT, () => undefined);
+    const generator = loopEncoded(framed(20, pulled), dispatch, 3, OBJECT, () => undefined);
     let taken = 0;
     for await (const _ of generator) {
       taken++;
@@ -94,7 +94,7 @@ describe('loopInThreads', () => {
       (n) => 10 - n,
       (n) => (n < 3 ? 'null' : 'ok'),
     );
-    const seen = await drain(loopInThreads(framed(6, { n: 0 }), dispatch, 2, OBJECT, () => undefined));
+    const seen = await drain(loopEncoded(framed(6, { n: 0 }), dispatch, 2, OBJECT, () => undefined));
     expect(seen).toEqual([3, 4, 5]);
   });
 
@@ -106,7 +106,7 @@ describe('loopInThreads', () => {
     );
     const seen: number[] = [];
     let settled = 0;
-    const generator = loopInThreads(framed(10, { n: 0 }), dispatch, 4, OBJECT, () => settled++);
+    const generator = loopEncoded(framed(10, { n: 0 }), dispatch, 4, OBJECT, () => settled++);
     await expect(async () => {
       for await (const looped of generator) seen.push((looped.firstRecord - 1) / 10);
     }).rejects.toThrow('batch 4 failed');
@@ -127,7 +127,7 @@ describe('loopInThreads', () => {
     }
     let settled = 0;
     const seen: number[] = [];
-    for await (const looped of loopInThreads(source(), dispatch, 3, OBJECT, () => settled++)) {
+    for await (const looped of loopEncoded(source(), dispatch, 3, OBJECT, () => settled++)) {
       seen.push((looped.firstRecord - 1) / 10);
       if (seen.length === 2) break;
     }

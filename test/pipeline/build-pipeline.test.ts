@@ -113,6 +113,47 @@ describe('buildPipeline', () => {
     ]);
   });
 
+  it('runs the encoded path inline for one thread when every output is opensearch, with ecs routing rewritten', async () => {
+    const opensearch = { type: 'opensearch', hosts: ['http://127.0.0.1:9'], index: 'logs' };
+    built = await build({
+      schema: 'ecs',
+      parser: { type: 'waf' },
+      outputs: [{ ...opensearch, when: { equals: { field: 'action', value: 'BLOCK' } } }, opensearch],
+    });
+    expect(built.threads).toBeUndefined();
+    const encoding = built.encoding!;
+    expect(encoding).toHaveLength(2);
+    expect(encoding[0]!.when!(built.rename!({ action: 'BLOCK' }))).toBe(true);
+    expect(encoding[0]!.when!(built.rename!({ action: 'ALLOW' }))).toBe(false);
+    expect(encoding[1]!.when).toBeUndefined();
+    const encoded = encoding[1]!.encoder.encode([event(1, 200)]);
+    expect(Buffer.from(encoded.bytes).toString()).toContain('"create":{"_index":"logs"');
+  });
+
+  it('keeps the event path when an output is not opensearch, and leaves the work to threads above one', async () => {
+    built = await build();
+    expect(built.encoding).toBeUndefined();
+    await built.close();
+    built = await buildPipeline(
+      {
+        config: pipelineConfigSchema.parse({
+          id: 'p',
+          source: { type: 'file', path: 'logs' },
+          parser: { type: 'json_lines' },
+          outputs: [{ type: 'opensearch', hosts: ['http://127.0.0.1:9'], index: 'logs' }],
+          checkpoint: { type: 'file', directory: 'checkpoints' },
+        }),
+        file: join(dir, 'p.yml'),
+        baseDir: dir,
+        index: 0,
+        locate: () => ({ file: 'p.yml', line: 1, column: 1 }),
+      },
+      { logger, metrics, workerThreads: 2 },
+    );
+    expect(built.encoding).toBeUndefined();
+    expect(built.threads?.size).toBe(2);
+  });
+
   it('renames nothing when the schema is aws, the default', async () => {
     built = await build();
     expect(built.rename).toBeUndefined();

@@ -12,11 +12,12 @@ export type BatchEncoderConfig = Pick<OpenSearchOutputConfig, 'index' | 'action'
 const FIRST_BYTES_PER_EVENT = 2048;
 
 /**
- * The worker-thread half of the OpenSearch output (pipeline/batch-threads.ts): what
+ * The encoding half of the OpenSearch output, for the encoded path (pipeline/loop-and-encode.ts,
+ * on a worker thread or inline on the main thread): what
  * `EventEncoder` does per event (`_id`, index name, action line, document JSON), written as
  * UTF-8 into one buffer per batch, with the index names left for the output's `max_indices` cap
  * (a per-process count only the main thread can keep). The bytes are exactly those the
- * in-process path copies into a request body (test/outputs/batch-encoder.test.ts).
+ * event path (`write`) copies into a request body (test/outputs/batch-encoder.test.ts).
  */
 export class BatchEncoder {
   private readonly indexName: (event: LogEvent) => string;

@@ -17,7 +17,9 @@ import {
 import { startSluice } from '../../helpers/sluice-process.js';
 
 /**
- * SLUICE_WORKER_THREADS=2 against the in-process path (1) on the same objects into the same
+ * SLUICE_WORKER_THREADS=2 against 1 (the same per-batch work, pipeline/loop-and-encode.ts, run
+ * inline on the main thread; test/pipeline/inline-encoding.test.ts holds inline against the
+ * event path a file or stdout pipeline takes) on the same objects into the same
  * index of the real OpenSearch: the bulk lines sent are byte for byte the same (recorded by a
  * proxy in front of the node), and so are the documents stored and their ids. The objects
  * exercise what the threads hand back beside the encoded lines: records that do not parse
