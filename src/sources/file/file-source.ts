@@ -241,9 +241,9 @@ export class FileSource implements Source {
 
   /** A listed path that is not read: counted, logged, and failed so the runner quarantines it (once). */
   private refuse(refusal: Refusal, context: ErrorContext): SourceReadError {
-    const { pipeline, ...where } = context;
-    this.context.metrics.objectsSkipped.inc({ pipeline: pipeline ?? this.context.pipeline, reason: refusal.reason });
-    this.context.logger.warn({ ...where, reason: refusal.reason }, `not read: ${refusal.message}`);
+    this.context.metrics.objectsSkipped.inc({ pipeline: this.context.pipeline, reason: refusal.reason });
+    // The error's context names the pipeline again; the logger writes it once (core/logger.ts).
+    this.context.logger.warn({ ...context, reason: refusal.reason }, `not read: ${refusal.message}`);
     return new SourceReadError('ERR_FILE_REFUSED', `not read: ${refusal.message}`, {
       retryable: false,
       context: { ...context, reason: refusal.reason },
