@@ -168,13 +168,8 @@ function inlineBatches(
   loop: RecordLoop,
   encoding: readonly ThreadOutput[],
 ): AsyncGenerator<LoopedBatch> {
-  const dispatch = (batch: FramedBatch) => {
-    try {
-      return Promise.resolve(loopAndEncode(loop, encoding, batch));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  // async: a throw becomes the batch's rejection, as a thread's failure is.
+  const dispatch = async (batch: FramedBatch) => loopAndEncode(loop, encoding, batch);
   return loopEncoded(framed, dispatch, 1, loop.object, () => undefined);
 }
 
