@@ -1,8 +1,8 @@
 import { documentId } from '../../core/document-id.js';
 import type { EncodedBatch } from '../../core/encoded-batch.js';
 import { errorMessage } from '../../core/errors.js';
-import type { LogEvent } from '../../core/event.js';
-import { encodeBulkLine } from './bulk-encoder.js';
+import type { LogEvent, Origin } from '../../core/event.js';
+import { bulkHead, encodeBulkLine, type TextLine } from './bulk-encoder.js';
 import { compileIndexName } from './index-name.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
 
@@ -20,7 +20,8 @@ const FIRST_BYTES_PER_EVENT = 2048;
  * event path (`write`) copies into a request body (test/outputs/batch-encoder.test.ts).
  */
 export class BatchEncoder {
-  private readonly indexName: (event: LogEvent) => string;
+  /** The event's index name from the pattern (before any `max_indices` cap). */
+  readonly indexName: (event: LogEvent) => string;
   private readonly op: 'create' | 'index';
   private readonly autoIds: boolean;
 
@@ -49,9 +50,25 @@ export class BatchEncoder {
   /** The item's index name and bulk line (throws what the name or JSON.stringify throws). */
   line(event: LogEvent): { name: string; head: string; source: string } {
     const name = this.indexName(event);
-    const id = this.autoIds ? undefined : documentId(event.origin);
-    const { head, source } = encodeBulkLine(this.op, name, id, event.doc);
+    const { head, source } = this.bulkLine(name, event);
     return { name, head, source };
+  }
+
+  /**
+   * The event's bulk line into `index`: the one home of the output's action (`create` for a data
+   * stream) and `_id` rule, for this encoder and the event path's (event-encoder.ts).
+   */
+  bulkLine(index: string, event: LogEvent): TextLine {
+    return encodeBulkLine(this.op, index, this.id(event.origin), event.doc);
+  }
+
+  /** The action line alone, for an encoded item rewritten to another index (the overflow index). */
+  head(index: string, origin: Origin): string {
+    return bulkHead(this.op, index, this.id(origin));
+  }
+
+  private id(origin: Origin): string | undefined {
+    return this.autoIds ? undefined : documentId(origin);
   }
 }
 

@@ -1,13 +1,13 @@
 import type { ComponentContext } from '../../core/components.js';
-import { documentId } from '../../core/document-id.js';
 import type { LogEvent } from '../../core/event.js';
 import type { WriteTracker } from '../write-tracker.js';
-import { type BulkLine, bulkHead, bulkLineBytes, encodeBulkLine } from './bulk-encoder.js';
+import { BatchEncoder } from './batch-encoder.js';
+import { type BulkLine, bulkLineBytes } from './bulk-encoder.js';
 import type { BulkItem } from './bulk-item.js';
 import type { RejectedItem } from './dead-letter-router.js';
 import type { EncodedEvent } from './encoded-event.js';
 import { IndexCap } from './index-cap.js';
-import { compileIndexName, sanitizeIndexName } from './index-name.js';
+import { sanitizeIndexName } from './index-name.js';
 import type { OpenSearchOutputConfig } from './opensearch-config.js';
 import { encodeError, indexLimitError } from './output-errors.js';
 
@@ -23,29 +23,27 @@ type EncoderConfig = Pick<
  * runner read the whole object again, forever).
  */
 export class EventEncoder {
-  private readonly indexName: (event: LogEvent) => string;
+  /** The index names, the action and the `_id` rule, shared with the encoded path. */
+  private readonly lines: BatchEncoder;
   private readonly cap: IndexCap;
-  private readonly op: 'create' | 'index';
   private warnedCap = false;
 
   constructor(
-    private readonly config: EncoderConfig,
+    config: EncoderConfig,
     private readonly ctx: ComponentContext,
   ) {
-    this.indexName = compileIndexName(config.index);
+    this.lines = new BatchEncoder(config);
     const overflow = config.overflow_index === undefined ? undefined : sanitizeIndexName(config.overflow_index);
     this.cap = new IndexCap(config.max_indices, overflow);
-    this.op = config.data_stream ? 'create' : config.action;
   }
 
   encode(event: LogEvent, tracker: WriteTracker): BulkItem | RejectedItem {
-    const id = this.config.document_id === 'auto' ? undefined : documentId(event.origin);
     let line: BulkLine;
     try {
-      const name = this.indexName(event);
+      const name = this.lines.indexName(event);
       const index = this.index(name, event, tracker);
       if (typeof index !== 'string') return index;
-      line = encodeBulkLine(this.op, index, id, event.doc);
+      line = this.lines.bulkLine(index, event);
     } catch (cause) {
       // JSON.stringify throws on a BigInt, a cycle, or nesting deeper than the stack (RangeError).
       return this.unencodable(event, tracker, cause);
@@ -61,10 +59,7 @@ export class EventEncoder {
     const index = this.index(name, event, tracker);
     if (typeof index !== 'string') return index;
     let line: BulkLine = { encoded: event.line };
-    if (index !== name) {
-      const id = this.config.document_id === 'auto' ? undefined : documentId(event.origin);
-      line = { head: bulkHead(this.op, index, id), source: event.sourceText() };
-    }
+    if (index !== name) line = { head: this.lines.head(index, event.origin), source: event.sourceText() };
     return { line, bytes: bulkLineBytes(line), event, tracker };
   }
 
