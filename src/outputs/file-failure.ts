@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { OutputError } from '../core/errors.js';
+import { errorMessage, OutputError } from '../core/errors.js';
 
 /**
  * The one rule for a path the file output cannot open: whose fault it is.
@@ -49,15 +49,11 @@ function errnoCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function detail(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** The reason a dead-letter entry gives for a record-level path fault: what the errno means, and the system's message. */
 export function pathFaultReason(path: string, error: unknown): string {
   const code = errnoCode(error) ?? 'unknown';
   const meaning = Object.hasOwn(RECORD_FAULTS, code) ? RECORD_FAULTS[code] : 'cannot open';
-  return `cannot append to ${JSON.stringify(path)}: ${meaning} (${detail(error)})`;
+  return `cannot append to ${JSON.stringify(path)}: ${meaning} (${errorMessage(error)})`;
 }
 
 /**
@@ -85,7 +81,7 @@ export function folderError(pipeline: string, path: string, directory: string, e
   const fix = known ? `${known.fix} ${directory}` : `check ${directory} and its parents`;
   return new OutputError(
     'ERR_OUTPUT_FILE_WRITE',
-    `the file output cannot write ${JSON.stringify(path)} in its folder ${directory}: ${meaning} (${detail(error)})`,
+    `the file output cannot write ${JSON.stringify(path)} in its folder ${directory}: ${meaning} (${errorMessage(error)})`,
     { pipeline, output: 'file' },
     `${fix[0]!.toUpperCase()}${fix.slice(1)}; nothing is marked done, the pipeline retries with backoff.`,
     error,
@@ -126,7 +122,7 @@ export async function folderProblem(directory: string): Promise<string | undefin
         current = parent;
         continue;
       }
-      return `the output folder ${directory} cannot be checked: ${detail(error)}`;
+      return `the output folder ${directory} cannot be checked: ${errorMessage(error)}`;
     }
     const where =
       current === directory
