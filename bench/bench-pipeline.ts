@@ -18,8 +18,12 @@ import { silentLogger } from '../src/core/logger.js';
 import { Metrics } from '../src/core/metrics.js';
 import { fieldNaming } from '../src/ecs/field-naming.js';
 import { createFilter } from '../src/filters/index.js';
-import { opensearchOutputConfigSchema } from '../src/outputs/opensearch/opensearch-config.js';
+import {
+  type OpenSearchOutputConfig,
+  opensearchOutputConfigSchema,
+} from '../src/outputs/opensearch/opensearch-config.js';
 import { createParserFactory, type ParserConfig } from '../src/parsers/index.js';
+import { encodingOutputs, type ThreadOutput } from '../src/pipeline/thread-parts.js';
 
 /** The repository: the nearest folder above this file with a package.json (the bench runs from source or from its build). */
 function repositoryRoot(): string {
@@ -60,6 +64,13 @@ export interface BenchPipeline {
   /** The pipeline's `schema: ecs` rename (the record loop's last step), when it has one. */
   rename?: (doc: Doc) => Doc;
   bulk: BulkSettings;
+  /** The OpenSearch output's config (its encoder and index cap, as the output builds them). */
+  output: OpenSearchOutputConfig;
+  /**
+   * The encoded path's per-batch work for that output (thread-parts.ts encodingOutputs: its
+   * `when` and BatchEncoder), what loop-and-encode.ts runs for an all-OpenSearch pipeline.
+   */
+  encoding: ThreadOutput;
   /** The top-level field a geoip filter writes, to report how many events it placed. */
   geoipTarget?: string;
 }
@@ -76,8 +87,9 @@ function parserOnly(type: string): BenchPipeline {
   const defaults = opensearchOutputConfigSchema.parse({
     type: 'opensearch',
     hosts: ['http://127.0.0.1:1'],
-    index: 'x',
+    index: 'logs-%{+YYYY.MM.dd}',
   });
+  const [encoding] = encodingOutputs({ schema: 'aws', parser: { type }, outputs: [defaults] } as PipelineConfig);
   return {
     parser: createParserFactory({ type } as ParserConfig),
     filters: [],
@@ -90,6 +102,8 @@ function parserOnly(type: string): BenchPipeline {
       flushEvents: defaults.flush_events,
       flushBytes: defaults.flush_bytes,
     },
+    output: defaults,
+    encoding: encoding!,
   };
 }
 
@@ -133,19 +147,21 @@ async function loadBenchPipeline(path: string, type: string): Promise<BenchPipel
     description: `${path} (${config.filters.map((f) => f.type).join(', ') || 'no filters'})`,
     maxRecordBytes: config.max_record_bytes,
     rename: fieldNaming(config.schema, config.parser.type)?.rename,
-    bulk: bulkSettings(config, path),
+    ...bulkOutput(config, path),
     geoipTarget: config.filters.find((f) => f.type === 'geoip')?.target,
   };
 }
 
-function bulkSettings(config: PipelineConfig, path: string): BulkSettings {
-  const output = config.outputs.find((o) => o.type === 'opensearch');
+function bulkOutput(config: PipelineConfig, path: string): Pick<BenchPipeline, 'bulk' | 'output' | 'encoding'> {
+  const at = config.outputs.findIndex((o) => o.type === 'opensearch');
+  const output = config.outputs[at];
   if (output?.type !== 'opensearch') throw new Error(`${path}: pipeline ${config.id} has no opensearch output`);
-  return {
+  const bulk: BulkSettings = {
     index: output.index,
     action: output.data_stream ? 'create' : output.action,
     autoIds: output.document_id === 'auto',
     flushEvents: output.flush_events,
     flushBytes: output.flush_bytes,
   };
+  return { bulk, output, encoding: encodingOutputs(config)[at]! };
 }

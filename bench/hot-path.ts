@@ -5,22 +5,35 @@
  *   floor = decodeObjectStream + frameRecords (decompress, split into records)
  *   loop  = floor + the worker's record loop (src/pipeline/record-loop.ts: parse, the
  *           `_invalid_utf8` tag, origins, the pipeline's filters)
- *   full  = loop + what the OpenSearch output does per event and per bulk request: the
- *           deterministic `_id` (documentId), `encodeBulkLine` with the output's action,
- *           bulkLineBytes for its flush_bytes bound, and one body per flush written into
- *           a reused buffer by BulkBodyBuffers, as `sendOnce` writes it
+ *   full  = what an all-OpenSearch pipeline runs (process-object.ts inlineBatches, or a worker
+ *           thread): each framed batch through loop-and-encode.ts (the record loop slice by
+ *           slice, each slice's events encoded at once by the output's BatchEncoder: `_id`,
+ *           index name, action line, document JSON, as UTF-8 bytes), then on the output's side
+ *           encoded-items.ts through its EventEncoder (the `max_indices` cap), bulkLineBytes for
+ *           the flush_bytes bound, and one body per flush written into a reused buffer by
+ *           BulkBodyBuffers, as `sendOnce` writes it (`encodedPath` + BulkBodies.addEncoded)
+ *   full, event path = the same output fed events one by one (`write`: EventEncoder.encode per
+ *           event), what a pipeline with a file or stdout output beside OpenSearch runs
+ *           (`recordPath` + BulkBodies.add)
  */
 import { Readable } from 'node:stream';
 import type { Filter } from '../src/core/components.js';
-import { documentId } from '../src/core/document-id.js';
+import type { EncodedBatch, ObjectOrigin } from '../src/core/encoded-batch.js';
 import type { LogEvent } from '../src/core/event.js';
+import { silentLogger } from '../src/core/logger.js';
+import { Metrics } from '../src/core/metrics.js';
 import { BulkBodyBuffers } from '../src/outputs/opensearch/bulk-body.js';
-import { type BulkLine, bulkLineBytes, encodeBulkLine } from '../src/outputs/opensearch/bulk-encoder.js';
-import { compileIndexName } from '../src/outputs/opensearch/index-name.js';
+import type { BulkLine } from '../src/outputs/opensearch/bulk-encoder.js';
+import type { BulkItem } from '../src/outputs/opensearch/bulk-item.js';
+import type { RejectedItem } from '../src/outputs/opensearch/dead-letter-router.js';
+import { encodedItems } from '../src/outputs/opensearch/encoded-items.js';
+import { EventEncoder, isRejected } from '../src/outputs/opensearch/event-encoder.js';
+import { WriteTracker } from '../src/outputs/write-tracker.js';
 import { frameRecords } from '../src/parsers/framing/frame-records.js';
+import { loopAndEncode } from '../src/pipeline/loop-and-encode.js';
 import { RecordLoop } from '../src/pipeline/record-loop.js';
 import { decodeObjectStream } from '../src/sources/decompress.js';
-import type { BenchPipeline, BulkSettings } from './bench-pipeline.js';
+import type { BenchPipeline } from './bench-pipeline.js';
 
 export interface BenchObject {
   key: string;
@@ -46,15 +59,16 @@ export async function floor(object: BenchObject, pipeline: BenchPipeline): Promi
   return records;
 }
 
-/**
- * Builds bulk request bodies as the OpenSearch output does (`write` then `sendOnce`): one
- * line per event, a request once the batch holds flush_events events or flush_bytes bytes.
- */
 /** Where the events of `recordPath` go after the filters. */
 export interface EventSink {
   add(event: LogEvent): void;
 }
 
+/**
+ * Builds bulk request bodies as the OpenSearch output does: items from its EventEncoder (`add`,
+ * the event path's `write`; `addEncoded`, the encoded path's `writeEncoded`), a request once
+ * the batch holds flush_events events or flush_bytes bytes, written as `sendOnce` writes it.
+ */
 export class BulkBodies implements EventSink {
   bodies = 0;
   bodyBytes = 0;
@@ -62,33 +76,47 @@ export class BulkBodies implements EventSink {
   private batchBytes = 0;
   /** The bodies themselves, when kept (bench:e2e sends them). */
   readonly kept: Buffer[] = [];
-  private readonly indexName: (event: LogEvent) => string;
+  private readonly encoder: EventEncoder;
+  /** `write` makes one per call; the bench's event path is one endless write. */
+  private readonly tracker = new WriteTracker(Number.MAX_SAFE_INTEGER);
   private readonly buffers = new BulkBodyBuffers();
 
   constructor(
-    private readonly settings: BulkSettings,
+    private readonly pipeline: Pick<BenchPipeline, 'bulk' | 'output'>,
     private readonly keep = false,
   ) {
-    this.indexName = compileIndexName(settings.index);
+    const context = { pipeline: 'bench', logger: silentLogger(), metrics: new Metrics(), baseDir: '.' };
+    this.encoder = new EventEncoder({ ...pipeline.output, index: pipeline.bulk.index }, context);
   }
 
   add(event: LogEvent): void {
-    const id = this.settings.autoIds ? undefined : documentId(event.origin);
-    const line = encodeBulkLine(this.settings.action, this.indexName(event), id, event.doc);
-    const bytes = bulkLineBytes(line);
-    this.batch.push({ line, bytes });
-    this.batchBytes += bytes;
-    if (this.batchBytes >= this.settings.flushBytes || this.batch.length >= this.settings.flushEvents) this.flush();
+    this.push(this.encoder.encode(event, this.tracker));
+  }
+
+  /** One batch loop-and-encode.ts encoded, through the output's cap (encoded-items.ts). */
+  addEncoded(batch: EncodedBatch, object: ObjectOrigin): void {
+    const tracker = new WriteTracker(batch.ends.length);
+    for (const item of encodedItems(batch, object, this.encoder, tracker)) this.push(item);
+  }
+
+  private push(item: BulkItem | RejectedItem): void {
+    // Generated records all encode: a rejection means the bench would time the dead-letter.
+    if (isRejected(item)) throw new Error(`bench event not sendable: ${item.reason}`);
+    this.batch.push(item);
+    this.batchBytes += item.bytes;
+    const { flushBytes, flushEvents } = this.pipeline.bulk;
+    if (this.batchBytes >= flushBytes || this.batch.length >= flushEvents) this.flush();
   }
 
   flush(): void {
     const items = this.batch;
     if (items.length === 0) return;
+    const bytes = this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
     const filled = this.buffers.fill(
       items.map((item) => item.line),
-      items.reduce((sum, item) => sum + item.bytes, 0),
+      bytes,
     );
     this.bodies++;
     this.bodyBytes += filled.body.length;
@@ -96,6 +124,46 @@ export class BulkBodies implements EventSink {
     if (this.keep) this.kept.push(Buffer.from(filled.body));
     this.buffers.giveBack(filled);
   }
+}
+
+const BENCH_OBJECT = { pipeline: 'bench', bucket: 'bench-bucket', etag: '"0123456789abcdef"', lastModified: 0 };
+
+function recordLoop(object: BenchObject, pipeline: BenchPipeline, filters: readonly Filter[]): RecordLoop {
+  return new RecordLoop({
+    parser: pipeline.parser,
+    filters,
+    // The rename belongs to the full path: timing the parser or single filters leaves it out.
+    rename: filters === pipeline.filters ? pipeline.rename : undefined,
+    object: { ...BENCH_OBJECT, key: object.key },
+    resumeAfter: 0,
+    maxRecordBytes: pipeline.maxRecordBytes,
+  });
+}
+
+/**
+ * The encoded path over one object, as an all-OpenSearch pipeline runs it inline (or on a
+ * worker thread, minus the transfer): each framed batch through loop-and-encode.ts with the
+ * pipeline's filters and the output's encoder, its bytes into `bodies` (the caller flushes the
+ * last body, as an output's batch spans objects). Returns the events encoded.
+ */
+export async function encodedPath(
+  object: BenchObject,
+  pipeline: BenchPipeline,
+  bodies: BulkBodies,
+  raw: Readable = rawStream(object.gz),
+): Promise<number> {
+  const loop = recordLoop(object, pipeline, pipeline.filters);
+  const outputs = [pipeline.encoding];
+  let events = 0;
+  const decoded = decodeObjectStream(raw, { key: object.key });
+  for await (const batch of frameRecords(decoded, pipeline.parser.framing, loop.framing)) {
+    const result = loopAndEncode(loop, outputs, batch);
+    if (result === null) continue;
+    if (result.failures.length > 0) throw new Error(`${object.key}: ${result.failures[0]!.reason}`);
+    events += result.events;
+    bodies.addEncoded(result.outputs[0]!, loop.object);
+  }
+  return events;
 }
 
 /**
@@ -110,15 +178,7 @@ export async function recordPath(
   sink: EventSink | null,
   raw: Readable = rawStream(object.gz),
 ): Promise<number> {
-  const loop = new RecordLoop({
-    parser: pipeline.parser,
-    filters,
-    // The rename belongs to the full path: timing the parser or single filters leaves it out.
-    rename: filters === pipeline.filters ? pipeline.rename : undefined,
-    object: { pipeline: 'bench', bucket: 'bench-bucket', key: object.key, etag: '"0123456789abcdef"', lastModified: 0 },
-    resumeAfter: 0,
-    maxRecordBytes: pipeline.maxRecordBytes,
-  });
+  const loop = recordLoop(object, pipeline, filters);
   let events = 0;
   const decoded = decodeObjectStream(raw, { key: object.key });
   for await (const batch of frameRecords(decoded, pipeline.parser.framing, loop.framing)) {

@@ -6,8 +6,13 @@
  *   floor          = decompress + split into records (decodeObjectStream + frameRecords)
  *   parse          = floor + the worker's record loop without filters
  *   parse+filters  = floor + the record loop with the pipeline's filters
- *   full           = parse+filters + deterministic _id + the OpenSearch output's bulk encoding
- *                    (encodeBulkAction, flush_events/flush_bytes batches joined as sendOnce does)
+ *   full           = what an all-OpenSearch pipeline runs (pipelines/alb.yml is one): each
+ *                    framed batch through loop-and-encode.ts (record loop with the filters, the
+ *                    output's BatchEncoder: _id, action line, document JSON as bytes), the
+ *                    output's index cap, and bulk bodies of flush_events/flush_bytes as sendOnce
+ *                    writes them
+ *   full, event path = parse+filters, then the same output fed event by event (`write`), what a
+ *                    pipeline with a file or stdout output beside OpenSearch runs
  *
  * ALB applies the shipped pipelines/alb.yml (date, geoip, redact; its geoip database is
  * GEOIP_DATABASE, SLUICE_TEST_GEOIP_DB or the test database scripts/services.sh generates);
@@ -37,7 +42,15 @@ import { gzipSync } from 'node:zlib';
 import type { LogEvent } from '../src/core/event.js';
 import { type BenchPipeline, benchPipelineFor } from './bench-pipeline.js';
 import { generateObject } from './generate-logs.js';
-import { type BenchObject, BulkBodies, type EventSink, floor, RAW_CHUNK_BYTES, recordPath } from './hot-path.js';
+import {
+  type BenchObject,
+  BulkBodies,
+  type EventSink,
+  encodedPath,
+  floor,
+  RAW_CHUNK_BYTES,
+  recordPath,
+} from './hot-path.js';
 import { type Options, parseOptions, pipelineArgs } from './options.js';
 import { printResults, type Result, type Timing } from './report.js';
 import { type SerializationBreakdown, serializationBreakdown } from './serialization-breakdown.js';
@@ -114,10 +127,15 @@ class GeoipPlacement implements EventSink {
   }
 }
 
-/** The full path over every object of a round: one output's batches span objects, so the last flush comes at the end. */
-async function fullPath(benchCase: Case, pipeline: BenchPipeline): Promise<number> {
-  const bulk = new BulkBodies(pipeline.bulk);
-  const events = await sequentially(benchCase.objects, (o) => recordPath(o, pipeline, pipeline.filters, bulk));
+/**
+ * The full path over every object of a round (`encoded`: the encoded path, else the event
+ * path): one output's batches span objects, so the last flush comes at the end.
+ */
+async function fullPath(benchCase: Case, pipeline: BenchPipeline, encoded: boolean): Promise<number> {
+  const bulk = new BulkBodies(pipeline);
+  const events = await sequentially(benchCase.objects, (o) =>
+    encoded ? encodedPath(o, pipeline, bulk) : recordPath(o, pipeline, pipeline.filters, bulk),
+  );
   bulk.flush();
   if (events > 0 && bulk.bodyBytes === 0) throw new Error('no bulk body produced');
   return events;
@@ -150,7 +168,13 @@ async function measure(benchCase: Case, pipeline: BenchPipeline, rounds: number)
           benchCase.records,
           `${type} parse+filters`,
         );
-  const full = await timed(() => fullPath(benchCase, pipeline), rounds, benchCase.records, `${type} full`);
+  const full = await timed(() => fullPath(benchCase, pipeline, true), rounds, benchCase.records, `${type} full`);
+  const fullEvents = await timed(
+    () => fullPath(benchCase, pipeline, false),
+    rounds,
+    benchCase.records,
+    `${type} full, event path`,
+  );
   let geoipPlaced: number | null = null;
   if (pipeline.geoipTarget !== undefined) {
     const placement = new GeoipPlacement(pipeline.geoipTarget);
@@ -167,6 +191,7 @@ async function measure(benchCase: Case, pipeline: BenchPipeline, rounds: number)
     parse,
     filtered,
     full,
+    fullEvents,
     geoipPlaced,
     rssMB: process.memoryUsage().rss / MB,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
@@ -198,14 +223,8 @@ async function streamOneObject(mb: number, options: Options): Promise<StreamResu
   }
   const object: BenchObject = { key: `bench/alb/stream-${mb}.log.gz`, gz: member, bytes: text.length * members };
   const start = process.hrtime.bigint();
-  const bulk = new BulkBodies(pipeline.bulk);
-  const records = await recordPath(
-    object,
-    pipeline,
-    pipeline.filters,
-    bulk,
-    Readable.from(raw(), { objectMode: false }),
-  );
+  const bulk = new BulkBodies(pipeline);
+  const records = await encodedPath(object, pipeline, bulk, Readable.from(raw(), { objectMode: false }));
   bulk.flush();
   if (records !== poolLines * members) throw new Error(`streamed ${records} records, expected ${poolLines * members}`);
   return {

@@ -94,12 +94,13 @@ function runOnce(variant: Variant, args: string[]): RunOutput {
   return JSON.parse(out.trim().split('\n').at(-1) ?? '') as RunOutput;
 }
 
-type Path = 'floor' | 'parse' | 'filtered' | 'full';
+type Path = 'floor' | 'parse' | 'filtered' | 'full' | 'fullEvents';
 const PATHS: [Path, string][] = [
   ['floor', 'floor (gunzip + split)'],
   ['parse', 'parse (record loop, no filters)'],
   ['filtered', 'parse + filters'],
-  ['full', 'full path (filters + _id + bulk bodies as sent)'],
+  ['full', 'full path (filters + _id + bulk bodies as sent; the encoded path of an all-OpenSearch pipeline)'],
+  ['fullEvents', 'full path, event path (the same output fed event by event, as beside a file or stdout output)'],
 ];
 
 function better(a: Timing | null | undefined, b: Timing | null): Timing | null {
@@ -122,6 +123,7 @@ function merge(runs: RunOutput[]): Map<string, Result> {
       seen.parse = better(seen.parse, r.parse) ?? r.parse;
       seen.filtered = better(seen.filtered, r.filtered);
       seen.full = better(seen.full, r.full) ?? r.full;
+      seen.fullEvents = better(seen.fullEvents, r.fullEvents ?? null) ?? undefined;
       seen.maxRssMB = Math.max(seen.maxRssMB, r.maxRssMB);
     }
   }

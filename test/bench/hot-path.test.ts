@@ -2,6 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { describe, expect, it } from 'vitest';
 import { BulkBodies } from '../../bench/hot-path.js';
 import type { LogEvent } from '../../src/core/event.js';
+import { BatchEncoder } from '../../src/outputs/opensearch/batch-encoder.js';
 import { opensearchOutputConfigSchema } from '../../src/outputs/opensearch/opensearch-config.js';
 import { OpenSearchOutput } from '../../src/outputs/opensearch/opensearch-output.js';
 import { componentContext } from '../helpers/component-context.js';
@@ -52,20 +53,27 @@ describe('BulkBodies', () => {
       await output.close();
       await written;
 
-      const bench = new BulkBodies(
-        {
-          index: config.index,
-          action: config.action,
-          autoIds: false,
-          flushEvents: config.flush_events,
-          flushBytes: config.flush_bytes,
-        },
-        true,
-      );
-      for (const event of batch) bench.add(event);
-      bench.flush();
+      const bulk = {
+        index: config.index,
+        action: config.action,
+        autoIds: false,
+        flushEvents: config.flush_events,
+        flushBytes: config.flush_bytes,
+      };
+      const eventPath = new BulkBodies({ bulk, output: config }, true);
+      for (const event of batch) eventPath.add(event);
+      eventPath.flush();
+      // The encoded path: the batch as loop-and-encode.ts hands it over, in two parts.
+      const encodedPath = new BulkBodies({ bulk, output: config }, true);
+      const encoder = new BatchEncoder(config);
+      const { pipeline, bucket, key, etag, lastModified } = batch[0]!.origin;
+      const object = { pipeline, bucket, key, etag, lastModified };
+      encodedPath.addEncoded(encoder.encode(batch.slice(0, 7)), object);
+      encodedPath.addEncoded(encoder.encode(batch.slice(7)), object);
+      encodedPath.flush();
       expect(sent.length).toBeGreaterThan(1);
-      expect(bench.kept).toEqual(sent);
+      expect(eventPath.kept).toEqual(sent);
+      expect(encodedPath.kept).toEqual(sent);
     },
   );
 });
