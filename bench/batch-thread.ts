@@ -102,7 +102,7 @@ function runBatch(task: Extract<ThreadTask, { kind: 'batch' }>): void {
 
 async function runObject(task: Extract<ThreadTask, { kind: 'object' }>): Promise<void> {
   const member = Buffer.from(task.member.buffer, task.member.byteOffset, task.member.byteLength);
-  const sink = new BulkBodies(pipeline);
+  const sink = new BulkBodies(pipeline.output);
   const object = { key: task.key, gz: member, bytes: 0 };
   const events = await recordPath(object, pipeline, pipeline.filters, sink, objectStream(member, task.members));
   sink.flush();

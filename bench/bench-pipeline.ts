@@ -50,7 +50,6 @@ const PLACEHOLDERS: Readonly<Record<string, string>> = {
 export interface BulkSettings {
   index: string;
   action: 'create' | 'index';
-  autoIds: boolean;
   flushEvents: number;
   flushBytes: number;
 }
@@ -98,7 +97,6 @@ function parserOnly(type: string): BenchPipeline {
     bulk: {
       index: 'logs-%{+YYYY.MM.dd}',
       action: 'create',
-      autoIds: false,
       flushEvents: defaults.flush_events,
       flushBytes: defaults.flush_bytes,
     },
@@ -159,7 +157,6 @@ function bulkOutput(config: PipelineConfig, path: string): Pick<BenchPipeline, '
   const bulk: BulkSettings = {
     index: output.index,
     action: output.data_stream ? 'create' : output.action,
-    autoIds: output.document_id === 'auto',
     flushEvents: output.flush_events,
     flushBytes: output.flush_bytes,
   };

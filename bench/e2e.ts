@@ -286,7 +286,7 @@ async function main(): Promise<void> {
     const objectsGz = await writeObjects(dir, objects, perObject);
     // direct: build every bulk body first, as the pipeline would, then time only the HTTP work.
     const pipeline = await benchPipelineFor('alb', [sluiceConfig(dir, url, 0, concurrencies[0]!)]);
-    const direct = new BulkBodies({ bulk: { ...pipeline.bulk, index: DIRECT_INDEX }, output: pipeline.output }, true);
+    const direct = new BulkBodies({ ...pipeline.output, index: DIRECT_INDEX }, true);
     for (const object of objectsGz) await recordPath(object, pipeline, pipeline.filters, direct);
     direct.flush();
     const client = createOpenSearchClient(

@@ -28,6 +28,7 @@ import type { BulkItem } from '../src/outputs/opensearch/bulk-item.js';
 import type { RejectedItem } from '../src/outputs/opensearch/dead-letter-router.js';
 import { encodedItems } from '../src/outputs/opensearch/encoded-items.js';
 import { EventEncoder, isRejected } from '../src/outputs/opensearch/event-encoder.js';
+import type { OpenSearchOutputConfig } from '../src/outputs/opensearch/opensearch-config.js';
 import { WriteTracker } from '../src/outputs/write-tracker.js';
 import { frameRecords } from '../src/parsers/framing/frame-records.js';
 import { loopAndEncode } from '../src/pipeline/loop-and-encode.js';
@@ -81,12 +82,16 @@ export class BulkBodies implements EventSink {
   private readonly tracker = new WriteTracker(Number.MAX_SAFE_INTEGER);
   private readonly buffers = new BulkBodyBuffers();
 
+  /**
+   * `output`: the output's config, whose index, action, `_id` rule, cap and flush bounds apply.
+   * For `encodedPath` it must be the bench pipeline's own (its BatchEncoder named the indices).
+   */
   constructor(
-    private readonly pipeline: Pick<BenchPipeline, 'bulk' | 'output'>,
+    private readonly output: OpenSearchOutputConfig,
     private readonly keep = false,
   ) {
     const context = { pipeline: 'bench', logger: silentLogger(), metrics: new Metrics(), baseDir: '.' };
-    this.encoder = new EventEncoder({ ...pipeline.output, index: pipeline.bulk.index }, context);
+    this.encoder = new EventEncoder(output, context);
   }
 
   add(event: LogEvent): void {
@@ -104,8 +109,8 @@ export class BulkBodies implements EventSink {
     if (isRejected(item)) throw new Error(`bench event not sendable: ${item.reason}`);
     this.batch.push(item);
     this.batchBytes += item.bytes;
-    const { flushBytes, flushEvents } = this.pipeline.bulk;
-    if (this.batchBytes >= flushBytes || this.batch.length >= flushEvents) this.flush();
+    const { flush_bytes, flush_events } = this.output;
+    if (this.batchBytes >= flush_bytes || this.batch.length >= flush_events) this.flush();
   }
 
   flush(): void {

@@ -132,7 +132,7 @@ class GeoipPlacement implements EventSink {
  * path): one output's batches span objects, so the last flush comes at the end.
  */
 async function fullPath(benchCase: Case, pipeline: BenchPipeline, encoded: boolean): Promise<number> {
-  const bulk = new BulkBodies(pipeline);
+  const bulk = new BulkBodies(pipeline.output);
   const events = await sequentially(benchCase.objects, (o) =>
     encoded ? encodedPath(o, pipeline, bulk) : recordPath(o, pipeline, pipeline.filters, bulk),
   );
@@ -223,7 +223,7 @@ async function streamOneObject(mb: number, options: Options): Promise<StreamResu
   }
   const object: BenchObject = { key: `bench/alb/stream-${mb}.log.gz`, gz: member, bytes: text.length * members };
   const start = process.hrtime.bigint();
-  const bulk = new BulkBodies(pipeline);
+  const bulk = new BulkBodies(pipeline.output);
   const records = await encodedPath(object, pipeline, bulk, Readable.from(raw(), { objectMode: false }));
   bulk.flush();
   if (records !== poolLines * members) throw new Error(`streamed ${records} records, expected ${poolLines * members}`);

@@ -149,7 +149,7 @@ class Threads {
 /** Main thread frames; batches go round-robin, at most 2 out per thread; replies taken in batch order. */
 async function batched(corpus: Corpus, members: number[], threads: Threads, reply: 'transfer' | 'clone') {
   const pipeline = await benchPipelineFor('alb', null);
-  const sink = new BulkBodies(pipeline);
+  const sink = new BulkBodies(pipeline.output);
   let events = 0;
   const bodies = new BodyCopies(pipeline.bulk.flushBytes);
   const settle = (r: ThreadReply) => {
@@ -193,7 +193,7 @@ async function run(mode: Mode, corpus: Corpus, members: number[], threads: Threa
     };
   }
   const pipeline = await benchPipelineFor('alb', null);
-  const sink = new BulkBodies(pipeline);
+  const sink = new BulkBodies(pipeline.output);
   let events = 0;
   for (const [n, count] of members.entries()) {
     const object = { key: `bench/alb/${n}.log.gz`, gz: corpus.member, bytes: 0 };

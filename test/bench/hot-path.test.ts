@@ -53,18 +53,11 @@ describe('BulkBodies', () => {
       await output.close();
       await written;
 
-      const bulk = {
-        index: config.index,
-        action: config.action,
-        autoIds: false,
-        flushEvents: config.flush_events,
-        flushBytes: config.flush_bytes,
-      };
-      const eventPath = new BulkBodies({ bulk, output: config }, true);
+      const eventPath = new BulkBodies(config, true);
       for (const event of batch) eventPath.add(event);
       eventPath.flush();
       // The encoded path: the batch as loop-and-encode.ts hands it over, in two parts.
-      const encodedPath = new BulkBodies({ bulk, output: config }, true);
+      const encodedPath = new BulkBodies(config, true);
       const encoder = new BatchEncoder(config);
       const { pipeline, bucket, key, etag, lastModified } = batch[0]!.origin;
       const object = { pipeline, bucket, key, etag, lastModified };
